@@ -1,0 +1,72 @@
+# Common Ground. `make run` serves the demo on SQLite; `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+# Python 3.12+ (Django 6.1): the pyenv version from .python-version, else python3.13/3.12 on PATH.
+PYTHON_BOOT := $(shell for p in python3 python3.13 python3.12; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; done)
+
+.PHONY: help run test install install-dev assets browser migrate demo lint format check bench lock clean
+
+help:
+	@echo "make run    - install, migrate, load the demo workshop and serve http://$(HOST):$(PORT)"
+	@echo "make test   - install what the tests need and run the whole suite"
+	@echo "make lint   - ruff check and format check"
+	@echo "make bench  - benchmark the main pages under load (writes bench/RESULTS.md)"
+
+$(VENV)/.installed: requirements.lock requirements-dev.lock pyproject.toml
+	@if [ -z "$(PYTHON_BOOT)" ]; then echo "Python 3.12 or newer is needed (install python3.12 or python3.13, or pyenv)." >&2; exit 1; fi
+	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	@touch $@
+
+install: $(VENV)/.installed assets
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+assets: node_modules/.package-lock.json
+
+# Debian's Chromium for the browser tests (Playwright never downloads a browser here).
+browser:
+	@command -v /usr/bin/chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+migrate: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py createcachetable
+
+demo: migrate
+	DEBUG=1 $(PY) manage.py load_questionnaire
+	DEBUG=1 $(PY) manage.py seed_demo
+
+run: demo
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install browser
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	$(PY) bench/run.py
+
+lock:
+	$(PY) -m pip freeze --exclude-editable | sort > /tmp/cg-freeze.txt
+	@echo "Review /tmp/cg-freeze.txt and update requirements.lock / requirements-dev.lock."
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

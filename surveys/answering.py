@@ -1,0 +1,285 @@
+"""Reading, validating and saving one executive's answers.
+
+Each question kind has one parser that turns the posted form fields into the stored value (see
+the shapes in `surveys.models`) or raises `AnswerError` with a message the executive can act on.
+Saving goes through `save_answer`, which is safe under double submits and concurrent tabs: one
+row per (response, question) is enforced by the database, and a stale revision never silently
+overwrites a newer value.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import QueryDict
+from django.utils import timezone
+
+from .models import Answer, Question, QuestionKind, Response, ResponseStatus
+
+UNKNOWN_LABEL = "Don't know / not applicable"
+
+
+class AnswerError(ValueError):
+    """An answer that cannot be stored, with a message to show next to the question."""
+
+
+class ResponseLocked(Exception):
+    """The response was submitted (or its workshop closed): answers can no longer change."""
+
+
+def field_name(question: Question, suffix: str = "") -> str:
+    return f"q{question.pk}-{suffix}" if suffix else f"q{question.pk}"
+
+
+def _clean_text(raw: str) -> str:
+    if "\x00" in raw:
+        raise AnswerError("This answer contains a character that cannot be stored (NUL).")
+    return raw.strip()
+
+
+def _choice_values(question: Question) -> list[str]:
+    return [choice.value for choice in question.choices.all()]
+
+
+def _parse_number(raw: str, *, what: str = "a number") -> float:
+    text = _clean_text(raw).replace(",", "").replace(" ", "")
+    if text.endswith("%"):
+        text = text[:-1]
+    try:
+        number = float(text)
+    except ValueError:
+        raise AnswerError(f"Enter {what}, for example 2.5.") from None
+    if not math.isfinite(number):
+        raise AnswerError(f"Enter {what}, for example 2.5.")
+    return number
+
+
+def parse_answer(question: Question, posted: QueryDict) -> tuple[Any, bool]:
+    """Return (value, is_unknown) for the question from posted form fields.
+
+    An empty answer returns (None, False): the question stays unanswered. Raises AnswerError.
+    """
+    if question.allow_unknown and posted.get(field_name(question, "unknown")):
+        return None, True
+    parser = _PARSERS[question.kind]
+    return parser(question, posted), False
+
+
+def _parse_scale(question: Question, posted: QueryDict) -> int | None:
+    raw = _clean_text(posted.get(field_name(question), ""))
+    if not raw:
+        return None
+    try:
+        point = int(raw)
+    except ValueError:
+        raise AnswerError(
+            f"Pick a point between {question.scale_min} and {question.scale_max}."
+        ) from None
+    if not question.scale_min <= point <= question.scale_max:
+        raise AnswerError(f"Pick a point between {question.scale_min} and {question.scale_max}.")
+    return point
+
+
+def _parse_single(question: Question, posted: QueryDict) -> str | None:
+    raw = _clean_text(posted.get(field_name(question), ""))
+    if not raw:
+        return None
+    if raw not in _choice_values(question):
+        raise AnswerError("Pick one of the options listed.")
+    return raw
+
+
+def _parse_multi(question: Question, posted: QueryDict) -> list[str] | None:
+    picked = [_clean_text(v) for v in posted.getlist(field_name(question)) if v.strip()]
+    if not picked:
+        return None
+    choices = {choice.value: choice for choice in question.choices.all()}
+    if any(value not in choices for value in picked):
+        raise AnswerError("Pick only from the options listed.")
+    picked = list(dict.fromkeys(picked))
+    nones = [value for value in picked if choices[value].is_none]
+    if nones and len(picked) > 1:
+        raise AnswerError(f"“{choices[nones[0]].label}” cannot be combined with other options.")
+    order = list(choices)
+    return sorted(picked, key=order.index)
+
+
+def _parse_ranking(question: Question, posted: QueryDict) -> list[str] | None:
+    values = _choice_values(question)
+    limit = question.rank_limit or len(values)
+    ranks: dict[str, int] = {}
+    for value in values:
+        raw = _clean_text(posted.get(field_name(question, value), ""))
+        if not raw:
+            continue
+        try:
+            rank = int(raw)
+        except ValueError:
+            raise AnswerError("Ranks must be whole numbers.") from None
+        if not 1 <= rank <= limit:
+            raise AnswerError(f"Use ranks from 1 to {limit}.")
+        ranks[value] = rank
+    if not ranks:
+        return None
+    used = sorted(ranks.values())
+    if len(set(used)) != len(used):
+        raise AnswerError("Each rank can be used once: two items share the same rank.")
+    if used != list(range(1, len(used) + 1)):
+        raise AnswerError("Ranks must run 1, 2, 3… without gaps.")
+    if len(used) < min(2, limit):
+        raise AnswerError("Rank at least two items.")
+    return sorted(ranks, key=ranks.__getitem__)
+
+
+def _parse_numeric(question: Question, posted: QueryDict) -> float | None:
+    raw = posted.get(field_name(question), "")
+    if not _clean_text(raw):
+        return None
+    unit = f" {question.unit}" if question.unit else ""
+    number = _parse_number(raw)
+    if question.min_value is not None and number < question.min_value:
+        raise AnswerError(f"Enter a value of at least {question.min_value:g}{unit}.")
+    if question.max_value is not None and number > question.max_value:
+        raise AnswerError(f"Enter a value of at most {question.max_value:g}{unit}.")
+    return number
+
+
+def _parse_allocation(question: Question, posted: QueryDict) -> dict[str, int] | None:
+    shares: dict[str, float] = {}
+    for choice in question.choices.all():
+        raw = posted.get(field_name(question, choice.value), "")
+        if not _clean_text(raw):
+            shares[choice.value] = 0.0
+            continue
+        share = _parse_number(raw, what="a percentage")
+        if share < 0 or share > 100:
+            raise AnswerError(f"“{choice.label}” must be between 0 and 100 %.")
+        shares[choice.value] = share
+    total = sum(shares.values())
+    if total == 0:
+        return None
+    if abs(total - 100) > 1:
+        raise AnswerError(f"The shares add up to {total:g} %: they must total 100 %.")
+    return _round_to_hundred(shares)
+
+
+def _round_to_hundred(shares: dict[str, float]) -> dict[str, int]:
+    """Largest-remainder rounding: whole percents that total exactly 100 (for ±1 rounding)."""
+    total = sum(shares.values())
+    scaled = {key: share * 100 / total for key, share in shares.items()}
+    floors = {key: math.floor(value) for key, value in scaled.items()}
+    missing = 100 - sum(floors.values())
+    for key in sorted(scaled, key=lambda k: scaled[k] - floors[k], reverse=True)[:missing]:
+        floors[key] += 1
+    return floors
+
+
+def _parse_text(question: Question, posted: QueryDict) -> str | None:
+    text = _clean_text(posted.get(field_name(question), ""))
+    if not text:
+        return None
+    if len(text) > question.max_length:
+        raise AnswerError(
+            f"Keep this to {question.max_length} characters (it has {len(text)})."
+        )
+    return text
+
+
+_PARSERS = {
+    QuestionKind.SCALE: _parse_scale,
+    QuestionKind.SINGLE: _parse_single,
+    QuestionKind.MULTI: _parse_multi,
+    QuestionKind.RANKING: _parse_ranking,
+    QuestionKind.NUMERIC: _parse_numeric,
+    QuestionKind.ALLOCATION: _parse_allocation,
+    QuestionKind.TEXT: _parse_text,
+}
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What happened to one answer: saved, unchanged (a repeat) or conflict (newer elsewhere)."""
+
+    status: str
+    answer: Answer | None
+
+    @property
+    def conflict(self) -> bool:
+        return self.status == "conflict"
+
+
+def save_answer(
+    response: Response,
+    question: Question,
+    *,
+    value: Any,
+    is_unknown: bool,
+    base_revision: int | None,
+) -> SaveResult:
+    """Store one answer, at most one row per question, never overwriting a newer value.
+
+    `base_revision` is the revision the executive's page showed (None when the page showed no
+    answer yet). If the stored answer moved on since then (another tab or device) and holds a
+    different value, nothing is written and the caller shows the newer value.
+    """
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                locked = Response.objects.select_for_update().get(pk=response.pk)
+                if locked.status != ResponseStatus.DRAFT:
+                    raise ResponseLocked
+                answer = (
+                    Answer.objects.select_for_update()
+                    .filter(response=locked, question=question)
+                    .first()
+                )
+                now = timezone.now()
+                if answer is None:
+                    answer = Answer.objects.create(
+                        response=locked,
+                        question=question,
+                        value=value,
+                        is_unknown=is_unknown,
+                        updated_at=now,
+                    )
+                else:
+                    if answer.value == value and answer.is_unknown == is_unknown:
+                        return SaveResult("unchanged", answer)
+                    stale = base_revision is None or base_revision != answer.revision
+                    if stale and answer.is_answered:
+                        return SaveResult("conflict", answer)
+                    answer.value = value
+                    answer.is_unknown = is_unknown
+                    answer.revision += 1
+                    answer.updated_at = now
+                    answer.save(update_fields=["value", "is_unknown", "revision", "updated_at"])
+                Response.objects.filter(pk=locked.pk).update(updated_at=now)
+                return SaveResult("saved", answer)
+        except IntegrityError:
+            # A concurrent request created the row between our read and insert: read it again.
+            continue
+    raise RuntimeError("Could not save the answer after a concurrent insert.")  # pragma: no cover
+
+
+def submit_response(response: Response) -> bool:
+    """Mark a draft response submitted; returns False when it already was (a double submit)."""
+    now = timezone.now()
+    updated = Response.objects.filter(pk=response.pk, status=ResponseStatus.DRAFT).update(
+        status=ResponseStatus.SUBMITTED, submitted_at=now, updated_at=now
+    )
+    if updated:
+        response.status = ResponseStatus.SUBMITTED
+        response.submitted_at = now
+    return bool(updated)
+
+
+def reopen_response(response: Response) -> None:
+    """Let the executive change a submitted response again (the facilitator's decision)."""
+    Response.objects.filter(pk=response.pk).update(
+        status=ResponseStatus.DRAFT, submitted_at=None, updated_at=timezone.now()
+    )
+    response.status = ResponseStatus.DRAFT
+    response.submitted_at = None

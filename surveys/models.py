@@ -1,0 +1,260 @@
+"""The questionnaire engine: questionnaires, their questions, and the answers given to them.
+
+`surveys` knows nothing of workshops. A Response belongs to a questionnaire version; whoever
+hands out responses (the `workshops` app) links to it, never the other way round.
+
+Answer values are stored as JSON in the shape the scoring reads directly:
+
+    scale       int within [scale_min, scale_max]
+    single      str, a Choice.value
+    multi       list[str] of Choice.value (empty only when a "none of these" choice exists,
+                stored then as [that choice's value])
+    ranking     list[str] of Choice.value, best first (top-k: at most rank_limit items)
+    numeric     float within [min_value, max_value]
+    allocation  dict[str, int], Choice.value -> percent, summing to 100
+    text        str of at most max_length characters
+
+"Don't know / not applicable" is `is_unknown=True` with a null value: missing for scoring.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+
+class Questionnaire(models.Model):
+    """One version of a questionnaire. Once a response exists it is frozen: changes make a new
+    version (same slug, version + 1), so every answer keeps the meaning it was given."""
+
+    slug = models.SlugField(max_length=80)
+    version = models.PositiveIntegerField(default=1)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    source_digest = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the data file this version came from."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["slug", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "version"], name="questionnaire_slug_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+    @property
+    def is_frozen(self) -> bool:
+        """A questionnaire that has answers cannot change in place."""
+        return self.responses.exists()
+
+    def ordered_sections(self) -> list[Section]:
+        """Sections with their questions and choices, in two queries plus one."""
+        return list(
+            self.sections.prefetch_related(
+                Prefetch(
+                    "questions",
+                    queryset=Question.objects.order_by("position").prefetch_related(
+                        Prefetch("choices", queryset=Choice.objects.order_by("position"))
+                    ),
+                )
+            ).order_by("position")
+        )
+
+
+class Section(models.Model):
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="sections"
+    )
+    position = models.PositiveIntegerField()
+    code = models.SlugField(max_length=60)
+    title = models.CharField(max_length=200)
+    intro = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["questionnaire", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "position"], name="section_position_unique"
+            ),
+            models.UniqueConstraint(fields=["questionnaire", "code"], name="section_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuestionKind(models.TextChoices):
+    SCALE = "scale", "Scale"
+    SINGLE = "single", "Single choice"
+    MULTI = "multi", "Multiple choice"
+    RANKING = "ranking", "Ranking"
+    NUMERIC = "numeric", "Numeric target"
+    ALLOCATION = "allocation", "Allocation"
+    TEXT = "text", "Free text"
+
+
+class Question(models.Model):
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveIntegerField()
+    code = models.SlugField(max_length=60, help_text="Stable key across questionnaire versions.")
+    kind = models.CharField(max_length=12, choices=QuestionKind.choices)
+    prompt = models.CharField(max_length=400)
+    help_text = models.TextField(blank=True)
+    required = models.BooleanField(default=True)
+    allow_unknown = models.BooleanField(
+        default=False, help_text="Offer a “Don't know / not applicable” answer."
+    )
+    importance = models.FloatField(default=1.0, help_text="Weight in section and agenda scores.")
+    # Scale
+    scale_min = models.PositiveSmallIntegerField(default=1)
+    scale_max = models.PositiveSmallIntegerField(default=5)
+    scale_min_label = models.CharField(max_length=80, blank=True)
+    scale_max_label = models.CharField(max_length=80, blank=True)
+    # Numeric target
+    unit = models.CharField(max_length=30, blank=True)
+    min_value = models.FloatField(null=True, blank=True)
+    max_value = models.FloatField(null=True, blank=True)
+    tolerance = models.FloatField(default=0.10, help_text="Relative tolerance T for scoring.")
+    absolute_tolerance = models.FloatField(
+        null=True, blank=True, help_text="Tolerance in the unit, for values that can be 0 or <0."
+    )
+    higher_is_ambitious = models.BooleanField(default=True)
+    # Ranking
+    rank_limit = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Top-k ranking: how many items to rank (blank: all)."
+    )
+    # Free text
+    max_length = models.PositiveIntegerField(default=1000)
+    # Single choice partial credit: [[value_a, value_b, weight], ...]
+    partial_credit = models.JSONField(default=list, blank=True)
+    # Published reference figure with provenance (BENCHMARKS.md), or {}.
+    benchmark = models.JSONField(default=dict, blank=True)
+    # Presentation hints for the dashboard, e.g. {"area": "mobile_web", "tense": "should"} for
+    # the ownership matrix or {"kpi": "Page load time"} for the KPI table.
+    meta = models.JSONField(default=dict, blank=True)
+    discussion_prompt = models.CharField(max_length=400, blank=True)
+
+    class Meta:
+        ordering = ["section", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "position"], name="question_position_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=QuestionKind.values), name="question_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(scale_max__gt=models.F("scale_min")), name="question_scale_range"
+            ),
+            models.CheckConstraint(condition=Q(tolerance__gt=0), name="question_tolerance_positive"),
+            models.CheckConstraint(
+                condition=Q(importance__gt=0), name="question_importance_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.prompt
+
+    def partial_credit_for(self, a: str, b: str) -> float:
+        for first, second, weight in self.partial_credit:
+            if {first, second} == {a, b}:
+                return float(weight)
+        return 0.0
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    position = models.PositiveIntegerField()
+    value = models.SlugField(max_length=60)
+    label = models.CharField(max_length=200)
+    is_none = models.BooleanField(default=False, help_text="An explicit “none of these”.")
+
+    class Meta:
+        ordering = ["question", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "value"], name="choice_value_unique"),
+            models.UniqueConstraint(fields=["question", "position"], name="choice_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ResponseStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+
+
+class ResponseQuerySet(models.QuerySet["Response"]):
+    def with_answer_counts(self) -> ResponseQuerySet:
+        return self.annotate(
+            answered_count=Count(
+                "answers", filter=Q(answers__is_unknown=True) | Q(answers__value__isnull=False)
+            )
+        )
+
+
+class Response(models.Model):
+    """One respondent's answers to one questionnaire version."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="responses"
+    )
+    status = models.CharField(
+        max_length=10, choices=ResponseStatus.choices, default=ResponseStatus.DRAFT
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    last_section = models.PositiveIntegerField(default=1)
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ResponseStatus.values), name="response_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                name="response_submitted_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Response {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == ResponseStatus.SUBMITTED
+
+
+class Answer(models.Model):
+    """One answer to one question. `revision` increases on each change so that two tabs editing
+    the same answer cannot silently overwrite each other (optimistic concurrency)."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    value = models.JSONField(null=True, blank=True)
+    is_unknown = models.BooleanField(default=False)
+    revision = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="answer_one_per_question"),
+            models.CheckConstraint(
+                condition=Q(is_unknown=False) | Q(value__isnull=True),
+                name="answer_unknown_has_no_value",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer to {self.question_id} in response {self.response_id}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.is_unknown or self.value is not None

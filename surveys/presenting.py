@@ -1,0 +1,189 @@
+"""Turn questions and answers into what the answering page renders, one object per question.
+
+Templates cannot index dictionaries by variable, so the page gets a flat `QuestionField` per
+question holding its current value in display form: either the stored answer, or, after a
+rejected post, exactly what the executive typed (nothing they entered is lost).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import QueryDict
+
+from .answering import field_name
+from .models import Answer, Question, QuestionKind
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    is_none: bool = False
+    checked: bool = False
+    rank: str = ""
+    share: str = ""
+    input_id: str = ""
+
+
+@dataclass
+class QuestionField:
+    question: Question
+    number: int
+    revision: int | None = None
+    is_unknown: bool = False
+    text: str = ""
+    options: list[Option] = field(default_factory=list)
+    error: str = ""
+    status: str = ""
+    answered: bool = False
+
+    @property
+    def name(self) -> str:
+        return field_name(self.question)
+
+    @property
+    def unknown_name(self) -> str:
+        return field_name(self.question, "unknown")
+
+    @property
+    def revision_name(self) -> str:
+        return field_name(self.question, "rev")
+
+    @property
+    def dom_id(self) -> str:
+        return f"question-{self.question.pk}"
+
+    @property
+    def scale_points(self) -> list[Option]:
+        return self.options
+
+    @property
+    def rank_choices(self) -> list[int]:
+        limit = self.question.rank_limit or len(self.options)
+        return list(range(1, limit + 1))
+
+    @property
+    def allocation_total(self) -> str:
+        total = 0.0
+        for option in self.options:
+            try:
+                total += float(option.share or 0)
+            except ValueError:
+                return "?"
+        return f"{total:g}"
+
+
+def build_field(
+    question: Question,
+    number: int,
+    answer: Answer | None,
+    *,
+    posted: QueryDict | None = None,
+    error: str = "",
+    status: str = "",
+) -> QuestionField:
+    """The display state of one question, from the stored answer or from a rejected post."""
+    view = QuestionField(question=question, number=number, error=error, status=status)
+    if answer is not None:
+        view.revision = answer.revision
+        view.answered = answer.is_answered
+    if posted is not None:
+        _fill_from_post(view, posted)
+    elif answer is not None:
+        _fill_from_answer(view, answer.value, answer.is_unknown)
+    else:
+        _fill_from_answer(view, None, False)
+    return view
+
+
+def _options(question: Question) -> list[Option]:
+    if question.kind == QuestionKind.SCALE:
+        return [
+            Option(value=str(point), label=str(point), input_id=f"q{question.pk}-p{point}")
+            for point in range(question.scale_min, question.scale_max + 1)
+        ]
+    return [
+        Option(
+            value=choice.value,
+            label=choice.label,
+            is_none=choice.is_none,
+            input_id=f"q{question.pk}-{choice.value}",
+        )
+        for choice in question.choices.all()
+    ]
+
+
+def _fill_from_answer(view: QuestionField, value: Any, is_unknown: bool) -> None:
+    question = view.question
+    view.options = _options(question)
+    view.is_unknown = is_unknown
+    if value is None:
+        return
+    kind = question.kind
+    if kind in (QuestionKind.SCALE, QuestionKind.SINGLE):
+        for option in view.options:
+            option.checked = option.value == str(value)
+    elif kind == QuestionKind.MULTI:
+        for option in view.options:
+            option.checked = option.value in value
+    elif kind == QuestionKind.RANKING:
+        ranks = {item: position for position, item in enumerate(value, start=1)}
+        for option in view.options:
+            option.rank = str(ranks.get(option.value, ""))
+    elif kind == QuestionKind.ALLOCATION:
+        for option in view.options:
+            option.share = f"{value.get(option.value, 0):g}"
+    elif kind == QuestionKind.NUMERIC:
+        view.text = f"{value:g}"
+    else:
+        view.text = str(value)
+
+
+def _fill_from_post(view: QuestionField, posted: QueryDict) -> None:
+    question = view.question
+    view.options = _options(question)
+    view.is_unknown = bool(posted.get(view.unknown_name))
+    kind = question.kind
+    name = view.name
+    if kind in (QuestionKind.SCALE, QuestionKind.SINGLE):
+        raw = posted.get(name, "")
+        for option in view.options:
+            option.checked = option.value == raw
+    elif kind == QuestionKind.MULTI:
+        picked = set(posted.getlist(name))
+        for option in view.options:
+            option.checked = option.value in picked
+    elif kind == QuestionKind.RANKING:
+        for option in view.options:
+            option.rank = posted.get(field_name(question, option.value), "")[:4]
+    elif kind == QuestionKind.ALLOCATION:
+        for option in view.options:
+            option.share = posted.get(field_name(question, option.value), "")[:12]
+    else:
+        view.text = posted.get(name, "").replace("\x00", "")[: question.max_length * 2 + 100]
+
+
+def display_answer(question: Question, value: Any, is_unknown: bool) -> str:
+    """One answer in its own terms, for the review page and the facilitator's views."""
+    if is_unknown:
+        return "Don't know / not applicable"
+    if value is None:
+        return "—"
+    labels = {choice.value: choice.label for choice in question.choices.all()}
+    kind = question.kind
+    if kind == QuestionKind.SCALE:
+        return f"{value} of {question.scale_max}"
+    if kind == QuestionKind.SINGLE:
+        return labels.get(value, str(value))
+    if kind == QuestionKind.MULTI:
+        return ", ".join(labels.get(item, item) for item in value)
+    if kind == QuestionKind.RANKING:
+        return " › ".join(f"{n}. {labels.get(item, item)}" for n, item in enumerate(value, 1))
+    if kind == QuestionKind.ALLOCATION:
+        return ", ".join(f"{labels.get(k, k)} {v} %" for k, v in value.items())
+    if kind == QuestionKind.NUMERIC:
+        unit = f" {question.unit}" if question.unit else ""
+        return f"{value:g}{unit}"
+    return str(value)

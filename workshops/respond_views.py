@@ -1,0 +1,340 @@
+"""The executive's side: open a personal link, answer section by section, review, submit.
+
+Every view resolves the participant through `access.get_participant_for_session`, which only
+knows participants whose personal link this browser opened.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from surveys.answering import (
+    AnswerError,
+    ResponseLocked,
+    parse_answer,
+    save_answer,
+    submit_response,
+)
+from surveys.models import Answer, Question, Response
+from surveys.presenting import build_field, display_answer
+
+from .access import get_participant_for_session, remember_participant
+from .models import Participant, hash_token
+
+TOKEN_FAILURES_PER_HOUR = 30
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+@require_GET
+def open_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The personal link: start a session for this participant and drop the token from the URL."""
+    throttle_key = f"token-failures:{_client_address(request)}"
+    if cache.get(throttle_key, 0) >= TOKEN_FAILURES_PER_HOUR:
+        return render(request, "respond/link_throttled.html", status=429)
+    participant = (
+        Participant.objects.active()
+        .select_related("workshop", "response")
+        .filter(token_hash=hash_token(token[:200]))
+        .first()
+    )
+    if participant is None:
+        try:
+            cache.incr(throttle_key)
+        except ValueError:
+            cache.set(throttle_key, 1, 60 * 60)
+        return render(request, "respond/link_invalid.html", status=404)
+    if participant.token_revoked_at is not None:
+        return render(request, "respond/link_revoked.html", status=410)
+    if not participant.workshop.accepts_answers:
+        return render(
+            request, "respond/workshop_closed.html", {"workshop": participant.workshop}, status=410
+        )
+    with transaction.atomic():
+        participant = Participant.objects.select_for_update().get(pk=participant.pk)
+        if participant.response_id is None:
+            participant.response = Response.objects.create(
+                questionnaire=participant.workshop.questionnaire
+            )
+        now = timezone.now()
+        participant.first_opened_at = participant.first_opened_at or now
+        participant.last_activity_at = now
+        participant.save(update_fields=["response", "first_opened_at", "last_activity_at"])
+    remember_participant(request, participant)
+    return redirect("workshops:respond", participant_pk=participant.pk)
+
+
+def _load(request: HttpRequest, participant_pk: int) -> tuple[Participant, list, dict]:
+    """The participant, the questionnaire's sections and their answers by question id."""
+    participant = get_participant_for_session(request, participant_pk)
+    if participant.response is None:
+        raise Http404("Open your personal link again.")
+    sections = participant.response.questionnaire.ordered_sections()
+    answers = {answer.question_id: answer for answer in participant.response.answers.all()}
+    return participant, sections, answers
+
+
+def _progress(sections: list, answers: dict) -> dict[str, int]:
+    total = sum(len(section.questions.all()) for section in sections)
+    answered = sum(1 for answer in answers.values() if answer.is_answered)
+    return {
+        "answered": answered,
+        "total": total,
+        "percent": round(100 * answered / total) if total else 0,
+    }
+
+
+def _closed_page(request: HttpRequest, participant: Participant) -> HttpResponse | None:
+    if not participant.workshop.accepts_answers:
+        return render(
+            request, "respond/workshop_closed.html", {"workshop": participant.workshop}, status=410
+        )
+    return None
+
+
+@require_GET
+def respond(request: HttpRequest, participant_pk: int) -> HttpResponse:
+    """Resume where the executive left off: the welcome page, or their last section."""
+    participant, sections, answers = _load(request, participant_pk)
+    if closed := _closed_page(request, participant):
+        return closed
+    if participant.response.is_submitted:
+        return redirect("workshops:respond_review", participant_pk=participant.pk)
+    return render(
+        request,
+        "respond/welcome.html",
+        {
+            "participant": participant,
+            "workshop": participant.workshop,
+            "questionnaire": participant.response.questionnaire,
+            "sections": sections,
+            "progress": _progress(sections, answers),
+            "resume_section": min(max(participant.response.last_section, 1), len(sections)),
+            "has_started": bool(answers),
+        },
+    )
+
+
+def _touch(participant: Participant, **response_fields: int) -> None:
+    now = timezone.now()
+    Participant.objects.filter(pk=participant.pk).update(last_activity_at=now)
+    if response_fields:
+        Response.objects.filter(pk=participant.response_id).update(**response_fields)
+
+
+@require_http_methods(["GET", "POST"])
+def section(request: HttpRequest, participant_pk: int, position: int) -> HttpResponse:
+    """One section's questions. A plain POST saves every question (works without JavaScript)."""
+    participant, sections, answers = _load(request, participant_pk)
+    if closed := _closed_page(request, participant):
+        return closed
+    if not 1 <= position <= len(sections):
+        raise Http404("No such section.")
+    current = sections[position - 1]
+    response = participant.response
+    errors: dict[int, str] = {}
+    statuses: dict[int, str] = {}
+    if request.method == "POST":
+        if response.is_submitted:
+            messages.info(request, "Your answers are submitted and can no longer be changed.")
+            return redirect("workshops:respond_review", participant_pk=participant.pk)
+        for question in current.questions.all():
+            outcome = _save_posted(response, question, request.POST)
+            if outcome.error:
+                errors[question.pk] = outcome.error
+            if outcome.status:
+                statuses[question.pk] = outcome.status
+            if outcome.answer is not None:
+                answers[question.pk] = outcome.answer
+        _touch(participant)
+        if not errors and not any(s == "conflict" for s in statuses.values()):
+            target = request.POST.get("go", "next")
+            if target == "previous" and position > 1:
+                return redirect("workshops:respond_section", participant.pk, position - 1)
+            if target == "stay":
+                return redirect("workshops:respond_section", participant.pk, position)
+            if position < len(sections):
+                return redirect("workshops:respond_section", participant.pk, position + 1)
+            return redirect("workshops:respond_review", participant_pk=participant.pk)
+        messages.error(
+            request,
+            "Some answers need your attention: see the messages next to them. "
+            "Everything else on this page is saved.",
+        )
+    else:
+        _touch(participant, last_section=position)
+    fields = [
+        build_field(
+            question,
+            _question_number(sections, current, index),
+            answers.get(question.pk),
+            posted=request.POST if question.pk in errors else None,
+            error=errors.get(question.pk, ""),
+            status=statuses.get(question.pk, ""),
+        )
+        for index, question in enumerate(current.questions.all())
+    ]
+    return render(
+        request,
+        "respond/section.html",
+        {
+            "participant": participant,
+            "workshop": participant.workshop,
+            "sections": sections,
+            "section": current,
+            "position": position,
+            "section_count": len(sections),
+            "fields": fields,
+            "progress": _progress(sections, answers),
+            "locked": response.is_submitted,
+        },
+        status=422 if errors else 200,
+    )
+
+
+def _question_number(sections: list, current: object, index: int) -> int:
+    before = 0
+    for other in sections:
+        if other is current:
+            break
+        before += len(other.questions.all())
+    return before + index + 1
+
+
+class _Outcome:
+    def __init__(self, status: str = "", error: str = "", answer: Answer | None = None) -> None:
+        self.status = status
+        self.error = error
+        self.answer = answer
+
+
+def _save_posted(response: Response, question: Question, posted) -> _Outcome:  # noqa: ANN001
+    try:
+        value, is_unknown = parse_answer(question, posted)
+    except AnswerError as error:
+        return _Outcome(error=str(error))
+    raw_revision = posted.get(f"q{question.pk}-rev", "")
+    base_revision = int(raw_revision) if raw_revision.isdigit() else None
+    try:
+        result = save_answer(
+            response, question, value=value, is_unknown=is_unknown, base_revision=base_revision
+        )
+    except ResponseLocked:
+        return _Outcome(error="Your answers are submitted and can no longer be changed.")
+    if result.conflict:
+        shown = display_answer(question, result.answer.value, result.answer.is_unknown)
+        return _Outcome(
+            status="conflict",
+            error=(
+                f"This answer was changed in another tab or device to “{shown}”. "
+                "It was kept: check it and change it again if you wish."
+            ),
+            answer=result.answer,
+        )
+    return _Outcome(status=result.status, answer=result.answer)
+
+
+@require_POST
+def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> HttpResponse:
+    """Save one question as it changes (htmx); answers with the question's status line."""
+    participant, sections, answers = _load(request, participant_pk)
+    question = next(
+        (q for s in sections for q in s.questions.all() if q.pk == question_pk), None
+    )
+    if question is None:
+        raise Http404("No such question.")
+    if not participant.workshop.accepts_answers:
+        outcome = _Outcome(error="This workshop is closed: answers can no longer change.")
+    elif participant.response.is_submitted:
+        outcome = _Outcome(error="Your answers are submitted and can no longer be changed.")
+    else:
+        outcome = _save_posted(participant.response, question, request.POST)
+        _touch(participant)
+    if outcome.answer is not None:
+        answers[question.pk] = outcome.answer
+    field = build_field(
+        question,
+        0,
+        answers.get(question.pk),
+        error=outcome.error,
+        status=outcome.status,
+    )
+    return render(
+        request,
+        "respond/_autosave_result.html",
+        {"field": field, "progress": _progress(sections, answers), "participant": participant},
+        status=200 if not outcome.error or outcome.status == "conflict" else 422,
+    )
+
+
+@require_GET
+def review(request: HttpRequest, participant_pk: int) -> HttpResponse:
+    """Every answer at a glance, the required questions still open, and the submit button."""
+    participant, sections, answers = _load(request, participant_pk)
+    rows = []
+    missing = []
+    for position, sec in enumerate(sections, start=1):
+        for question in sec.questions.all():
+            answer = answers.get(question.pk)
+            answered = answer is not None and answer.is_answered
+            rows.append(
+                {
+                    "section": sec,
+                    "position": position,
+                    "question": question,
+                    "shown": display_answer(question, answer.value, answer.is_unknown)
+                    if answered
+                    else "",
+                    "answered": answered,
+                }
+            )
+            if question.required and not answered:
+                missing.append({"question": question, "position": position})
+    return render(
+        request,
+        "respond/review.html",
+        {
+            "participant": participant,
+            "workshop": participant.workshop,
+            "rows": rows,
+            "missing": missing,
+            "sections": sections,
+            "progress": _progress(sections, answers),
+            "submitted": participant.response.is_submitted,
+            "closed": not participant.workshop.accepts_answers,
+        },
+    )
+
+
+@require_POST
+def submit(request: HttpRequest, participant_pk: int) -> HttpResponse:
+    """Submit once; a double submit lands on the same confirmation, nothing changes twice."""
+    participant, sections, answers = _load(request, participant_pk)
+    if closed := _closed_page(request, participant):
+        return closed
+    missing = [
+        q
+        for s in sections
+        for q in s.questions.all()
+        if q.required and not (q.pk in answers and answers[q.pk].is_answered)
+    ]
+    if missing and not participant.response.is_submitted:
+        messages.error(
+            request,
+            f"{len(missing)} required question{'s' if len(missing) != 1 else ''} still "
+            "to answer: they are listed below.",
+        )
+        return redirect("workshops:respond_review", participant_pk=participant.pk)
+    if submit_response(participant.response):
+        _touch(participant)
+        messages.success(request, "Thank you: your answers are submitted.")
+    return redirect(reverse("workshops:respond_review", args=[participant.pk]))
