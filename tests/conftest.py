@@ -1,0 +1,85 @@
+"""The cast every test shares: alice owns the workshop, bob co-facilitates it, charlie runs
+another one, and two executives (a CIO and a CMO) are invited to alice's workshop."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from surveys.models import Questionnaire
+from workshops.models import Role, Workshop
+from workshops.services import Invitation
+
+from .factories import default_questionnaire, invite, make_facilitator, make_workshop
+
+
+@pytest.fixture
+def questionnaire(db: None) -> Questionnaire:
+    return default_questionnaire()
+
+
+@pytest.fixture
+def alice(db: None):
+    return make_facilitator("alice", first_name="Alice")
+
+
+@pytest.fixture
+def bob(db: None):
+    return make_facilitator("bob", first_name="Bob")
+
+
+@pytest.fixture
+def charlie(db: None):
+    return make_facilitator("charlie", first_name="Charlie")
+
+
+@pytest.fixture
+def staff(db: None):
+    return make_facilitator("sam-staff", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def workshop(alice, bob, questionnaire) -> Workshop:
+    return make_workshop(alice, co_facilitators=(bob,), questionnaire=questionnaire)
+
+
+@pytest.fixture
+def other_workshop(charlie, questionnaire) -> Workshop:
+    return make_workshop(
+        charlie, title="Charlie's workshop", organisation="Globex", questionnaire=questionnaire
+    )
+
+
+@pytest.fixture
+def cio(workshop) -> Invitation:
+    return invite(workshop, "Dana Whitfield", Role.CIO)
+
+
+@pytest.fixture
+def cmo(workshop) -> Invitation:
+    return invite(workshop, "Marcus Reyes", Role.CMO)
+
+
+@pytest.fixture
+def outsider(other_workshop) -> Invitation:
+    """An executive invited to charlie's workshop, not alice's."""
+    return invite(other_workshop, "Olga Outsider", Role.CIO)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_client(alice) -> Client:
+    return client_for(alice)
+
+
+@pytest.fixture
+def cio_client(cio) -> Client:
+    """A browser that opened the CIO's personal link."""
+    client = Client()
+    client.get(cio.path)
+    return client

@@ -1,0 +1,83 @@
+"""Plain factory functions for tests: a facilitator, a workshop, an invited executive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+
+from surveys.loading import load_questionnaire
+from surveys.models import Answer, Question, Questionnaire, Response, ResponseStatus
+from workshops.models import Organisation, Role, Workshop, WorkshopStatus
+from workshops.services import Invitation, add_participant, create_workshop
+
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+
+
+def default_questionnaire() -> Questionnaire:
+    return load_questionnaire()[0]
+
+
+def make_facilitator(username: str, **fields: Any) -> AbstractBaseUser:
+    return get_user_model().objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.com", **fields
+    )
+
+
+def make_workshop(
+    owner: AbstractBaseUser,
+    *,
+    title: str = "Mobile strategy 2027",
+    organisation: str = "Acme Retail",
+    co_facilitators: tuple[AbstractBaseUser, ...] = (),
+    status: str = WorkshopStatus.COLLECTING,
+    questionnaire: Questionnaire | None = None,
+) -> Workshop:
+    workshop = create_workshop(
+        title=title,
+        organisation=Organisation.objects.create(name=organisation),
+        owner=owner,
+        questionnaire=questionnaire or default_questionnaire(),
+        status=status,
+    )
+    workshop.co_facilitators.add(*co_facilitators)
+    return workshop
+
+
+def invite(workshop: Workshop, name: str = "Dana Whitfield", role: str = Role.CIO) -> Invitation:
+    return add_participant(
+        workshop=workshop, name=name, role=role, email=f"{name.split()[0].lower()}@example.com"
+    )
+
+
+def question(code: str, questionnaire: Questionnaire | None = None) -> Question:
+    questionnaire = questionnaire or default_questionnaire()
+    return Question.objects.get(section__questionnaire=questionnaire, code=code)
+
+
+def give_answers(
+    invitation: Invitation, answers: dict[str, Any], *, submitted: bool = False
+) -> Response:
+    """Store answers by question code directly (for tests of what is shown, not of answering)."""
+    participant = invitation.participant
+    if participant.response is None:
+        participant.response = Response.objects.create(
+            questionnaire=participant.workshop.questionnaire
+        )
+        participant.save(update_fields=["response"])
+    response = participant.response
+    questionnaire = response.questionnaire
+    for code, value in answers.items():
+        Answer.objects.update_or_create(
+            response=response,
+            question=question(code, questionnaire),
+            defaults={"value": value, "is_unknown": value is None},
+        )
+    if submitted:
+        from django.utils import timezone
+
+        response.status = ResponseStatus.SUBMITTED
+        response.submitted_at = timezone.now()
+        response.save(update_fields=["status", "submitted_at"])
+    return response
