@@ -13,8 +13,25 @@ from workshops.services import Invitation
 from .factories import default_questionnaire, invite, make_facilitator, make_workshop
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the default questionnaire once into the test database (tests roll back over it)."""
+    with django_db_blocker.unblock():
+        default_questionnaire()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters must not leak from one test into the next."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def questionnaire(db: None) -> Questionnaire:
+    """The default questionnaire (reloaded if a transactional test flushed the database)."""
     return default_questionnaire()
 
 

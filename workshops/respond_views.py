@@ -247,11 +247,18 @@ def _save_posted(response: Response, question: Question, posted) -> _Outcome:  #
 def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> HttpResponse:
     """Save one question as it changes (htmx); answers with the question's status line."""
     participant, sections, answers = _load(request, participant_pk)
-    question = next(
-        (q for s in sections for q in s.questions.all() if q.pk == question_pk), None
+    found = next(
+        (
+            (position, q)
+            for position, s in enumerate(sections, start=1)
+            for q in s.questions.all()
+            if q.pk == question_pk
+        ),
+        None,
     )
-    if question is None:
+    if found is None:
         raise Http404("No such question.")
+    position, question = found
     if not participant.workshop.accepts_answers:
         outcome = _Outcome(error="This workshop is closed: answers can no longer change.")
     elif participant.response.is_submitted:
@@ -271,7 +278,13 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
     return render(
         request,
         "respond/_autosave_result.html",
-        {"field": field, "progress": _progress(sections, answers), "participant": participant},
+        {
+            "field": field,
+            "progress": _progress(sections, answers),
+            "participant": participant,
+            "position": position,
+            "section_count": len(sections),
+        },
         status=200 if not outcome.error or outcome.status == "conflict" else 422,
     )
 

@@ -1,0 +1,174 @@
+"""Each question kind's validation, and saving that never duplicates or silently overwrites."""
+
+import pytest
+from django.http import QueryDict
+
+from surveys.answering import (
+    AnswerError,
+    ResponseLocked,
+    parse_answer,
+    save_answer,
+    submit_response,
+)
+from surveys.models import Answer, Response
+
+from ..factories import question
+
+pytestmark = pytest.mark.django_db
+
+
+def posted(q, **fields) -> QueryDict:
+    """Form fields for question q: '' -> q<pk>, other keys -> q<pk>-<key>."""
+    data = QueryDict(mutable=True)
+    for key, value in fields.items():
+        name = f"q{q.pk}" if key == "main" else f"q{q.pk}-{key.replace('_', '-')}"
+        if isinstance(value, list):
+            data.setlist(name, value)
+        else:
+            data[name] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1", 1), ("5", 5), (" 3 ", 3), ("", None)]
+)
+def test_scale_accepts_points_on_its_range(questionnaire, raw, expected):
+    q = question("obj-channels")
+    assert parse_answer(q, posted(q, main=raw)) == (expected, False)
+
+
+@pytest.mark.parametrize("raw", ["0", "6", "three", "3.5", "1e3", "\x00"])
+def test_scale_rejects_points_off_its_range(questionnaire, raw):
+    q = question("obj-channels")
+    with pytest.raises(AnswerError):
+        parse_answer(q, posted(q, main=raw))
+
+
+def test_single_choice_accepts_only_its_own_options(questionnaire):
+    q = question("aud-web-vs-apps")
+    assert parse_answer(q, posted(q, main="mix")) == ("mix", False)
+    with pytest.raises(AnswerError, match="Pick one"):
+        parse_answer(q, posted(q, main="cio"))  # a choice of another question
+
+
+def test_multi_choice_keeps_question_order_and_rejects_foreign_options(questionnaire):
+    q = question("aud-customer-channels")
+    value, _ = parse_answer(q, posted(q, main=["social", "responsive-web", "social"]))
+    assert value == ["responsive-web", "social"]
+    with pytest.raises(AnswerError):
+        parse_answer(q, posted(q, main=["responsive-web", "fax"]))
+
+
+def test_none_of_these_cannot_be_combined(questionnaire):
+    q = question("aud-customer-channels")
+    assert parse_answer(q, posted(q, main=["none"]))[0] == ["none"]
+    with pytest.raises(AnswerError, match="cannot be combined"):
+        parse_answer(q, posted(q, main=["none", "social"]))
+
+
+def test_full_ranking_returns_items_best_first(questionnaire):
+    q = question("obj-ranking")
+    values = [c.value for c in q.choices.all()]
+    ranks = {value: str(len(values) - i) for i, value in enumerate(values)}
+    value, _ = parse_answer(q, posted(q, **{v.replace("-", "_"): r for v, r in ranks.items()}))
+    assert value == list(reversed(values))
+
+
+def test_ranking_rejects_a_duplicate_rank(questionnaire):
+    q = question("obj-ranking")
+    with pytest.raises(AnswerError, match="same rank"):
+        parse_answer(q, posted(q, channels="1", engagement="1"))
+
+
+def test_ranking_rejects_gaps_and_out_of_range_ranks(questionnaire):
+    q = question("kpi-priority")  # top 3
+    with pytest.raises(AnswerError, match="without gaps"):
+        parse_answer(q, posted(q, load_time="1", conversion="3"))
+    with pytest.raises(AnswerError, match="from 1 to 3"):
+        parse_answer(q, posted(q, load_time="4"))
+
+
+def test_top_k_ranking_accepts_k_items(questionnaire):
+    q = question("kpi-priority")
+    value, _ = parse_answer(q, posted(q, conversion="2", load_time="1", engagement="3"))
+    assert value == ["load-time", "conversion", "engagement"]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("2.5", 2.5), ("3", 3.0), (" 4 ", 4.0)])
+def test_numeric_target_within_bounds(questionnaire, raw, expected):
+    q = question("kpi-load-time")
+    assert parse_answer(q, posted(q, main=raw)) == (expected, False)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [("abc", "Enter a number"), ("nan", "Enter a number"), ("inf", "Enter a number"),
+     ("0.1", "at least"), ("99", "at most")],
+)
+def test_numeric_target_rejects_bad_values_with_a_clear_message(questionnaire, raw, message):
+    q = question("kpi-load-time")
+    with pytest.raises(AnswerError, match=message):
+        parse_answer(q, posted(q, main=raw))
+
+
+def test_dont_know_is_an_answer_of_its_own(questionnaire):
+    q = question("kpi-load-time")
+    assert parse_answer(q, posted(q, main="", unknown="1")) == (None, True)
+
+
+def test_allocation_must_total_one_hundred(questionnaire):
+    q = question("aud-split")
+    assert parse_answer(q, posted(q, b2c="50", b2b="30", b2e="20"))[0] == {
+        "b2c": 50, "b2b": 30, "b2e": 20,
+    }
+    with pytest.raises(AnswerError, match="add up to 90"):
+        parse_answer(q, posted(q, b2c="50", b2b="20", b2e="20"))
+    with pytest.raises(AnswerError, match="between 0 and 100"):
+        parse_answer(q, posted(q, b2c="150", b2b="-30", b2e="-20"))
+
+
+def test_allocation_renormalises_only_a_rounding_difference(questionnaire):
+    q = question("aud-split")
+    value, _ = parse_answer(q, posted(q, b2c="33.3", b2b="33.3", b2e="33.3"))
+    assert sum(value.values()) == 100
+
+
+def test_free_text_has_a_length_limit_and_refuses_nul(questionnaire):
+    q = question("wow-counterpart")
+    assert parse_answer(q, posted(q, main="  Talk more.  "))[0] == "Talk more."
+    with pytest.raises(AnswerError, match="characters"):
+        parse_answer(q, posted(q, main="x" * (q.max_length + 1)))
+    with pytest.raises(AnswerError, match="NUL"):
+        parse_answer(q, posted(q, main="bad\x00byte"))
+
+
+def test_saving_twice_keeps_one_row_and_reports_unchanged(questionnaire):
+    response = Response.objects.create(questionnaire=questionnaire)
+    q = question("obj-channels")
+    first = save_answer(response, q, value=4, is_unknown=False, base_revision=None)
+    again = save_answer(response, q, value=4, is_unknown=False, base_revision=None)
+    assert (first.status, again.status) == ("saved", "unchanged")
+    assert Answer.objects.filter(response=response, question=q).count() == 1
+
+
+def test_a_stale_tab_never_overwrites_a_newer_value(questionnaire):
+    response = Response.objects.create(questionnaire=questionnaire)
+    q = question("obj-channels")
+    saved = save_answer(response, q, value=2, is_unknown=False, base_revision=None)
+    tab_a_revision = saved.answer.revision
+    newer = save_answer(response, q, value=5, is_unknown=False, base_revision=tab_a_revision)
+    assert newer.status == "saved"
+    stale = save_answer(response, q, value=3, is_unknown=False, base_revision=tab_a_revision)
+    assert stale.conflict
+    assert Answer.objects.get(response=response, question=q).value == 5
+
+
+def test_a_submitted_response_is_locked(questionnaire):
+    response = Response.objects.create(questionnaire=questionnaire)
+    q = question("obj-channels")
+    save_answer(response, q, value=2, is_unknown=False, base_revision=None)
+    assert submit_response(response) is True
+    assert submit_response(response) is False  # a double submit changes nothing
+    with pytest.raises(ResponseLocked):
+        save_answer(response, q, value=3, is_unknown=False, base_revision=1)
+    assert Answer.objects.get(response=response, question=q).value == 2

@@ -1,0 +1,60 @@
+"""The default questionnaire: its data file loads, is idempotent, and covers every kind."""
+
+import pytest
+
+from surveys.loading import DEFAULT_QUESTIONNAIRE, QuestionnaireFrozen, load_questionnaire, read_definition
+from surveys.models import Question, QuestionKind, Response
+
+pytestmark = pytest.mark.django_db
+
+
+def test_default_questionnaire_has_every_kind_and_thirty_to_forty_five_questions(questionnaire):
+    questions = Question.objects.filter(section__questionnaire=questionnaire)
+    assert 30 <= questions.count() <= 45
+    assert set(questions.values_list("kind", flat=True)) == set(QuestionKind.values)
+    assert questionnaire.sections.count() >= 5
+
+
+def test_loading_the_same_file_twice_changes_nothing(questionnaire):
+    again, created = load_questionnaire()
+    assert again.pk == questionnaire.pk
+    assert not created
+
+
+def test_every_published_figure_carries_its_provenance(questionnaire):
+    with_figures = Question.objects.filter(section__questionnaire=questionnaire).exclude(
+        benchmark={}
+    )
+    assert with_figures.count() >= 5
+    for question in with_figures:
+        for key in ("source", "date", "population", "question", "bucket", "figures"):
+            assert question.benchmark.get(key), f"{question.code} lacks {key}"
+
+
+def test_ownership_questions_declare_area_and_tense_for_the_matrix(questionnaire):
+    ownership = Question.objects.filter(section__questionnaire=questionnaire, meta__has_key="area")
+    assert ownership.count() >= 8
+    assert {q.meta["tense"] for q in ownership} == {"today", "should"}
+    for q in ownership:
+        assert q.partial_credit_for("cio", "joint") == 0.5
+        assert q.partial_credit_for("joint", "cmo") == 0.5
+
+
+def test_a_questionnaire_with_responses_is_frozen_and_a_changed_file_must_bump_its_version(
+    questionnaire, tmp_path
+):
+    Response.objects.create(questionnaire=questionnaire)
+    definition = read_definition(DEFAULT_QUESTIONNAIRE)
+    definition["sections"][0]["questions"][0]["prompt"] = "A changed wording"
+    changed = tmp_path / "changed.json"
+    import json
+
+    changed.write_text(json.dumps(definition))
+    with pytest.raises(QuestionnaireFrozen):
+        load_questionnaire(changed)
+    definition["version"] = 2
+    changed.write_text(json.dumps(definition))
+    newer, created = load_questionnaire(changed)
+    assert created and newer.version == 2
+    old_prompt = Question.objects.get(section__questionnaire=questionnaire, position=1, section__position=1).prompt
+    assert old_prompt != "A changed wording"

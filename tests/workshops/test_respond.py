@@ -1,0 +1,227 @@
+"""The executive's journey through the personal link: open, answer, resume, review, submit."""
+
+import pytest
+from django.urls import reverse
+
+from surveys.models import Answer, ResponseStatus
+from workshops.models import Participant, WorkshopStatus
+from workshops.services import regenerate_link, revoke_link
+
+from ..factories import give_answers, question
+
+pytestmark = pytest.mark.django_db
+
+
+def section_url(invitation, position=1):
+    return reverse("workshops:respond_section", args=[invitation.participant.pk, position])
+
+
+def autosave_url(invitation, code):
+    return reverse(
+        "workshops:respond_autosave", args=[invitation.participant.pk, question(code).pk]
+    )
+
+
+def test_opening_the_link_redirects_to_a_url_without_the_token(client, cio):
+    response = client.get(cio.path)
+    assert response.status_code == 302
+    assert cio.token not in response["Location"]
+    assert response["Location"] == reverse("workshops:respond", args=[cio.participant.pk])
+    assert response["Referrer-Policy"] == "no-referrer"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Dana Whitfield" in page.text
+
+
+def test_the_token_is_stored_only_as_a_hash(cio):
+    participant = Participant.objects.get(pk=cio.participant.pk)
+    assert cio.token not in participant.token_hash
+    assert len(cio.token) >= 43  # 256 bits, URL-safe base64
+
+
+def test_a_wrong_token_is_a_friendly_404(client, cio):
+    response = client.get(reverse("workshops:open_link", args=[cio.token[:-1] + "x"]))
+    assert response.status_code == 404
+    assert "link doesn" in response.text
+
+
+def test_a_revoked_link_is_gone_and_ends_sessions_it_started(client, cio):
+    client.get(cio.path)
+    revoke_link(cio.participant, actor=None)
+    assert client.get(cio.path).status_code == 410
+    assert client.get(section_url(cio)).status_code == 404
+
+
+def test_a_regenerated_link_replaces_the_old_one_and_keeps_answers(client, cio):
+    client.get(cio.path)
+    client.post(autosave_url(cio, "obj-channels"), {f"q{question('obj-channels').pk}": "4"})
+    cio.participant.refresh_from_db()
+    new = regenerate_link(cio.participant, actor=None)
+    assert client.get(cio.path).status_code == 404
+    assert client.get(section_url(cio)).status_code == 404
+    fresh = client.get(new.path, follow=True)
+    assert fresh.status_code == 200
+    assert Answer.objects.get(response=new.participant.response).value == 4
+
+
+def test_a_closed_workshop_refuses_the_link_with_410(client, cio, workshop):
+    workshop.status = WorkshopStatus.CLOSED
+    workshop.save()
+    response = client.get(cio.path)
+    assert response.status_code == 410
+    assert "closed" in response.text
+
+
+def test_another_executives_response_is_not_reachable(cio_client, cmo):
+    cmo_section = reverse("workshops:respond_section", args=[cmo.participant.pk, 1])
+    assert cio_client.get(cmo_section).status_code == 404
+    assert cio_client.post(
+        reverse("workshops:respond_autosave", args=[cmo.participant.pk, question("obj-channels").pk]),
+        {},
+    ).status_code == 404
+
+
+def test_section_page_shows_progress_and_every_question_of_the_section(cio_client, cio):
+    page = cio_client.get(section_url(cio))
+    assert page.status_code == 200
+    assert "Section 1 of 6" in page.text
+    assert "0</strong> of 44 answered" in page.text
+    for code in ("obj-channels", "obj-ranking"):
+        assert f'id="question-{question(code).pk}"' in page.text
+    assert page["Cache-Control"] == "no-store"
+
+
+def test_autosave_stores_one_answer_and_answers_with_saved_state(cio_client, cio):
+    q = question("obj-channels")
+    reply = cio_client.post(autosave_url(cio, "obj-channels"), {f"q{q.pk}": "4"}, HTTP_HX_REQUEST="true")
+    assert reply.status_code == 200
+    assert "Saved" in reply.text
+    assert 'hx-swap-oob="true"' in reply.text
+    assert Answer.objects.get(response__participant=cio.participant, question=q).value == 4
+
+
+def test_autosave_with_bad_input_explains_and_stores_nothing(cio_client, cio):
+    q = question("kpi-load-time")
+    reply = cio_client.post(autosave_url(cio, "kpi-load-time"), {f"q{q.pk}": "fast"})
+    assert reply.status_code == 422
+    assert "Enter a number" in reply.text
+    assert not Answer.objects.filter(question=q).exists()
+
+
+def test_plain_post_saves_the_valid_answers_and_keeps_the_invalid_ones_on_the_page(cio_client, cio):
+    channels, engagement = question("obj-channels"), question("obj-engagement")
+    ranking = question("obj-ranking")
+    reply = cio_client.post(
+        section_url(cio),
+        {
+            f"q{channels.pk}": "5",
+            f"q{engagement.pk}": "9",
+            f"q{ranking.pk}-channels": "1",
+            f"q{ranking.pk}-engagement": "1",
+            "go": "next",
+        },
+    )
+    assert reply.status_code == 422
+    assert "Pick a point between 1 and 5" in reply.text
+    assert "same rank" in reply.text
+    assert Answer.objects.get(question=channels).value == 5
+    assert not Answer.objects.filter(question=engagement).exists()
+    # the duplicate ranks the executive typed are still on the page
+    assert reply.text.count('<option value="1" selected>') == 2
+
+
+def test_plain_post_without_errors_moves_to_the_next_section(cio_client, cio):
+    q = question("obj-channels")
+    reply = cio_client.post(section_url(cio), {f"q{q.pk}": "3", "go": "next"})
+    assert reply.status_code == 302
+    assert reply["Location"] == section_url(cio, 2)
+
+
+def test_reopening_the_link_resumes_where_the_executive_left_off(client, cio):
+    client.get(cio.path)
+    client.get(section_url(cio, 3))
+    give_answers(cio, {"obj-channels": 4})
+    other_device = client.__class__()
+    welcome = other_device.get(cio.path, follow=True)
+    assert "Continue where you left off" in welcome.text
+    assert section_url(cio, 3) in welcome.text
+
+
+def test_review_lists_required_questions_still_open_and_submit_refuses(cio_client, cio):
+    give_answers(cio, {"obj-channels": 4})
+    review = cio_client.get(reverse("workshops:respond_review", args=[cio.participant.pk]))
+    assert "required questions still to answer" in review.text
+    reply = cio_client.post(reverse("workshops:respond_submit", args=[cio.participant.pk]))
+    assert reply.status_code == 302
+    cio.participant.response.refresh_from_db()
+    assert cio.participant.response.status == ResponseStatus.DRAFT
+
+
+def complete_answers(questionnaire):
+    """A valid answer to every required question."""
+    answers = {}
+    for section in questionnaire.ordered_sections():
+        for q in section.questions.all():
+            if not q.required:
+                continue
+            values = [c.value for c in q.choices.all()]
+            answers[q.code] = {
+                "scale": lambda q=q, v=values: q.scale_min,
+                "single": lambda q=q, v=values: v[0],
+                "multi": lambda q=q, v=values: [v[0]],
+                "ranking": lambda q=q, v=values: v[: q.rank_limit or None],
+                "numeric": lambda q=q, v=values: q.min_value,
+                "allocation": lambda q=q, v=values: {v[0]: 100},
+                "text": lambda q=q, v=values: "Yes",
+            }[q.kind]()
+    return answers
+
+
+def test_submit_locks_the_response_and_a_double_submit_changes_nothing(
+    cio_client, cio, questionnaire
+):
+    give_answers(cio, complete_answers(questionnaire))
+    submit = reverse("workshops:respond_submit", args=[cio.participant.pk])
+    assert cio_client.post(submit).status_code == 302
+    response = cio.participant.response
+    response.refresh_from_db()
+    first_submitted_at = response.submitted_at
+    assert response.status == ResponseStatus.SUBMITTED
+    assert cio_client.post(submit).status_code == 302
+    response.refresh_from_db()
+    assert response.submitted_at == first_submitted_at
+    review = cio_client.get(reverse("workshops:respond_review", args=[cio.participant.pk]))
+    assert "your answers are submitted" in review.text
+    q = question("obj-channels")
+    refused = cio_client.post(autosave_url(cio, "obj-channels"), {f"q{q.pk}": "5"})
+    assert "can no longer be changed" in refused.text
+    assert Answer.objects.get(response=response, question=q).value == q.scale_min
+
+
+def test_answering_after_the_workshop_closed_is_refused(cio_client, cio, workshop):
+    workshop.status = WorkshopStatus.CLOSED
+    workshop.save()
+    q = question("obj-channels")
+    reply = cio_client.post(autosave_url(cio, "obj-channels"), {f"q{q.pk}": "5"})
+    assert "closed" in reply.text
+    assert not Answer.objects.filter(question=q).exists()
+    assert cio_client.post(section_url(cio), {f"q{q.pk}": "5"}).status_code == 410
+
+
+def test_token_guessing_is_throttled(client, cio):
+    for _ in range(30):
+        client.get(reverse("workshops:open_link", args=["x" * 43]))
+    assert client.get(reverse("workshops:open_link", args=["y" * 43])).status_code == 429
+    assert client.get(cio.path).status_code == 429
+
+
+def test_section_page_uses_a_constant_number_of_queries(
+    cio_client, cio, questionnaire, django_assert_max_num_queries
+):
+    give_answers(cio, complete_answers(questionnaire))
+    with django_assert_max_num_queries(12):
+        assert cio_client.get(section_url(cio, 3)).status_code == 200
+    q = question("own-mobile-web-should")
+    url = autosave_url(cio, "own-mobile-web-should")
+    with django_assert_max_num_queries(14):
+        assert cio_client.post(url, {f"q{q.pk}": "joint"}).status_code == 200
