@@ -43,6 +43,26 @@
     }
   }, true);
 
+  // Giving an answer unticks "Don't know"; ticking "Don't know" clears the answer.
+  document.addEventListener("input", function (event) {
+    var el = event.target;
+    var question = el.closest("fieldset.question");
+    if (!question) return;
+    var unknown = question.querySelector("[data-unknown]");
+    if (!unknown) return;
+    if (el === unknown) {
+      if (unknown.checked) {
+        question.querySelectorAll("input, select, textarea").forEach(function (input) {
+          if (input === unknown || input.type === "hidden") return;
+          if (input.type === "radio" || input.type === "checkbox") input.checked = false;
+          else input.value = "";
+        });
+      }
+    } else if (unknown.checked) {
+      unknown.checked = false;
+    }
+  }, true);
+
   // Navbar toggle without Bootstrap's JavaScript bundle.
   document.addEventListener("click", function (event) {
     var toggler = event.target.closest("[data-toggle-target]");

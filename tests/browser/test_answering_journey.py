@@ -1,0 +1,63 @@
+"""An executive answers on a phone: a whole section, autosave, leave, resume, submit."""
+
+import pytest
+from playwright.sync_api import expect
+
+from surveys.models import Answer, ResponseStatus
+from workshops.models import Participant
+
+from ..factories import invite, make_facilitator, make_workshop
+from .conftest import PHONE, screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_executive_answers_a_section_on_a_phone_and_resumes_later(new_page, live_server):
+    workshop = make_workshop(make_facilitator("alice"))
+    cio = invite(workshop, "Dana Whitfield", "cio")
+    page = new_page(PHONE)
+
+    page.goto(cio.path)
+    assert cio.token not in page.url
+    expect(page.get_by_role("heading", name="Joint mobile strategy")).to_be_visible()
+    page.get_by_role("link", name="Start →").click()
+    expect(page.get_by_role("heading", name="Objectives")).to_be_visible()
+
+    # Seven scale questions: pick a point on each, each saves as it changes.
+    questions = page.locator("fieldset.question")
+    for index, point in enumerate([5, 4, 4, 2, 3, 5, 3]):
+        question = questions.nth(index)
+        question.locator("label.scale-point").nth(point - 1).click()
+        expect(question.locator(".answer-status")).to_contain_text("Saved")
+    # The ranking: a duplicate rank is refused next to the question, then corrected.
+    ranking = questions.nth(7)
+    selects = ranking.locator("select")
+    selects.nth(0).select_option("1")
+    selects.nth(1).select_option("1")
+    expect(ranking.locator(".answer-status")).to_contain_text("same rank")
+    for position in range(7):
+        selects.nth(position).select_option(str(position + 1))
+    expect(ranking.locator(".answer-status")).to_contain_text("Saved")
+    expect(page.locator("#progress")).to_contain_text("8 of 44 answered")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "answer-section-phone")
+
+    participant = Participant.objects.get(pk=cio.participant.pk)
+    stored = {a.question.code: a.value for a in Answer.objects.filter(response=participant.response).select_related("question")}
+    assert stored["obj-channels"] == 5
+    assert stored["obj-talent"] == 3
+    assert len(stored["obj-ranking"]) == 7
+
+    # Leave and come back on another device: the link resumes where they left off.
+    page.context.close()
+    other = new_page(PHONE)
+    other.goto(cio.path)
+    expect(other.get_by_role("link", name="Continue where you left off →")).to_be_visible()
+    other.get_by_role("link", name="Continue where you left off →").click()
+    expect(other.locator("input[name='q%d']:checked" % Answer.objects.filter(question__code="obj-channels").get().question_id)).to_have_value("5")
+
+    # The review page lists what is still required; submit stays disabled until complete.
+    other.goto(f"/respond/{participant.pk}/review/")
+    expect(other.get_by_role("button", name="Submit my answers")).to_be_disabled()
+    assert participant.response.status == ResponseStatus.DRAFT
+    assert not other.console_errors
