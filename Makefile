@@ -45,7 +45,7 @@ migrate: install
 
 demo: migrate
 	DEBUG=1 $(PY) manage.py load_questionnaire
-	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=1 SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py seed_demo
 
 run: demo
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
