@@ -214,24 +214,24 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# Email: console in development, SMTP when EMAIL_HOST is set.
+# Email: the console in development unless EMAIL_HOST is set; SMTP in production.
 EMAIL_HOST_NAME = os.environ.get("EMAIL_HOST", "")
-if EMAIL_HOST_NAME:
+if DEBUG and not EMAIL_HOST_NAME:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": EMAIL_HOST_NAME,
-                "port": env_int("EMAIL_PORT", 587),
+                "host": EMAIL_HOST_NAME or "localhost",
+                "port": env_int("EMAIL_PORT", 587 if EMAIL_HOST_NAME else 25),
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "use_tls": env_bool("EMAIL_USE_TLS", bool(EMAIL_HOST_NAME)),
                 "timeout": 10,
             },
         }
     }
-else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Common Ground <workshops@localhost>")
 
 LOGGING = {

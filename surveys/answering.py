@@ -182,9 +182,7 @@ def _parse_text(question: Question, posted: QueryDict) -> str | None:
     if not text:
         return None
     if len(text) > question.max_length:
-        raise AnswerError(
-            f"Keep this to {question.max_length} characters (it has {len(text)})."
-        )
+        raise AnswerError(f"Keep this to {question.max_length} characters (it has {len(text)}).")
     return text
 
 

@@ -141,14 +141,18 @@ class Question(models.Model):
     class Meta:
         ordering = ["section", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["section", "position"], name="question_position_unique"),
+            models.UniqueConstraint(
+                fields=["section", "position"], name="question_position_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(kind__in=QuestionKind.values), name="question_kind_valid"
             ),
             models.CheckConstraint(
                 condition=Q(scale_max__gt=models.F("scale_min")), name="question_scale_range"
             ),
-            models.CheckConstraint(condition=Q(tolerance__gt=0), name="question_tolerance_positive"),
+            models.CheckConstraint(
+                condition=Q(tolerance__gt=0), name="question_tolerance_positive"
+            ),
             models.CheckConstraint(
                 condition=Q(importance__gt=0), name="question_importance_positive"
             ),
@@ -245,7 +249,9 @@ class Answer(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["response", "question"], name="answer_one_per_question"),
+            models.UniqueConstraint(
+                fields=["response", "question"], name="answer_one_per_question"
+            ),
             models.CheckConstraint(
                 condition=Q(is_unknown=False) | Q(value__isnull=True),
                 name="answer_unknown_has_no_value",

@@ -21,3 +21,15 @@ SECURE_HSTS_SECONDS = 0
 SECURE_SSL_REDIRECT = False
 AXES_ENABLED = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# SQLite: a file, not Django's default shared in-memory database. The live server would otherwise
+# run every request thread on the test's one connection, so transactions, IMMEDIATE locking and
+# the busy timeout would not apply and concurrency tests would prove nothing. WAL and the other
+# pragmas in config.settings apply to this file as they do in production. The process id keeps
+# concurrent test runs on one machine apart (pytest-xdist adds its own worker suffix).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"common-ground-tests-{os.getpid()}.sqlite3")
+    }

@@ -23,7 +23,9 @@ def get_workshop_for_user(request: HttpRequest, workshop_pk: int) -> Workshop:
     return get_object_or_404(queryset, pk=workshop_pk)
 
 
-def get_participant_for_user(request: HttpRequest, workshop: Workshop, participant_pk: int) -> Participant:
+def get_participant_for_user(
+    request: HttpRequest, workshop: Workshop, participant_pk: int
+) -> Participant:
     """A participant of a workshop the facilitator may see (already checked), else 404."""
     return get_object_or_404(
         Participant.objects.active().select_related("response"),
@@ -52,6 +54,23 @@ def get_participant_for_session(request: HttpRequest, participant_pk: int) -> Pa
     return get_object_or_404(
         Participant.objects.active()
         .filter(token_revoked_at__isnull=True, token_hash=token_hash)
-        .select_related("workshop", "workshop__organisation", "response", "response__questionnaire"),
+        .select_related(
+            "workshop", "workshop__organisation", "response", "response__questionnaire"
+        ),
         pk=participant_pk,
+    )
+
+
+def get_removed_participant_for_user(
+    request: HttpRequest, workshop: Workshop, participant_pk: int
+) -> Participant:
+    """A removed participant of a workshop the facilitator may see (already checked), else 404.
+
+    Only the restore action looks removed participants up; every other view uses
+    `get_participant_for_user`, which does not know them.
+    """
+    return get_object_or_404(
+        Participant.objects.removed().select_related("response"),
+        pk=participant_pk,
+        workshop=workshop,
     )

@@ -29,7 +29,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: run `make browser` (apt-get install chromium)")
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}: run `make browser` (apt-get install chromium)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -62,9 +64,9 @@ def new_page(browser, live_server):
         page.console_errors = []
         page.on(
             "console",
-            lambda message: page.console_errors.append(message.text)
-            if message.type == "error"
-            else None,
+            lambda message: (
+                page.console_errors.append(message.text) if message.type == "error" else None
+            ),
         )
         return page
 

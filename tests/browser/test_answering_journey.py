@@ -43,7 +43,10 @@ def test_executive_answers_a_section_on_a_phone_and_resumes_later(new_page, live
     screenshot(page, "answer-section-phone")
 
     participant = Participant.objects.get(pk=cio.participant.pk)
-    stored = {a.question.code: a.value for a in Answer.objects.filter(response=participant.response).select_related("question")}
+    stored = {
+        a.question.code: a.value
+        for a in Answer.objects.filter(response=participant.response).select_related("question")
+    }
     assert stored["obj-channels"] == 5
     assert stored["obj-talent"] == 3
     assert len(stored["obj-ranking"]) == 7
@@ -54,7 +57,8 @@ def test_executive_answers_a_section_on_a_phone_and_resumes_later(new_page, live
     other.goto(cio.path)
     expect(other.get_by_role("link", name="Continue where you left off →")).to_be_visible()
     other.get_by_role("link", name="Continue where you left off →").click()
-    expect(other.locator("input[name='q%d']:checked" % Answer.objects.filter(question__code="obj-channels").get().question_id)).to_have_value("5")
+    channels_pk = Answer.objects.get(question__code="obj-channels").question_id
+    expect(other.locator(f"input[name='q{channels_pk}']:checked")).to_have_value("5")
 
     # The review page lists what is still required; submit stays disabled until complete.
     other.goto(f"/respond/{participant.pk}/review/")

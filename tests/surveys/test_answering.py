@@ -29,9 +29,7 @@ def posted(q, **fields) -> QueryDict:
     return data
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"), [("1", 1), ("5", 5), (" 3 ", 3), ("", None)]
-)
+@pytest.mark.parametrize(("raw", "expected"), [("1", 1), ("5", 5), (" 3 ", 3), ("", None)])
 def test_scale_accepts_points_on_its_range(questionnaire, raw, expected):
     q = question("obj-channels")
     assert parse_answer(q, posted(q, main=raw)) == (expected, False)
@@ -102,8 +100,13 @@ def test_numeric_target_within_bounds(questionnaire, raw, expected):
 
 @pytest.mark.parametrize(
     ("raw", "message"),
-    [("abc", "Enter a number"), ("nan", "Enter a number"), ("inf", "Enter a number"),
-     ("0.1", "at least"), ("99", "at most")],
+    [
+        ("abc", "Enter a number"),
+        ("nan", "Enter a number"),
+        ("inf", "Enter a number"),
+        ("0.1", "at least"),
+        ("99", "at most"),
+    ],
 )
 def test_numeric_target_rejects_bad_values_with_a_clear_message(questionnaire, raw, message):
     q = question("kpi-load-time")
@@ -119,7 +122,9 @@ def test_dont_know_is_an_answer_of_its_own(questionnaire):
 def test_allocation_must_total_one_hundred(questionnaire):
     q = question("aud-split")
     assert parse_answer(q, posted(q, b2c="50", b2b="30", b2e="20"))[0] == {
-        "b2c": 50, "b2b": 30, "b2e": 20,
+        "b2c": 50,
+        "b2b": 30,
+        "b2e": 20,
     }
     with pytest.raises(AnswerError, match="add up to 90"):
         parse_answer(q, posted(q, b2c="50", b2b="20", b2e="20"))

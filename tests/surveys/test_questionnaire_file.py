@@ -2,7 +2,12 @@
 
 import pytest
 
-from surveys.loading import DEFAULT_QUESTIONNAIRE, QuestionnaireFrozen, load_questionnaire, read_definition
+from surveys.loading import (
+    DEFAULT_QUESTIONNAIRE,
+    QuestionnaireFrozen,
+    load_questionnaire,
+    read_definition,
+)
 from surveys.models import Question, QuestionKind, Response
 
 pytestmark = pytest.mark.django_db
@@ -56,5 +61,7 @@ def test_a_questionnaire_with_responses_is_frozen_and_a_changed_file_must_bump_i
     changed.write_text(json.dumps(definition))
     newer, created = load_questionnaire(changed)
     assert created and newer.version == 2
-    old_prompt = Question.objects.get(section__questionnaire=questionnaire, position=1, section__position=1).prompt
+    old_prompt = Question.objects.get(
+        section__questionnaire=questionnaire, position=1, section__position=1
+    ).prompt
     assert old_prompt != "A changed wording"

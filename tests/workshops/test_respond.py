@@ -75,10 +75,15 @@ def test_a_closed_workshop_refuses_the_link_with_410(client, cio, workshop):
 def test_another_executives_response_is_not_reachable(cio_client, cmo):
     cmo_section = reverse("workshops:respond_section", args=[cmo.participant.pk, 1])
     assert cio_client.get(cmo_section).status_code == 404
-    assert cio_client.post(
-        reverse("workshops:respond_autosave", args=[cmo.participant.pk, question("obj-channels").pk]),
-        {},
-    ).status_code == 404
+    assert (
+        cio_client.post(
+            reverse(
+                "workshops:respond_autosave", args=[cmo.participant.pk, question("obj-channels").pk]
+            ),
+            {},
+        ).status_code
+        == 404
+    )
 
 
 def test_section_page_shows_progress_and_every_question_of_the_section(cio_client, cio):
@@ -93,7 +98,9 @@ def test_section_page_shows_progress_and_every_question_of_the_section(cio_clien
 
 def test_autosave_stores_one_answer_and_answers_with_saved_state(cio_client, cio):
     q = question("obj-channels")
-    reply = cio_client.post(autosave_url(cio, "obj-channels"), {f"q{q.pk}": "4"}, HTTP_HX_REQUEST="true")
+    reply = cio_client.post(
+        autosave_url(cio, "obj-channels"), {f"q{q.pk}": "4"}, HTTP_HX_REQUEST="true"
+    )
     assert reply.status_code == 200
     assert "Saved" in reply.text
     assert 'hx-swap-oob="true"' in reply.text
