@@ -10,7 +10,17 @@ from surveys.models import Questionnaire
 from workshops.models import Role, Workshop
 from workshops.services import Invitation
 
+from . import figures
 from .factories import default_questionnaire, invite, make_facilitator, make_workshop
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """The figures the security and reliability suites proved, one line each."""
+    lines = figures.summary_lines()
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,119 @@
+"""Script injection: what people type (titles, client names, people's names, free-text answers)
+is shown escaped on every page that renders it, never as markup."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from surveys.models import Question, QuestionKind
+from workshops.models import Organisation, Role, Workshop
+from workshops.services import add_participant, create_workshop
+
+from ..conftest import client_for
+from .routes import Cast, routes_in
+
+pytestmark = pytest.mark.django_db
+
+# One payload per field, so a page that renders a field raw names itself in the failure.
+PAYLOADS = {
+    "workshop title": '<script>alert("title")</script>',
+    "organisation": '"><img src=x onerror=alert("org")>',
+    "participant name": "<svg onload=alert('name')>",
+    "facilitator name": "<script>alert('facilitator')</script>",
+    "free-text answer": '</textarea><script>alert("answer")</script>',
+    "second free-text answer": '"><img src=x onerror=alert("answer2")>',
+}
+
+
+@pytest.fixture
+def hostile(alice, questionnaire):
+    """Alice's workshop where every typed text is an injection attempt, with answers given."""
+    alice.first_name = PAYLOADS["facilitator name"]
+    alice.save(update_fields=["first_name"])
+    workshop = create_workshop(
+        title=PAYLOADS["workshop title"],
+        organisation=Organisation.objects.create(name=PAYLOADS["organisation"], created_by=alice),
+        owner=alice,
+        questionnaire=questionnaire,
+        status="collecting",
+    )
+    invitation = add_participant(
+        workshop=workshop,
+        name=PAYLOADS["participant name"],
+        role=Role.CIO,
+        email="cio@example.com",
+        actor=alice,
+    )
+    executive = Client()
+    executive.get(invitation.path)
+    texts = Question.objects.filter(
+        section__questionnaire=questionnaire, kind=QuestionKind.TEXT
+    ).order_by("section__position", "position")
+    autosaves = []
+    for question, key in zip(texts, ["free-text answer", "second free-text answer"], strict=True):
+        url = reverse("workshops:respond_autosave", args=[invitation.participant.pk, question.pk])
+        response = executive.post(url, {f"q{question.pk}": PAYLOADS[key]})
+        assert "Saved" in response.text
+        autosaves.append(response)
+    cast = Cast(
+        workshop_pk=workshop.pk,
+        participant_pk=invitation.participant.pk,
+        question_pk=texts[0].pk,
+        token=invitation.token,
+    )
+    return cast, executive, autosaves, workshop
+
+
+def _pages(hostile, alice) -> dict[str, str]:
+    cast, executive, autosaves, workshop = hostile
+    facilitator = client_for(alice)
+    bodies = {f"autosave #{n}": r.text for n, r in enumerate(autosaves, start=1)}
+    # Results shown to participants exist only once revealed and shared.
+    Workshop.objects.filter(pk=workshop.pk).update(
+        revealed_at=timezone.now(), results_visible_to_participants=True
+    )
+    for client, area in [(facilitator, "facilitator"), (executive, "participant")]:
+        for route in routes_in(area):
+            if route.name == "workshops:open_link":
+                continue
+            url = route.url(cast)
+            response = client.get(url)
+            if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+                bodies[f"{route.name} {url}"] = response.content.decode()
+    return bodies
+
+
+def test_typed_text_is_never_rendered_as_markup(hostile, alice):
+    bodies = _pages(hostile, alice)
+    assert len(bodies) > 5
+    raw = [
+        f"{field} unescaped on {page}"
+        for page, body in bodies.items()
+        for field, payload in PAYLOADS.items()
+        if payload in body
+    ]
+    assert not raw, "\n".join(raw)
+    # And each was rendered somewhere (escaped), so the check above was not vacuous.
+    shown = {
+        field
+        for field, payload in PAYLOADS.items()
+        if any(escape(payload) in body for body in bodies.values())
+    }
+    assert shown == set(PAYLOADS), f"never shown: {set(PAYLOADS) - shown}"
+
+
+def test_invitation_emails_escape_typed_text(hostile, alice):
+    cast, *_ = hostile
+    facilitator = client_for(alice)
+    url = reverse("workshops:participant_invite", args=[cast.workshop_pk, cast.participant_pk])
+    facilitator.post(url)
+    for message in mail.outbox:
+        for content, mimetype in getattr(message, "alternatives", []):
+            if "html" in mimetype:
+                for field, payload in PAYLOADS.items():
+                    assert payload not in content, f"{field} unescaped in an HTML email"
