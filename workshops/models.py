@@ -7,10 +7,22 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from surveys.models import Questionnaire, Response
+
+
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def for_facilitator(self, user: settings.AUTH_USER_MODEL) -> OrganisationQuerySet:
+        """Clients the user created or runs a workshop for: the ones offered in their forms."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Q(created_by=user)
+            | Q(pk__in=Workshop.objects.for_facilitator(user).values("organisation"))
+        )
 
 
 class Organisation(models.Model):
@@ -21,6 +33,8 @@ class Organisation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -41,7 +55,43 @@ class WorkshopQuerySet(models.QuerySet["Workshop"]):
         """Workshops the user owns or co-facilitates: the only ones they may see."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Q(owner=user) | Q(co_facilitators=user)).distinct()
+        # A subquery rather than a join on co_facilitators: no DISTINCT, so counts annotated
+        # on top stay exact and the home page stays fast with thousands of workshops.
+        co_facilitated = Workshop.co_facilitators.through.objects.filter(user=user)
+        return self.filter(Q(owner=user) | Q(pk__in=co_facilitated.values("workshop_id")))
+
+    def with_progress(self) -> WorkshopQuerySet:
+        """Annotate `participant_count` and `submitted_count` (participants not removed).
+
+        Correlated subqueries, evaluated only for the rows of the page being shown.
+        """
+        active = Participant.objects.filter(workshop=OuterRef("pk"), removed_at__isnull=True)
+
+        def count(queryset: models.QuerySet) -> Coalesce:
+            counted = queryset.order_by().values("workshop").annotate(n=Count("pk")).values("n")
+            return Coalesce(Subquery(counted), 0)
+
+        return self.annotate(
+            participant_count=count(active),
+            submitted_count=count(active.filter(response__status="submitted")),
+        )
+
+    def matching(self, search: str) -> WorkshopQuerySet:
+        """Workshops whose title or client name contains the search text."""
+        search = search.strip()
+        if not search:
+            return self
+        return self.filter(Q(title__icontains=search) | Q(organisation__name__icontains=search))
+
+    def for_home(self, user: settings.AUTH_USER_MODEL, search: str = "") -> WorkshopQuerySet:
+        """The facilitator's home list: their workshops with client and progress, newest first."""
+        return (
+            self.for_facilitator(user)
+            .matching(search)
+            .select_related("organisation")
+            .with_progress()
+            .order_by("-created_at", "-pk")
+        )
 
 
 class Workshop(models.Model):
@@ -49,9 +99,7 @@ class Workshop(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="workshops"
     )
-    questionnaire = models.ForeignKey(
-        Questionnaire, on_delete=models.PROTECT, related_name="+"
-    )
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
     scheduled_at = models.DateTimeField(null=True, blank=True)
     answer_by = models.DateField(null=True, blank=True, help_text="Deadline given in invitations.")
     owner = models.ForeignKey(
@@ -85,11 +133,52 @@ class Workshop(models.Model):
     @property
     def accepts_answers(self) -> bool:
         """Participants may answer while the workshop is open; closing it stops all answering."""
-        return self.status in {WorkshopStatus.DRAFT, WorkshopStatus.COLLECTING, WorkshopStatus.IN_SESSION}
+        return self.status in {
+            WorkshopStatus.DRAFT,
+            WorkshopStatus.COLLECTING,
+            WorkshopStatus.IN_SESSION,
+        }
 
     @property
     def is_revealed(self) -> bool:
         return self.revealed_at is not None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == WorkshopStatus.CLOSED
+
+    def is_owned_by(self, user: settings.AUTH_USER_MODEL) -> bool:
+        return user.is_authenticated and self.owner_id == user.pk
+
+    def status_transitions(self) -> list[tuple[str, str]]:
+        """The statuses the facilitator can move to next, with the button label for each."""
+        return STATUS_TRANSITIONS[self.status]
+
+    def can_move_to(self, status: str) -> bool:
+        return any(target == status for target, _label in self.status_transitions())
+
+    @property
+    def questionnaire_in_use(self) -> bool:
+        """Once someone has opened their link, the questionnaire version can no longer change."""
+        return self.participants.filter(response__isnull=False).exists()
+
+
+# The lifecycle: draft -> collecting -> in session -> closed, and back again when needed.
+STATUS_TRANSITIONS: dict[str, list[tuple[str, str]]] = {
+    WorkshopStatus.DRAFT: [(WorkshopStatus.COLLECTING, "Start collecting answers")],
+    WorkshopStatus.COLLECTING: [
+        (WorkshopStatus.IN_SESSION, "Start the session"),
+        (WorkshopStatus.CLOSED, "Close the workshop"),
+    ],
+    WorkshopStatus.IN_SESSION: [
+        (WorkshopStatus.CLOSED, "Close the workshop"),
+        (WorkshopStatus.COLLECTING, "Back to collecting answers"),
+    ],
+    WorkshopStatus.CLOSED: [
+        (WorkshopStatus.COLLECTING, "Reopen for answers"),
+        (WorkshopStatus.IN_SESSION, "Reopen the session"),
+    ],
+}
 
 
 class Role(models.TextChoices):
@@ -135,6 +224,27 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
     def for_token(self, token: str) -> ParticipantQuerySet:
         return self.filter(token_hash=hash_token(token), token_revoked_at__isnull=True)
 
+    def removed(self) -> ParticipantQuerySet:
+        return self.filter(removed_at__isnull=False)
+
+    def with_answered_count(self) -> ParticipantQuerySet:
+        """Annotate `answered_count`: questions answered (a "don't know" counts as answered)."""
+        answered = Q(response__answers__is_unknown=True) | Q(response__answers__value__isnull=False)
+        return self.annotate(answered_count=Count("response__answers", filter=answered))
+
+    def for_board(self) -> ParticipantQuerySet:
+        """Participants of the progress board, in one query: response and answer count."""
+        return self.active().select_related("response").with_answered_count()
+
+    def not_submitted(self) -> ParticipantQuerySet:
+        return self.filter(Q(response__isnull=True) | ~Q(response__status="submitted"))
+
+
+class ProgressState(models.TextChoices):
+    NOT_OPENED = "not_opened", "Not opened"
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+
 
 class Participant(models.Model):
     """An executive invited to a workshop, with a personal link to their own response."""
@@ -161,12 +271,42 @@ class Participant(models.Model):
     class Meta:
         ordering = ["workshop", "created_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(role__in=Role.values), name="participant_role_valid"),
-            models.CheckConstraint(condition=Q(side__in=Side.values), name="participant_side_valid"),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="participant_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(side__in=Side.values), name="participant_side_valid"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_role_display()})"
+
+    @property
+    def progress_state(self) -> ProgressState:
+        """Not opened (no link used yet), in progress (answering), or submitted."""
+        if self.response_id is not None and self.response.is_submitted:
+            return ProgressState.SUBMITTED
+        if self.response_id is not None or self.first_opened_at is not None:
+            return ProgressState.IN_PROGRESS
+        return ProgressState.NOT_OPENED
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.progress_state == ProgressState.SUBMITTED
+
+    @property
+    def link_withdrawn(self) -> bool:
+        return self.token_revoked_at is not None
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+    @property
+    def has_answers(self) -> bool:
+        """Whether removing them would set answers aside (asks the facilitator to confirm)."""
+        return self.response_id is not None and self.response.answers.exists()
 
     def issue_token(self) -> str:
         """Give the participant a new personal link token; returns the token (never stored)."""
@@ -193,3 +333,28 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on {self.workshop_id} by {self.actor_id}"
+
+    @property
+    def label(self) -> str:
+        """The action in words, for the audit trail on the workshop page."""
+        return AUDIT_ACTION_LABELS.get(self.action, self.action.replace("_", " ").capitalize())
+
+
+AUDIT_ACTION_LABELS = {
+    "create": "Workshop created",
+    "edit_workshop": "Workshop edited",
+    "status": "Status changed",
+    "add_participant": "Participant added",
+    "edit_participant": "Participant edited",
+    "invite": "Invitation sent",
+    "remind": "Reminder sent",
+    "regenerate_link": "New link created",
+    "revoke_link": "Link withdrawn",
+    "remove_participant": "Participant removed",
+    "restore_participant": "Participant restored",
+    "reopen": "Answers reopened",
+    "reveal": "Results revealed",
+    "hide_results": "Results hidden again",
+    "export": "Results exported",
+    "delete": "Workshop deleted",
+}

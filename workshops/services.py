@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys.models import Questionnaire
+from surveys.answering import reopen_response
+from surveys.models import Questionnaire, Response
 
-from .models import DEFAULT_SIDE_FOR_ROLE, AuditEvent, Organisation, Participant, Workshop
+from .models import (
+    DEFAULT_SIDE_FOR_ROLE,
+    AuditEvent,
+    Organisation,
+    Participant,
+    Workshop,
+)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,7 +47,9 @@ class Invitation:
         return f"{settings.SITE_URL}{self.path}"
 
 
-def record(workshop: Workshop, actor: AbstractBaseUser | None, action: str, detail: str = "") -> None:
+def record(
+    workshop: Workshop, actor: AbstractBaseUser | None, action: str, detail: str = ""
+) -> None:
     """Add a line to the workshop's audit trail."""
     AuditEvent.objects.create(
         workshop=workshop,
@@ -78,7 +96,12 @@ def add_participant(
     token = participant.issue_token()
     participant.full_clean()
     participant.save()
-    record(workshop, actor, "add_participant", f"{participant.name} added as {participant.get_role_display()}")
+    record(
+        workshop,
+        actor,
+        "add_participant",
+        f"{participant.name} added as {participant.get_role_display()}",
+    )
     return Invitation(participant=participant, token=token)
 
 
@@ -97,3 +120,348 @@ def revoke_link(participant: Participant, *, actor: AbstractBaseUser | None) -> 
     participant.token_revoked_at = timezone.now()
     participant.save(update_fields=["token_revoked_at"])
     record(participant.workshop, actor, "revoke_link", f"Link withdrawn for {participant.name}")
+
+
+# Accounts.
+
+
+def create_facilitator(
+    *, username: str, email: str = "", password: str | None = None
+) -> tuple[AbstractBaseUser, str]:
+    """A facilitator account; returns it with its password (generated when none is given)."""
+    password = password or secrets.token_urlsafe(12)
+    user_model = get_user_model()
+    user = user_model(username=username, email=user_model.objects.normalize_email(email))
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user, password
+
+
+# Clients and workshops.
+
+
+def organisation_named(name: str, *, facilitator: AbstractBaseUser) -> Organisation:
+    """The facilitator's client of that name (any case), created when they have none yet."""
+    name = " ".join(name.split())
+    existing = Organisation.objects.for_facilitator(facilitator).filter(name__iexact=name).first()
+    if existing is not None:
+        return existing
+    organisation = Organisation(name=name, created_by=facilitator)
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def plan_workshop(
+    *,
+    owner: AbstractBaseUser,
+    title: str,
+    organisation: Organisation | None = None,
+    new_organisation: str = "",
+    questionnaire: Questionnaire,
+    scheduled_at: datetime | None = None,
+    answer_by: date | None = None,
+    co_facilitators: Iterable[AbstractBaseUser] = (),
+) -> Workshop:
+    """A new workshop for an existing client or one typed in, with its co-facilitators."""
+    if organisation is None:
+        organisation = organisation_named(new_organisation, facilitator=owner)
+    workshop = create_workshop(
+        title=title,
+        organisation=organisation,
+        owner=owner,
+        questionnaire=questionnaire,
+        scheduled_at=scheduled_at,
+        answer_by=answer_by,
+    )
+    workshop.co_facilitators.set([user for user in co_facilitators if user.pk != owner.pk])
+    return workshop
+
+
+@transaction.atomic
+def update_workshop(
+    workshop: Workshop,
+    *,
+    actor: AbstractBaseUser,
+    title: str,
+    organisation: Organisation | None = None,
+    new_organisation: str = "",
+    questionnaire: Questionnaire,
+    scheduled_at: datetime | None,
+    answer_by: date | None,
+    co_facilitators: Iterable[AbstractBaseUser] | None = None,
+) -> list[str]:
+    """Change a workshop's details; returns the names of what changed (also in the audit).
+
+    Compares with the stored row (locked), not with `workshop`, which a bound form may have
+    already changed in memory.
+    """
+    if organisation is None:
+        organisation = organisation_named(new_organisation, facilitator=actor)
+    new_values = {
+        "title": title,
+        "organisation": organisation,
+        "questionnaire": questionnaire,
+        "scheduled_at": scheduled_at,
+        "answer_by": answer_by,
+    }
+    stored = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    changed = [name for name, value in new_values.items() if getattr(stored, name) != value]
+    for name, value in new_values.items():
+        setattr(stored, name, value)
+        setattr(workshop, name, value)
+    if changed:
+        stored.full_clean()
+        stored.save(update_fields=changed)
+    if co_facilitators is not None:
+        wanted = {user.pk for user in co_facilitators if user.pk != workshop.owner_id}
+        current = set(workshop.co_facilitators.values_list("pk", flat=True))
+        if wanted != current:
+            workshop.co_facilitators.set(wanted)
+            changed.append("co_facilitators")
+    if changed:
+        words = ", ".join(name.replace("_", " ") for name in changed)
+        record(workshop, actor, "edit_workshop", f"Changed {words}")
+    return changed
+
+
+@transaction.atomic
+def change_status(workshop: Workshop, status: str, *, actor: AbstractBaseUser) -> None:
+    """Move the workshop along its lifecycle. Closing stops all answering at once."""
+    if not workshop.can_move_to(status):
+        raise ValueError(f"A {workshop.get_status_display()} workshop cannot become {status}.")
+    before = workshop.get_status_display()
+    workshop.status = status
+    workshop.save(update_fields=["status"])
+    record(workshop, actor, "status", f"{before} → {workshop.get_status_display()}")
+
+
+def delete_workshop(workshop: Workshop, *, actor: AbstractBaseUser) -> None:
+    """Delete a workshop with its participants, their answers and its audit trail.
+
+    The audit trail goes with the workshop, so the deletion is also written to the log.
+    """
+    with transaction.atomic():
+        participants = list(Participant.objects.filter(workshop=workshop))
+        response_ids = [p.response_id for p in participants if p.response_id is not None]
+        record(workshop, actor, "delete", f"Workshop “{workshop.title}” deleted")
+        logger.warning(
+            "Workshop %s “%s” (%s) deleted by %s: %d participants, %d responses",
+            workshop.pk,
+            workshop.title,
+            workshop.organisation.name,
+            actor.get_username(),
+            len(participants),
+            len(response_ids),
+        )
+        workshop.delete()
+        # Responses belong to the questionnaire engine: delete the confidential answers too.
+        Response.objects.filter(pk__in=response_ids).delete()
+
+
+# Participants.
+
+
+@transaction.atomic
+def edit_participant(
+    participant: Participant,
+    *,
+    actor: AbstractBaseUser,
+    name: str,
+    email: str,
+    role: str,
+    side: str,
+) -> list[str]:
+    """Change who a participant is; their link and answers stay as they are."""
+    new_values = {"name": name, "email": email, "role": role, "side": side}
+    stored = Participant.objects.select_for_update().get(pk=participant.pk)
+    changed = [key for key, value in new_values.items() if getattr(stored, key) != value]
+    for key, value in new_values.items():
+        setattr(stored, key, value)
+        setattr(participant, key, value)
+    if changed:
+        stored.full_clean()
+        stored.save(update_fields=changed)
+        record(
+            participant.workshop,
+            actor,
+            "edit_participant",
+            f"{participant.name}: changed {', '.join(changed)}",
+        )
+    return changed
+
+
+@transaction.atomic
+def remove_participant(participant: Participant, *, actor: AbstractBaseUser) -> None:
+    """Set a participant aside: their link stops working, their answers are kept for restoring."""
+    now = timezone.now()
+    participant.removed_at = now
+    participant.token_revoked_at = participant.token_revoked_at or now
+    participant.save(update_fields=["removed_at", "token_revoked_at"])
+    answered = " (answers kept)" if participant.response_id else ""
+    record(participant.workshop, actor, "remove_participant", f"{participant.name}{answered}")
+
+
+@transaction.atomic
+def restore_participant(participant: Participant, *, actor: AbstractBaseUser) -> None:
+    """Bring a removed participant back with their answers; they need a new link."""
+    participant.removed_at = None
+    participant.save(update_fields=["removed_at"])
+    record(participant.workshop, actor, "restore_participant", participant.name)
+
+
+@transaction.atomic
+def reopen_answers(participant: Participant, *, actor: AbstractBaseUser) -> None:
+    """Let a participant change their submitted answers again."""
+    if participant.response is None or not participant.response.is_submitted:
+        raise ValueError("Only submitted answers can be reopened.")
+    reopen_response(participant.response)
+    record(participant.workshop, actor, "reopen", f"Answers of {participant.name} reopened")
+
+
+# Invitations and reminders.
+
+
+class InvitationNotSent(Exception):
+    """The participant has no email address, or the workshop no longer takes answers."""
+
+
+def inviter_name(user: AbstractBaseUser) -> str:
+    full_name = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return full_name or user.get_username()
+
+
+def invitation_message(
+    invitation: Invitation,
+    *,
+    inviter: AbstractBaseUser,
+    reminder: bool = False,
+    replaces_earlier: bool = False,
+) -> EmailMessage:
+    """The email that carries a personal link: who invites, why, and by when."""
+    participant = invitation.participant
+    workshop = participant.workshop
+    context = {
+        "participant": participant,
+        "workshop": workshop,
+        "organisation": workshop.organisation,
+        "inviter": inviter_name(inviter),
+        "url": invitation.url,
+        "reminder": reminder,
+        "replaces_earlier": replaces_earlier,
+    }
+    subject = render_to_string("workshops/email/invitation_subject.txt", context)
+    body = render_to_string("workshops/email/invitation.txt", context)
+    return EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        to=[participant.email],
+        reply_to=[inviter.email] if getattr(inviter, "email", "") else None,
+    )
+
+
+def send_invitation(
+    invitation: Invitation, *, actor: AbstractBaseUser, reminder: bool = False
+) -> None:
+    """Email a personal link that was just issued, and note when the participant was invited."""
+    participant = invitation.participant
+    if not participant.email:
+        raise InvitationNotSent(f"{participant.name} has no email address.")
+    if not participant.workshop.accepts_answers:
+        raise InvitationNotSent("The workshop is closed: reopen it before inviting anyone.")
+    message = invitation_message(
+        invitation,
+        inviter=actor,
+        reminder=reminder,
+        replaces_earlier=participant.invited_at is not None,
+    )
+    with transaction.atomic():
+        participant.invited_at = timezone.now()
+        participant.save(update_fields=["invited_at"])
+        action, what = ("remind", "Reminder") if reminder else ("invite", "Invitation")
+        record(participant.workshop, actor, action, f"{what} emailed to {participant.name}")
+        # Inside the transaction: if the mail server refuses it, nothing is recorded.
+        message.send()
+
+
+def email_new_link(
+    participant: Participant, *, actor: AbstractBaseUser, reminder: bool = False
+) -> Invitation:
+    """Issue a new personal link and email it (the old link stops working).
+
+    Only a hash of each link is stored, so an email can only carry a freshly issued link.
+    """
+    if not participant.email:
+        raise InvitationNotSent(f"{participant.name} has no email address.")
+    if not participant.workshop.accepts_answers:
+        raise InvitationNotSent("The workshop is closed: reopen it before inviting anyone.")
+    with transaction.atomic():
+        invitation = regenerate_link(participant, actor=actor)
+        send_invitation(invitation, actor=actor, reminder=reminder)
+    return invitation
+
+
+@dataclass
+class ReminderReport:
+    reminded: list[Participant] = field(default_factory=list)
+    without_email: list[Participant] = field(default_factory=list)
+    failed: list[Participant] = field(default_factory=list)
+
+
+def remind_everyone(workshop: Workshop, *, actor: AbstractBaseUser) -> ReminderReport:
+    """Email a new link to every participant who has not submitted (links withdrawn: skipped)."""
+    if not workshop.accepts_answers:
+        raise InvitationNotSent("The workshop is closed: reopen it before sending reminders.")
+    report = ReminderReport()
+    waiting = (
+        Participant.objects.active()
+        .filter(workshop=workshop, token_revoked_at__isnull=True)
+        .not_submitted()
+        .select_related("workshop", "workshop__organisation")
+    )
+    for participant in waiting:
+        if not participant.email:
+            report.without_email.append(participant)
+            continue
+        try:
+            email_new_link(participant, actor=actor, reminder=True)
+        except Exception:  # a mail server error for one person must not stop the others
+            logger.exception("Reminder to participant %s failed", participant.pk)
+            report.failed.append(participant)
+        else:
+            report.reminded.append(participant)
+    return report
+
+
+# Blind until reveal.
+
+
+@transaction.atomic
+def reveal_results(
+    workshop: Workshop,
+    *,
+    actor: AbstractBaseUser,
+    visible_to_participants: bool,
+    anonymous: bool,
+) -> None:
+    """Open the results to the room and, optionally, to the participants themselves."""
+    first_time = workshop.revealed_at is None
+    workshop.revealed_at = workshop.revealed_at or timezone.now()
+    workshop.results_visible_to_participants = visible_to_participants
+    workshop.anonymous = anonymous
+    workshop.save(update_fields=["revealed_at", "results_visible_to_participants", "anonymous"])
+    shown = "participants can see them" if visible_to_participants else "facilitators only"
+    names = ", names hidden" if anonymous else ""
+    verb = "Results revealed" if first_time else "Sharing changed"
+    record(workshop, actor, "reveal", f"{verb}: {shown}{names}")
+
+
+@transaction.atomic
+def hide_results(workshop: Workshop, *, actor: AbstractBaseUser) -> None:
+    """Back to blind: nobody sees anyone else's answers until the next reveal."""
+    workshop.revealed_at = None
+    workshop.results_visible_to_participants = False
+    workshop.save(update_fields=["revealed_at", "results_visible_to_participants"])
+    record(workshop, actor, "hide_results", "Results hidden again")
