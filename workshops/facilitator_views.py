@@ -1,17 +1,459 @@
-"""The facilitator's side: workshops, participants, invitations and progress."""
+"""The facilitator's side: workshops, participants, invitations and progress.
+
+Every view finds its workshop through `access.get_workshop_for_user` (a 404 for workshops the
+user neither owns nor co-facilitates) and its participant through
+`access.get_participant_for_user`. Every change is a POST, and every change worth knowing about
+is written to the workshop's audit trail by the service that makes it.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from dataclasses import dataclass
 
-from .models import Workshop
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from surveys.models import Question
+
+from . import services
+from .access import (
+    get_participant_for_user,
+    get_removed_participant_for_user,
+    get_workshop_for_user,
+)
+from .forms import AddParticipantForm, ParticipantForm, RevealForm, WorkshopForm
+from .models import Participant, ProgressState, Workshop
+
+WORKSHOPS_PER_PAGE = 20
+AUDIT_EVENTS_ON_BOARD = 15
+AUDIT_EVENTS_PER_PAGE = 50
+BOARD_REFRESH_SECONDS = 5
+
+
+# Home.
 
 
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    workshops = Workshop.objects.for_facilitator(request.user).select_related("organisation")
-    return render(request, "workshops/home.html", {"workshops": workshops[:50]})
+    """The facilitator's workshops (owned or co-facilitated) with progress, searchable."""
+    search = request.GET.get("q", "").strip()[:100]
+    workshops = Workshop.objects.for_home(request.user, search)
+    page = Paginator(workshops, WORKSHOPS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "workshops/home.html", {"page": page, "search": search})
+
+
+# Workshops.
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def workshop_create(request: HttpRequest) -> HttpResponse:
+    form = WorkshopForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        workshop = services.plan_workshop(owner=request.user, **form.workshop_values())
+        messages.success(request, f"“{workshop.title}” is ready. Add the participants next.")
+        return redirect("workshops:detail", workshop.pk)
+    return render(request, "workshops/workshop_form.html", {"form": form, "workshop": None})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def workshop_edit(request: HttpRequest, workshop_pk: int) -> HttpResponse:
+    workshop = get_workshop_for_user(request, workshop_pk)
+    form = WorkshopForm(request.POST or None, instance=workshop, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        changed = services.update_workshop(workshop, actor=request.user, **form.workshop_values())
+        messages.success(request, "Workshop saved." if changed else "Nothing changed.")
+        return redirect("workshops:detail", workshop.pk)
+    return render(request, "workshops/workshop_form.html", {"form": form, "workshop": workshop})
+
+
+@require_POST
+@login_required
+def workshop_status(request: HttpRequest, workshop_pk: int) -> HttpResponse:
+    """Move the workshop to its next (or previous) stage; closing stops all answering."""
+    workshop = get_workshop_for_user(request, workshop_pk)
+    status = request.POST.get("status", "")
+    if not workshop.can_move_to(status):
+        messages.error(request, "That change of status is not possible from here.")
+        return redirect("workshops:detail", workshop.pk)
+    services.change_status(workshop, status, actor=request.user)
+    messages.success(request, f"The workshop is now: {workshop.get_status_display()}.")
+    return redirect("workshops:detail", workshop.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def workshop_delete(request: HttpRequest, workshop_pk: int) -> HttpResponse:
+    """Only the owner deletes, after a confirmation page that says what goes with it."""
+    workshop = get_workshop_for_user(request, workshop_pk)
+    if not workshop.is_owned_by(request.user):
+        raise PermissionDenied("Only the workshop's owner can delete it.")
+    if request.method == "POST":
+        title = workshop.title
+        services.delete_workshop(workshop, actor=request.user)
+        messages.success(request, f"“{title}” and all its answers are deleted.")
+        return redirect("workshops:home")
+    participants = workshop.participants.all()
+    return render(
+        request,
+        "workshops/workshop_delete.html",
+        {
+            "workshop": workshop,
+            "participant_count": len(participants),
+            "response_count": sum(1 for p in participants if p.response_id),
+        },
+    )
+
+
+# The progress board.
+
+
+@dataclass(frozen=True)
+class BoardSummary:
+    total: int
+    submitted: int
+    in_progress: int
+    not_opened: int
+
+    @property
+    def percent_submitted(self) -> int:
+        return round(100 * self.submitted / self.total) if self.total else 0
+
+
+def _board_context(workshop: Workshop) -> dict[str, object]:
+    """Everything the board partial shows, in two queries whatever the number of people."""
+    participants = list(workshop.participants.for_board())
+    states = [participant.progress_state for participant in participants]
+    summary = BoardSummary(
+        total=len(participants),
+        submitted=states.count(ProgressState.SUBMITTED),
+        in_progress=states.count(ProgressState.IN_PROGRESS),
+        not_opened=states.count(ProgressState.NOT_OPENED),
+    )
+    question_total = Question.objects.filter(
+        section__questionnaire_id=workshop.questionnaire_id
+    ).count()
+    return {
+        "workshop": workshop,
+        "participants": participants,
+        "summary": summary,
+        "question_total": question_total,
+        "refreshed_at": timezone.now(),
+        "refresh_seconds": BOARD_REFRESH_SECONDS,
+    }
+
+
+@require_GET
+@login_required
+def workshop_detail(request: HttpRequest, workshop_pk: int) -> HttpResponse:
+    """The workshop page: the live progress board, invitations, reveal and audit trail."""
+    workshop = get_workshop_for_user(request, workshop_pk)
+    context = _board_context(workshop)
+    participants: list[Participant] = context["participants"]  # type: ignore[assignment]
+    context.update(
+        {
+            "co_facilitators": list(workshop.co_facilitators.all()),
+            "is_owner": workshop.is_owned_by(request.user),
+            "add_form": AddParticipantForm(workshop=workshop),
+            "reveal_form": RevealForm(
+                initial={
+                    "results_visible_to_participants": workshop.results_visible_to_participants,
+                    "anonymous": workshop.anonymous,
+                }
+            ),
+            "remind_count": sum(
+                1 for p in participants if not p.is_submitted and p.email and not p.link_withdrawn
+            ),
+            "removed": list(
+                Participant.objects.removed()
+                .filter(workshop=workshop)
+                .select_related("response")
+                .order_by("-removed_at")
+            ),
+            "audit_events": list(
+                workshop.audit_events.select_related("actor")[:AUDIT_EVENTS_ON_BOARD]
+            ),
+        }
+    )
+    return render(request, "workshops/detail.html", context)
+
+
+@require_GET
+@login_required
+def workshop_board(request: HttpRequest, workshop_pk: int) -> HttpResponse:
+    """The board partial alone: what the open workshop page polls every few seconds."""
+    workshop = get_workshop_for_user(request, workshop_pk)
+    return render(request, "workshops/_board.html", _board_context(workshop))
+
+
+@require_GET
+@login_required
+def workshop_audit(request: HttpRequest, workshop_pk: int) -> HttpResponse:
+    """The whole audit trail: who did what, and when."""
+    workshop = get_workshop_for_user(request, workshop_pk)
+    events = workshop.audit_events.select_related("actor")
+    page = Paginator(events, AUDIT_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "workshops/audit.html", {"workshop": workshop, "page": page})
+
+
+# Blind until reveal.
+
+
+@require_POST
+@login_required
+def workshop_reveal(request: HttpRequest, workshop_pk: int) -> HttpResponse:
+    workshop = get_workshop_for_user(request, workshop_pk)
+    form = RevealForm(request.POST)
+    form.is_valid()  # two checkboxes: always valid
+    first_time = not workshop.is_revealed
+    services.reveal_results(
+        workshop,
+        actor=request.user,
+        visible_to_participants=form.cleaned_data["results_visible_to_participants"],
+        anonymous=form.cleaned_data["anonymous"],
+    )
+    messages.success(
+        request, "The results are revealed." if first_time else "Sharing settings saved."
+    )
+    return redirect(reverse("workshops:detail", args=[workshop.pk]) + "#reveal")
+
+
+@require_POST
+@login_required
+def workshop_hide_results(request: HttpRequest, workshop_pk: int) -> HttpResponse:
+    workshop = get_workshop_for_user(request, workshop_pk)
+    services.hide_results(workshop, actor=request.user)
+    messages.success(request, "The results are hidden again: everyone is blind until you reveal.")
+    return redirect(reverse("workshops:detail", args=[workshop.pk]) + "#reveal")
+
+
+# Invitations.
+
+
+@require_POST
+@login_required
+def workshop_remind(request: HttpRequest, workshop_pk: int) -> HttpResponse:
+    """Email a new personal link to everyone who has not submitted yet."""
+    workshop = get_workshop_for_user(request, workshop_pk)
+    try:
+        report = services.remind_everyone(workshop, actor=request.user)
+    except services.InvitationNotSent as error:
+        messages.error(request, str(error))
+        return redirect("workshops:detail", workshop.pk)
+    if report.reminded:
+        count = len(report.reminded)
+        messages.success(
+            request,
+            f"Reminder sent to {count} participant{'s' if count != 1 else ''} with a new "
+            "personal link each (their earlier links no longer work).",
+        )
+    else:
+        messages.info(request, "Nobody to remind: everyone with an email address has submitted.")
+    if report.without_email:
+        names = ", ".join(p.name for p in report.without_email)
+        messages.warning(request, f"No email address, so not reminded: {names}.")
+    if report.failed:
+        names = ", ".join(p.name for p in report.failed)
+        messages.error(request, f"The reminder could not be sent to: {names}. Try again later.")
+    return redirect("workshops:detail", workshop.pk)
+
+
+def _to_participant(participant: Participant) -> HttpResponse:
+    url = reverse("workshops:detail", args=[participant.workshop_id])
+    return redirect(f"{url}#participant-{participant.pk}")
+
+
+@require_POST
+@login_required
+def participant_invite(request: HttpRequest, workshop_pk: int, participant_pk: int) -> HttpResponse:
+    """Send (or resend) the invitation email, with a new personal link."""
+    workshop = get_workshop_for_user(request, workshop_pk)
+    participant = get_participant_for_user(request, workshop, participant_pk)
+    participant.workshop = workshop
+    resend = participant.invited_at is not None
+    try:
+        services.email_new_link(participant, actor=request.user)
+    except services.InvitationNotSent as error:
+        messages.error(request, str(error))
+    else:
+        verb = "sent again" if resend else "sent"
+        messages.success(request, f"Invitation {verb} to {participant.name} <{participant.email}>.")
+    return _to_participant(participant)
+
+
+@require_POST
+@login_required
+def participant_new_link(
+    request: HttpRequest, workshop_pk: int, participant_pk: int
+) -> HttpResponse:
+    """Issue a new personal link and show it once, to copy. The old link stops working.
+
+    Only a hash of each link is stored, so the current link cannot be shown again: this page is
+    the only place the new one appears (it is deliberately not a redirect).
+    """
+    workshop = get_workshop_for_user(request, workshop_pk)
+    participant = get_participant_for_user(request, workshop, participant_pk)
+    participant.workshop = workshop
+    invitation = services.regenerate_link(participant, actor=request.user)
+    return render(
+        request,
+        "workshops/participant_link.html",
+        {"workshop": workshop, "participant": participant, "invitation": invitation},
+    )
+
+
+@require_POST
+@login_required
+def participant_revoke(request: HttpRequest, workshop_pk: int, participant_pk: int) -> HttpResponse:
+    """Withdraw the personal link: it and every browser session it started stop working."""
+    workshop = get_workshop_for_user(request, workshop_pk)
+    participant = get_participant_for_user(request, workshop, participant_pk)
+    participant.workshop = workshop
+    services.revoke_link(participant, actor=request.user)
+    messages.success(
+        request,
+        f"{participant.name}'s link is withdrawn. Their answers are kept; "
+        "create a new link to let them continue.",
+    )
+    return _to_participant(participant)
+
+
+# Participants.
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def participant_add(request: HttpRequest, workshop_pk: int) -> HttpResponse:
+    workshop = get_workshop_for_user(request, workshop_pk)
+    form = AddParticipantForm(request.POST or None, workshop=workshop)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        invitation = services.add_participant(
+            workshop=workshop,
+            name=data["name"],
+            email=data["email"],
+            role=data["role"],
+            side=data["side"],
+            actor=request.user,
+        )
+        participant = invitation.participant
+        if data["send_invitation"] and participant.email:
+            try:
+                services.send_invitation(invitation, actor=request.user)
+            except services.InvitationNotSent as error:
+                messages.warning(request, f"{participant.name} is added. {error}")
+            else:
+                messages.success(request, f"{participant.name} is added and invited by email.")
+        else:
+            messages.success(
+                request,
+                f"{participant.name} is added. Send the invitation or copy a link from the board.",
+            )
+        return _to_participant(participant)
+    return render(
+        request,
+        "workshops/participant_form.html",
+        {"workshop": workshop, "form": form, "participant": None},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def participant_edit(request: HttpRequest, workshop_pk: int, participant_pk: int) -> HttpResponse:
+    workshop = get_workshop_for_user(request, workshop_pk)
+    participant = get_participant_for_user(request, workshop, participant_pk)
+    participant.workshop = workshop
+    form = ParticipantForm(request.POST or None, instance=participant, workshop=workshop)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changed = services.edit_participant(
+            participant,
+            actor=request.user,
+            name=data["name"],
+            email=data["email"],
+            role=data["role"],
+            side=data["side"],
+        )
+        messages.success(request, f"{participant.name} saved." if changed else "Nothing changed.")
+        return _to_participant(participant)
+    return render(
+        request,
+        "workshops/participant_form.html",
+        {"workshop": workshop, "form": form, "participant": participant},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def participant_remove(request: HttpRequest, workshop_pk: int, participant_pk: int) -> HttpResponse:
+    """Remove a participant; if they have answered, confirm first (their answers are kept)."""
+    workshop = get_workshop_for_user(request, workshop_pk)
+    participant = get_participant_for_user(request, workshop, participant_pk)
+    participant.workshop = workshop
+    has_answers = participant.has_answers
+    confirmed = request.method == "POST" and (
+        request.POST.get("confirmed") == "1" or not has_answers
+    )
+    if confirmed:
+        services.remove_participant(participant, actor=request.user)
+        messages.success(
+            request,
+            f"{participant.name} is removed and their link no longer works."
+            + (" Their answers are kept: restore them below if needed." if has_answers else ""),
+        )
+        return redirect(reverse("workshops:detail", args=[workshop.pk]) + "#removed")
+    if request.method == "POST":
+        return redirect("workshops:participant_remove", workshop.pk, participant.pk)
+    return render(
+        request,
+        "workshops/participant_remove.html",
+        {"workshop": workshop, "participant": participant, "has_answers": has_answers},
+    )
+
+
+@require_POST
+@login_required
+def participant_restore(
+    request: HttpRequest, workshop_pk: int, participant_pk: int
+) -> HttpResponse:
+    workshop = get_workshop_for_user(request, workshop_pk)
+    participant = get_removed_participant_for_user(request, workshop, participant_pk)
+    participant.workshop = workshop
+    services.restore_participant(participant, actor=request.user)
+    messages.success(
+        request,
+        f"{participant.name} is back, with their answers. Their old link stays withdrawn: "
+        "send the invitation again or copy a new link.",
+    )
+    return _to_participant(participant)
+
+
+@require_POST
+@login_required
+def participant_reopen(request: HttpRequest, workshop_pk: int, participant_pk: int) -> HttpResponse:
+    """Let a participant change their submitted answers again."""
+    workshop = get_workshop_for_user(request, workshop_pk)
+    participant = get_participant_for_user(request, workshop, participant_pk)
+    participant.workshop = workshop
+    try:
+        services.reopen_answers(participant, actor=request.user)
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"{participant.name}'s answers are open again: they can change them with their "
+            "link and must submit again.",
+        )
+    return _to_participant(participant)

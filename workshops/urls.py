@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import facilitator_views, respond_views
+from . import facilitator_views, respond_views, results_views
 
 app_name = "workshops"
 
@@ -22,4 +22,60 @@ urlpatterns = [
     path("respond/<int:participant_pk>/submit/", respond_views.submit, name="respond_submit"),
     # Facilitators.
     path("workshops/", facilitator_views.home, name="home"),
+    path("workshops/new/", facilitator_views.workshop_create, name="create"),
+    path("workshops/<int:workshop_pk>/", facilitator_views.workshop_detail, name="detail"),
+    path("workshops/<int:workshop_pk>/board/", facilitator_views.workshop_board, name="board"),
+    path("workshops/<int:workshop_pk>/edit/", facilitator_views.workshop_edit, name="edit"),
+    path("workshops/<int:workshop_pk>/status/", facilitator_views.workshop_status, name="status"),
+    path("workshops/<int:workshop_pk>/delete/", facilitator_views.workshop_delete, name="delete"),
+    path("workshops/<int:workshop_pk>/audit/", facilitator_views.workshop_audit, name="audit"),
+    path("workshops/<int:workshop_pk>/reveal/", facilitator_views.workshop_reveal, name="reveal"),
+    path(
+        "workshops/<int:workshop_pk>/hide-results/",
+        facilitator_views.workshop_hide_results,
+        name="hide_results",
+    ),
+    path("workshops/<int:workshop_pk>/remind/", facilitator_views.workshop_remind, name="remind"),
+    path(
+        "workshops/<int:workshop_pk>/participants/add/",
+        facilitator_views.participant_add,
+        name="participant_add",
+    ),
+    path(
+        "workshops/<int:workshop_pk>/participants/<int:participant_pk>/edit/",
+        facilitator_views.participant_edit,
+        name="participant_edit",
+    ),
+    path(
+        "workshops/<int:workshop_pk>/participants/<int:participant_pk>/invite/",
+        facilitator_views.participant_invite,
+        name="participant_invite",
+    ),
+    path(
+        "workshops/<int:workshop_pk>/participants/<int:participant_pk>/new-link/",
+        facilitator_views.participant_new_link,
+        name="participant_new_link",
+    ),
+    path(
+        "workshops/<int:workshop_pk>/participants/<int:participant_pk>/revoke/",
+        facilitator_views.participant_revoke,
+        name="participant_revoke",
+    ),
+    path(
+        "workshops/<int:workshop_pk>/participants/<int:participant_pk>/reopen/",
+        facilitator_views.participant_reopen,
+        name="participant_reopen",
+    ),
+    path(
+        "workshops/<int:workshop_pk>/participants/<int:participant_pk>/remove/",
+        facilitator_views.participant_remove,
+        name="participant_remove",
+    ),
+    path(
+        "workshops/<int:workshop_pk>/participants/<int:participant_pk>/restore/",
+        facilitator_views.participant_restore,
+        name="participant_restore",
+    ),
+    # Executives, once the facilitator has revealed the results and shared them.
+    path("respond/<int:participant_pk>/results/", results_views.results, name="respond_results"),
 ]

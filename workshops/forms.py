@@ -1,0 +1,232 @@
+"""The facilitator's forms: workshops, participants, and what the reveal shares."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
+
+from surveys.models import Questionnaire
+
+from .models import DEFAULT_SIDE_FOR_ROLE, Organisation, Participant, Workshop
+
+
+def latest_questionnaire() -> Questionnaire | None:
+    """The questionnaire version new workshops use unless the facilitator picks another."""
+    return Questionnaire.objects.order_by("-created_at", "-version", "-pk").first()
+
+
+class WorkshopForm(forms.ModelForm):
+    """Title, client (an existing one or a new name), dates, questionnaire, co-facilitators."""
+
+    client = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        label="Client",
+        empty_label="Choose one of your clients…",
+    )
+    new_client = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Or a new client",
+        help_text="Type the company's name to add it.",
+    )
+    co_facilitators = forms.CharField(
+        required=False,
+        label="Co-facilitators",
+        help_text=(
+            "Usernames or email addresses of other facilitators, separated by commas. "
+            "They see and run this workshop with you."
+        ),
+    )
+
+    class Meta:
+        model = Workshop
+        fields = ["title", "scheduled_at", "answer_by", "questionnaire"]
+        labels = {
+            "scheduled_at": "Workshop date and time",
+            "answer_by": "Answer by",
+            "questionnaire": "Questionnaire version",
+        }
+        help_texts = {
+            "answer_by": "The deadline the invitation and reminder emails give.",
+            "questionnaire": "The latest version is chosen for you.",
+        }
+        widgets = {
+            "scheduled_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "answer_by": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    field_order = [
+        "title",
+        "client",
+        "new_client",
+        "scheduled_at",
+        "answer_by",
+        "questionnaire",
+        "co_facilitators",
+    ]
+
+    def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        workshop = self.instance if self.instance.pk else None
+        self.fields["client"].queryset = Organisation.objects.for_facilitator(user)
+        self.fields["title"].widget.attrs["placeholder"] = "e.g. Mobile strategy 2027"
+        questionnaire = self.fields["questionnaire"]
+        questionnaire.queryset = Questionnaire.objects.order_by("slug", "-version")
+        questionnaire.empty_label = None
+        if workshop is None:
+            questionnaire.initial = latest_questionnaire()
+        else:
+            self.fields["client"].initial = workshop.organisation_id
+            self.fields["co_facilitators"].initial = ", ".join(
+                user.get_username() for user in workshop.co_facilitators.all()
+            )
+            if workshop.questionnaire_in_use:
+                questionnaire.disabled = True
+                questionnaire.help_text = "Fixed: participants have started answering this version."
+            if not workshop.is_owned_by(user):
+                self.fields["co_facilitators"].disabled = True
+                self.fields["co_facilitators"].help_text = "Only the owner can change this."
+
+    def clean_scheduled_at(self) -> datetime | None:
+        """The date input has minute precision: an untouched field keeps the stored seconds."""
+        value = self.cleaned_data.get("scheduled_at")
+        stored = self.instance.scheduled_at if self.instance.pk else None
+        if value and stored and stored.replace(second=0, microsecond=0) == value:
+            return stored
+        return value
+
+    def clean_co_facilitators(self) -> list[AbstractBaseUser]:
+        raw = self.cleaned_data.get("co_facilitators") or ""
+        names = [name for name in re.split(r"[,;\s]+", raw) if name]
+        users: list[AbstractBaseUser] = []
+        unknown: list[str] = []
+        user_model = get_user_model()
+        for name in dict.fromkeys(names):
+            found = user_model.objects.filter(
+                Q(username__iexact=name) | Q(email__iexact=name), is_active=True
+            ).first()
+            if found is None:
+                unknown.append(name)
+            else:
+                users.append(found)
+        if unknown:
+            raise forms.ValidationError(
+                "No facilitator account for: %(names)s. Ask them to get an account first.",
+                params={"names": ", ".join(unknown)},
+            )
+        owner_pk = self.instance.owner_id if self.instance.pk else self.user.pk
+        return [user for user in users if user.pk != owner_pk]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        client = cleaned.get("client")
+        new_client = " ".join((cleaned.get("new_client") or "").split())
+        cleaned["new_client"] = new_client
+        if client is not None and new_client:
+            self.add_error("new_client", "Choose a client or type a new one, not both.")
+        elif client is None and not new_client:
+            self.add_error("client", "Choose one of your clients or type a new client's name.")
+        scheduled_at = cleaned.get("scheduled_at")
+        answer_by = cleaned.get("answer_by")
+        if scheduled_at and answer_by and answer_by > scheduled_at.date():
+            self.add_error("answer_by", "Ask for answers before the workshop, not after it.")
+        return cleaned
+
+    def workshop_values(self) -> dict[str, Any]:
+        """Keyword arguments for services.plan_workshop / update_workshop."""
+        data = self.cleaned_data
+        values = {
+            "title": data["title"],
+            "organisation": data["client"],
+            "new_organisation": data["new_client"],
+            "questionnaire": data["questionnaire"],
+            "scheduled_at": data["scheduled_at"],
+            "answer_by": data["answer_by"],
+        }
+        if not self.fields["co_facilitators"].disabled:
+            values["co_facilitators"] = data["co_facilitators"]
+        return values
+
+
+class ParticipantForm(forms.ModelForm):
+    """An executive: name, email, role, and the side the role usually speaks for."""
+
+    class Meta:
+        model = Participant
+        fields = ["name", "email", "role", "side"]
+        help_texts = {
+            "email": "Used only to send the personal link and reminders.",
+            "side": "Which side they speak for in comparisons. Leave it to follow the role.",
+        }
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
+        }
+
+    def __init__(self, *args: Any, workshop: Workshop, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.workshop = workshop
+        side = self.fields["side"]
+        side.required = False
+        side.choices = [("", "Follow the role")] + [
+            choice for choice in side.choices if choice[0] != ""
+        ]
+        self.fields["role"].choices = [("", "Choose a role…")] + [
+            choice for choice in self.fields["role"].choices if choice[0] != ""
+        ]
+        # app.js picks the role's usual side as the role changes (the server does it too).
+        self.fields["role"].widget.attrs["data-sets-side"] = "1"
+        side.widget.attrs["data-side-for-role"] = ",".join(
+            f"{role}:{side}" for role, side in DEFAULT_SIDE_FOR_ROLE.items()
+        )
+
+    def clean_email(self) -> str:
+        email = (self.cleaned_data.get("email") or "").strip()
+        if not email:
+            return ""
+        taken = Participant.objects.active().filter(workshop=self.workshop, email__iexact=email)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError("Someone in this workshop already has this email address.")
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("role") and not cleaned.get("side"):
+            cleaned["side"] = DEFAULT_SIDE_FOR_ROLE[cleaned["role"]]
+        return cleaned
+
+
+class AddParticipantForm(ParticipantForm):
+    send_invitation = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Email the invitation now",
+        help_text="Needs an email address. You can also copy the link and send it yourself.",
+    )
+
+
+class RevealForm(forms.Form):
+    """What the reveal shares beyond the facilitators' dashboard."""
+
+    results_visible_to_participants = forms.BooleanField(
+        required=False,
+        label="Participants can see the results too",
+        help_text="A read-only page of everyone's answers, opened from their personal link.",
+    )
+    anonymous = forms.BooleanField(
+        required=False,
+        label="Hide names",
+        help_text="Participants see “Participant A, CIO” instead of names.",
+    )

@@ -1,0 +1,18 @@
+"""Small template filters for the facilitator's pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import template
+from django.utils.timesince import timesince
+
+register = template.Library()
+
+
+@register.filter
+def ago(value: datetime | None) -> str:
+    """“5 minutes ago”: one unit only, which is what a glance at the board needs."""
+    if not value:
+        return ""
+    return f"{timesince(value, depth=1)} ago"
