@@ -77,4 +77,93 @@
     document.querySelectorAll("[data-allocation]").forEach(updateAllocation);
     document.querySelectorAll("textarea[data-counter]").forEach(updateCounter);
   });
+  // ---- Facilitators: progress board, personal links, participant forms ----
+
+  // The board refreshes itself (htmx polling). Skip a refresh while the facilitator uses it
+  // (an open actions menu, focus inside) or while the tab is hidden, so nothing jumps away.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var board = event.detail.elt;
+    if (!board || !board.matches || !board.matches("[data-board]")) return;
+    var busy = board.querySelector("details[open]") ||
+      (document.activeElement && document.activeElement !== document.body && board.contains(document.activeElement));
+    if (document.hidden || busy) event.preventDefault();
+  });
+
+  // A refresh that was redirected (logged out, workshop gone): reload the page instead of
+  // pasting another page into the board.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var board = event.detail.elt;
+    if (!board || !board.matches || !board.matches("[data-board]")) return;
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.responseURL && xhr.responseURL.indexOf(board.getAttribute("hx-get")) === -1) {
+      event.detail.shouldSwap = false;
+      window.location.reload();
+    }
+  });
+
+  // One actions menu open at a time; Escape or a click elsewhere closes it.
+  document.addEventListener("toggle", function (event) {
+    var menu = event.target;
+    if (!menu.matches || !menu.matches("details.actions-menu") || !menu.open) return;
+    document.querySelectorAll("details.actions-menu[open]").forEach(function (other) {
+      if (other !== menu) other.open = false;
+    });
+  }, true);
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var menu = document.activeElement && document.activeElement.closest("details.actions-menu[open]");
+    if (menu) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.actions-menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.open = false;
+    });
+  });
+
+  // Copy a personal link shown once.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy-target]");
+    if (!button) return;
+    var input = document.querySelector(button.dataset.copyTarget);
+    var status = document.querySelector(button.dataset.copyStatus);
+    if (!input) return;
+    function done(ok) {
+      if (status) status.textContent = ok ? "Copied. Paste it into your message." : "Select the link and copy it (Ctrl+C or ⌘C).";
+      if (ok) button.textContent = "Copied";
+    }
+    input.focus();
+    input.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(function () { done(true); }, function () { done(false); });
+    } else {
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      done(ok);
+    }
+  });
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches("[data-select-on-focus]")) event.target.select();
+  });
+
+  // Picking a role picks its usual side, unless the facilitator chose another side.
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches("select[data-sets-side]")) event.target.dataset.previous = event.target.value;
+  });
+  document.addEventListener("change", function (event) {
+    var role = event.target;
+    if (!role.matches("select[data-sets-side]")) return;
+    var side = role.form && role.form.querySelector("select[data-side-for-role]");
+    if (!side) return;
+    var usual = {};
+    side.dataset.sideForRole.split(",").forEach(function (pair) {
+      var parts = pair.split(":");
+      usual[parts[0]] = parts[1];
+    });
+    var before = role.dataset.previous || "";
+    if (side.value === "" || side.value === usual[before]) side.value = usual[role.value] || "";
+    role.dataset.previous = role.value;
+  });
 })();
