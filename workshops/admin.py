@@ -1,0 +1,155 @@
+"""Support staff's view of clients, workshops, participants and the audit trail.
+
+Staff see everything here; facilitators never use the admin. Personal-link hashes are never
+editable, and the audit trail is read-only.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+
+from .models import AuditEvent, Organisation, Participant, Workshop
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "workshop_count", "created_by", "created_at"]
+    search_fields = ["name"]
+    list_select_related = ["created_by"]
+    autocomplete_fields = ["created_by"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Organisation]:
+        return super().get_queryset(request).annotate(workshop_total=Count("workshops"))
+
+    @admin.display(description="Workshops", ordering="workshop_total")
+    def workshop_count(self, obj: Organisation) -> int:
+        return obj.workshop_total
+
+
+class ParticipantInline(admin.TabularInline):
+    model = Participant
+    fields = ["name", "email", "role", "side", "invited_at", "response", "removed_at"]
+    readonly_fields = ["invited_at", "response", "removed_at"]
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        # New participants need a personal link: facilitators add them from the workshop page.
+        return False
+
+
+class AuditEventInline(admin.TabularInline):
+    model = AuditEvent
+    fields = ["created_at", "actor", "action", "detail"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    max_num = 0
+    ordering = ["-created_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "organisation",
+        "owner",
+        "status",
+        "scheduled_at",
+        "participant_count",
+        "revealed_at",
+        "created_at",
+    ]
+    list_filter = ["status", "anonymous", "results_visible_to_participants", "questionnaire"]
+    search_fields = ["title", "organisation__name", "owner__username", "owner__email"]
+    list_select_related = ["organisation", "owner"]
+    autocomplete_fields = ["organisation", "owner", "co_facilitators"]
+    raw_id_fields = ["questionnaire"]
+    date_hierarchy = "created_at"
+    inlines = [ParticipantInline, AuditEventInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Workshop]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                participant_total=Count("participants", filter=Q(participants__removed_at=None))
+            )
+        )
+
+    @admin.display(description="Participants", ordering="participant_total")
+    def participant_count(self, obj: Workshop) -> int:
+        return obj.participant_total
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "email",
+        "role",
+        "side",
+        "workshop",
+        "progress",
+        "invited_at",
+        "last_activity_at",
+        "removed_at",
+    ]
+    list_filter = [
+        "role",
+        "side",
+        ("removed_at", admin.EmptyFieldListFilter),
+        ("token_revoked_at", admin.EmptyFieldListFilter),
+        "response__status",
+    ]
+    search_fields = ["name", "email", "workshop__title", "workshop__organisation__name"]
+    list_select_related = ["workshop", "response"]
+    autocomplete_fields = ["workshop"]
+    raw_id_fields = ["response"]
+    readonly_fields = [
+        "token_hash",
+        "token_created_at",
+        "token_revoked_at",
+        "invited_at",
+        "first_opened_at",
+        "last_activity_at",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A participant needs a personal link: facilitators add them from the workshop page.
+        return False
+
+    @admin.display(description="Progress")
+    def progress(self, obj: Participant) -> str:
+        return obj.progress_state.label
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail is evidence: it can be read and searched, never changed."""
+
+    list_display = ["created_at", "workshop", "actor", "action", "detail"]
+    list_filter = ["action"]
+    search_fields = ["detail", "workshop__title", "actor__username"]
+    list_select_related = ["workshop", "actor"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False
