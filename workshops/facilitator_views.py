@@ -35,6 +35,10 @@ WORKSHOPS_PER_PAGE = 20
 AUDIT_EVENTS_ON_BOARD = 15
 AUDIT_EVENTS_PER_PAGE = 50
 BOARD_REFRESH_SECONDS = 5
+MAIL_FAILED = (
+    "The email to {name} could not be sent (the mail server did not accept it). "
+    "Their link is unchanged: try again in a moment, or copy a new link instead."
+)
 
 
 # Home.
@@ -284,6 +288,8 @@ def participant_invite(request: HttpRequest, workshop_pk: int, participant_pk: i
         services.email_new_link(participant, actor=request.user)
     except services.InvitationNotSent as error:
         messages.error(request, str(error))
+    except OSError:  # the mail server (SMTPException is an OSError): nothing was changed
+        messages.error(request, MAIL_FAILED.format(name=participant.name))
     else:
         verb = "sent again" if resend else "sent"
         messages.success(request, f"Invitation {verb} to {participant.name} <{participant.email}>.")
@@ -351,6 +357,10 @@ def participant_add(request: HttpRequest, workshop_pk: int) -> HttpResponse:
                 services.send_invitation(invitation, actor=request.user)
             except services.InvitationNotSent as error:
                 messages.warning(request, f"{participant.name} is added. {error}")
+            except OSError:
+                messages.warning(
+                    request, f"{participant.name} is added. " + MAIL_FAILED.format(name="them")
+                )
             else:
                 messages.success(request, f"{participant.name} is added and invited by email.")
         else:

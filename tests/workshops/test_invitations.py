@@ -1,0 +1,204 @@
+"""Personal links and the emails that carry them: invite, resend, remind, revoke, new link."""
+
+import datetime
+import re
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from workshops.models import AuditEvent, Participant, Role, WorkshopStatus
+from workshops.services import add_participant
+
+from ..factories import give_answers
+
+pytestmark = pytest.mark.django_db
+
+LINK = re.compile(r"https?://\S+/p/[\w-]+/")
+
+
+def participant_url(name, invitation):
+    participant = invitation.participant
+    return reverse(f"workshops:participant_{name}", args=[participant.workshop_id, participant.pk])
+
+
+def emailed_link(message) -> str:
+    return LINK.search(message.body).group(0)
+
+
+def path_of(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
+
+
+@pytest.fixture
+def alice_named(alice):
+    alice.first_name, alice.last_name = "Alice", "Archer"
+    alice.save()
+    return alice
+
+
+def test_the_invitation_says_who_invites_why_and_by_when(alice_named, alice_client, workshop, cio):
+    workshop.answer_by = datetime.date(2027, 3, 1)
+    workshop.save()
+    response = alice_client.post(participant_url("invite", cio))
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["dana@example.com"]
+    assert message.reply_to == ["alice@example.com"]
+    assert message.subject == "Alice Archer invites you to prepare “Mobile strategy 2027”"
+    body = message.body
+    assert "Dear Dana Whitfield" in body
+    assert "Alice Archer invites you, as CIO of Acme Retail" in body
+    assert "Why:" in body and "side by side" in body
+    assert "nobody else sees them until the facilitator reveals" in body
+    assert "Please answer by Monday 1 March 2027." in body
+    assert "&" not in body  # plain text, nothing HTML-escaped
+    assert "It replaces the link" not in body
+
+
+def test_the_emailed_link_opens_the_questionnaire(alice_client, cio):
+    alice_client.post(participant_url("invite", cio))
+    browser = Client()
+    opened = browser.get(path_of(emailed_link(mail.outbox[0])))
+    assert opened.status_code == 302
+    assert opened["Location"] == reverse("workshops:respond", args=[cio.participant.pk])
+    assert Participant.objects.get(pk=cio.participant.pk).invited_at is not None
+
+
+def test_inviting_issues_a_new_link_so_the_old_one_stops(alice_client, cio):
+    alice_client.post(participant_url("invite", cio))
+    assert Client().get(cio.path).status_code == 404
+
+
+def test_resending_says_the_earlier_link_no_longer_works(alice_client, cio):
+    alice_client.post(participant_url("invite", cio))
+    first = emailed_link(mail.outbox[0])
+    response = alice_client.post(participant_url("invite", cio), follow=True)
+    assert "Invitation sent again to Dana Whitfield" in response.text
+    second = mail.outbox[1]
+    assert "It replaces the link in earlier emails" in second.body
+    assert Client().get(path_of(first)).status_code == 404
+    assert Client().get(path_of(emailed_link(second))).status_code == 302
+    assert AuditEvent.objects.filter(action="invite").count() == 2
+
+
+def test_nobody_is_emailed_without_an_address(alice_client, workshop):
+    nobody = add_participant(workshop=workshop, name="No Mail", role=Role.CFO)
+    response = alice_client.post(participant_url("invite", nobody), follow=True)
+    assert "has no email address" in response.text
+    assert mail.outbox == []
+    assert Client().get(nobody.path).status_code == 302  # the link was not replaced
+
+
+def test_a_closed_workshop_sends_no_invitations(alice_client, workshop, cio):
+    workshop.status = WorkshopStatus.CLOSED
+    workshop.save()
+    response = alice_client.post(participant_url("invite", cio), follow=True)
+    assert "The workshop is closed" in response.text
+    assert mail.outbox == []
+
+
+def test_a_mail_server_failure_keeps_the_old_link_and_says_so(alice_client, cio):
+    with mock.patch(
+        "django.core.mail.EmailMessage.send", side_effect=ConnectionRefusedError("smtp down")
+    ):
+        response = alice_client.post(participant_url("invite", cio), follow=True)
+    assert "could not be sent" in response.text
+    assert Client().get(cio.path).status_code == 302
+    assert not AuditEvent.objects.filter(action="invite").exists()
+
+
+# Reminders.
+
+
+def test_remind_emails_everyone_who_has_not_submitted(alice, alice_client, workshop, cio, cmo):
+    give_answers(cio, {"obj-channels": 3}, submitted=True)
+    give_answers(cmo, {"obj-channels": 2})
+    ceo = add_participant(workshop=workshop, name="Chris Ceo", role=Role.CEO, email="c@x.com")
+    no_email = add_participant(workshop=workshop, name="Frank Nomail", role=Role.CFO)
+    response = alice_client.post(reverse("workshops:remind", args=[workshop.pk]), follow=True)
+    assert sorted(message.to[0] for message in mail.outbox) == ["c@x.com", "marcus@example.com"]
+    assert all(message.subject.startswith("Reminder:") for message in mail.outbox)
+    assert "Reminder sent to 2 participants with a new personal link each" in response.text
+    assert "No email address, so not reminded: Frank Nomail." in response.text
+    assert Client().get(cmo.path).status_code == 404  # the reminder replaced the link
+    assert Client().get(ceo.path).status_code == 404
+    assert Client().get(no_email.path).status_code == 302
+    assert Client().get(cio.path).status_code == 302  # submitted: not reminded, link unchanged
+    assert AuditEvent.objects.filter(action="remind", actor=alice).count() == 2
+
+
+def test_remind_skips_withdrawn_links_and_removed_people(alice, alice_client, workshop, cio, cmo):
+    alice_client.post(participant_url("revoke", cio))
+    alice_client.post(participant_url("remove", cmo))
+    response = alice_client.post(reverse("workshops:remind", args=[workshop.pk]), follow=True)
+    assert mail.outbox == []
+    assert "Nobody to remind" in response.text
+
+
+def test_the_remind_button_explains_that_links_are_replaced(alice_client, workshop, cio, cmo):
+    page = alice_client.get(reverse("workshops:detail", args=[workshop.pk]))
+    assert "Remind everyone who has not submitted (2)" in page.text
+    assert "new personal link" in page.text
+    assert "stops working" in page.text
+
+
+def test_a_reminder_failing_for_one_person_still_reaches_the_others(
+    alice_client, workshop, cio, cmo
+):
+    real_send = mail.EmailMessage.send
+
+    def flaky(message, *args, **kwargs):
+        if message.to == ["dana@example.com"]:
+            raise ConnectionRefusedError("smtp down")
+        return real_send(message, *args, **kwargs)
+
+    with mock.patch("django.core.mail.EmailMessage.send", flaky):
+        response = alice_client.post(reverse("workshops:remind", args=[workshop.pk]), follow=True)
+    assert [message.to for message in mail.outbox] == [["marcus@example.com"]]
+    assert "could not be sent to: Dana Whitfield" in response.text
+    assert Client().get(cio.path).status_code == 302  # Dana's link was kept
+
+
+# Revoking and new links.
+
+
+def test_revoking_ends_the_link_and_the_session_it_started(alice, alice_client, cio, cio_client):
+    respond = reverse("workshops:respond", args=[cio.participant.pk])
+    assert cio_client.get(respond).status_code == 200
+    response = alice_client.post(participant_url("revoke", cio))
+    assert response.status_code == 302
+    assert Client().get(cio.path).status_code == 410
+    assert cio_client.get(respond).status_code == 404
+    assert AuditEvent.objects.get(action="revoke_link").actor == alice
+
+
+def test_a_new_link_is_shown_once_with_a_warning(alice, alice_client, cio, cio_client):
+    page = alice_client.post(participant_url("new_link", cio))
+    assert page.status_code == 200
+    assert "shown only this once" in page.text
+    assert "previous link no longer works" in page.text
+    new_url = re.search(r'id="personal-link" type="text" value="([^"]+)"', page.text).group(1)
+    assert "readonly" in page.text and "data-copy-target" in page.text
+    assert Client().get(cio.path).status_code == 404
+    assert (
+        cio_client.get(reverse("workshops:respond", args=[cio.participant.pk])).status_code == 404
+    )
+    assert Client().get(path_of(new_url)).status_code == 302
+    assert AuditEvent.objects.get(action="regenerate_link").actor == alice
+
+
+def test_a_new_link_restores_a_withdrawn_one(alice_client, cio):
+    alice_client.post(participant_url("revoke", cio))
+    page = alice_client.post(participant_url("new_link", cio))
+    new_url = re.search(r'id="personal-link" type="text" value="([^"]+)"', page.text).group(1)
+    assert Client().get(path_of(new_url)).status_code == 302
+
+
+def test_the_new_link_is_never_a_get(alice_client, cio):
+    assert alice_client.get(participant_url("new_link", cio)).status_code == 405
+    assert alice_client.get(participant_url("revoke", cio)).status_code == 405
+    assert alice_client.get(participant_url("invite", cio)).status_code == 405
