@@ -1,0 +1,84 @@
+"""The admin, for support staff: every model listed and searchable; frozen questions read-only."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from surveys.models import Answer, Choice, Question, Questionnaire, Response, Section
+from workshops.models import AuditEvent, Organisation, Participant, Workshop
+
+from ..conftest import client_for
+from ..factories import give_answers, question
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    Questionnaire,
+    Section,
+    Question,
+    Choice,
+    Response,
+    Answer,
+    Organisation,
+    Workshop,
+    Participant,
+    AuditEvent,
+]
+
+
+def admin_url(model, view="changelist", *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def staff_client(staff):
+    return client_for(staff)
+
+
+def test_every_model_is_registered():
+    for model in MODELS:
+        assert admin.site.is_registered(model), model
+
+
+def test_every_list_search_and_change_page_opens(staff_client, workshop, cio):
+    give_answers(cio, {"obj-channels": 3}, submitted=True)
+    for model in MODELS:
+        assert staff_client.get(admin_url(model)).status_code == 200, model
+        assert staff_client.get(admin_url(model), {"q": "acme"}).status_code == 200, model
+        obj = model.objects.first()
+        assert staff_client.get(admin_url(model, "change", obj.pk)).status_code == 200, model
+
+
+def test_the_workshop_page_lists_its_participants_inline(staff_client, workshop, cio):
+    page = staff_client.get(admin_url(Workshop, "change", workshop.pk))
+    assert "Dana Whitfield" in page.text
+
+
+def test_questions_of_a_frozen_questionnaire_are_read_only(staff_client, cio):
+    channels = question("obj-channels")
+    give_answers(cio, {"obj-channels": 3})
+    page = staff_client.get(admin_url(Question, "change", channels.pk))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.text
+    refused = staff_client.post(admin_url(Question, "change", channels.pk), {"prompt": "Changed"})
+    assert refused.status_code == 403
+    channels.refresh_from_db()
+    assert channels.prompt != "Changed"
+    assert staff_client.post(admin_url(Question, "delete", channels.pk)).status_code == 403
+
+
+def test_questions_of_an_unused_questionnaire_can_be_edited(staff_client, questionnaire):
+    page = staff_client.get(admin_url(Question, "change", question("obj-channels").pk))
+    assert 'name="_save"' in page.text
+
+
+def test_the_audit_trail_cannot_be_changed(staff_client, workshop):
+    event = AuditEvent.objects.filter(workshop=workshop).first()
+    assert 'name="_save"' not in staff_client.get(admin_url(AuditEvent, "change", event.pk)).text
+    assert staff_client.get(admin_url(AuditEvent, "add")).status_code == 403
+
+
+def test_facilitators_are_not_staff(alice_client):
+    response = alice_client.get(admin_url(Workshop))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))

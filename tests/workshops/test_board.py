@@ -1,0 +1,134 @@
+"""The progress board: who has not opened, who is answering, who submitted; reopening."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from surveys.models import Question, ResponseStatus
+from workshops.models import AuditEvent, Participant, Role
+
+from ..factories import give_answers, invite
+
+pytestmark = pytest.mark.django_db
+
+
+def board_url(workshop):
+    return reverse("workshops:board", args=[workshop.pk])
+
+
+def without_csrf(text: str) -> str:
+    """CSRF tokens are masked afresh on every render."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)
+
+
+def row(page_text: str, participant) -> str:
+    start = page_text.index(f'id="participant-{participant.pk}"')
+    return page_text[start : page_text.index("</tr>", start)]
+
+
+def test_each_participant_shows_where_they_are(alice_client, workshop, cio, cmo):
+    ceo = invite(workshop, "Chris Ceo", Role.CEO)
+    give_answers(cio, {"obj-channels": 4, "obj-engagement": None}, submitted=True)
+    give_answers(cmo, {"obj-channels": 2, "obj-engagement": 3, "obj-mobile-sales": None})
+    Participant.objects.filter(pk=cmo.participant.pk).update(
+        first_opened_at=timezone.now() - timedelta(hours=1),
+        last_activity_at=timezone.now() - timedelta(minutes=5),
+    )
+    total = Question.objects.filter(section__questionnaire=workshop.questionnaire).count()
+    board = alice_client.get(board_url(workshop))
+    assert board.status_code == 200
+    assert "Submitted" in row(board.text, cio.participant)
+    in_progress = row(board.text, cmo.participant)
+    assert "In progress" in in_progress
+    assert f"3 of {total} answered, last activity 5\xa0minutes ago" in in_progress
+    assert "Not opened" in row(board.text, ceo.participant)
+    assert "<strong>1 of 3</strong> submitted" in board.text
+    assert "1 in progress" in board.text and "1 not opened" in board.text
+
+
+def test_the_board_shows_invitation_and_link_state(alice_client, workshop, cio, cmo):
+    Participant.objects.filter(pk=cio.participant.pk).update(invited_at=timezone.now())
+    Participant.objects.filter(pk=cmo.participant.pk).update(token_revoked_at=timezone.now())
+    board = alice_client.get(board_url(workshop)).text
+    assert "Emailed 0\xa0minutes ago" in row(board, cio.participant)
+    assert "Withdrawn" in row(board, cmo.participant)
+
+
+def test_the_page_includes_the_same_partial_it_polls(alice_client, workshop, cio):
+    page = alice_client.get(reverse("workshops:detail", args=[workshop.pk])).text
+    board = alice_client.get(board_url(workshop)).text
+    assert f'hx-get="{board_url(workshop)}"' in page
+    assert 'hx-trigger="every 5s"' in page
+    assert 'hx-swap="outerHTML"' in page
+    assert board.lstrip().startswith('<div id="board"')
+    assert board.count("<html") == 0
+    assert without_csrf(row(board, cio.participant)) in without_csrf(page)
+
+
+def test_the_board_updates_as_answers_arrive(alice_client, workshop, cio):
+    assert "Not opened" in row(alice_client.get(board_url(workshop)).text, cio.participant)
+    give_answers(cio, {"obj-channels": 4}, submitted=True)
+    assert "Submitted" in row(alice_client.get(board_url(workshop)).text, cio.participant)
+
+
+def test_the_board_actions_are_post_forms_with_csrf(alice_client, workshop, cio):
+    board = alice_client.get(board_url(workshop)).text
+    actions = row(board, cio.participant)
+    for name in ["invite", "new_link", "revoke", "remove"]:
+        url = reverse(f"workshops:participant_{name}", args=[workshop.pk, cio.participant.pk])
+        assert f'<form method="post" action="{url}">' in actions
+    assert actions.count("csrfmiddlewaretoken") == 4
+
+
+@pytest.mark.parametrize("people", [2, 12])
+def test_the_board_takes_the_same_queries_whatever_its_size(
+    alice_client, workshop, people, django_assert_max_num_queries
+):
+    roles = [Role.CIO, Role.CMO, Role.CEO, Role.CTO]
+    for number in range(people):
+        invitation = invite(workshop, f"Person{number} Example", roles[number % 4])
+        if number % 2:
+            give_answers(invitation, {"obj-channels": 3}, submitted=number % 4 == 1)
+    # session, user, workshop, participants with answer counts, question total
+    with django_assert_max_num_queries(5):
+        assert alice_client.get(board_url(workshop)).status_code == 200
+    # + co-facilitators, removed participants, audit trail
+    with django_assert_max_num_queries(8):
+        assert alice_client.get(reverse("workshops:detail", args=[workshop.pk])).status_code == 200
+
+
+def test_another_facilitator_cannot_poll_the_board(client, charlie, workshop):
+    client.force_login(charlie)
+    assert client.get(board_url(workshop)).status_code == 404
+
+
+# Reopening a submitted response.
+
+
+def test_reopening_lets_the_executive_change_answers_again(alice, alice_client, workshop, cio):
+    give_answers(cio, {"obj-channels": 4}, submitted=True)
+    url = reverse("workshops:participant_reopen", args=[workshop.pk, cio.participant.pk])
+    assert url in row(alice_client.get(board_url(workshop)).text, cio.participant)
+    response = alice_client.post(url)
+    assert response.status_code == 302
+    participant = Participant.objects.select_related("response").get(pk=cio.participant.pk)
+    assert participant.response.status == ResponseStatus.DRAFT
+    assert participant.response.answers.count() == 1
+    event = AuditEvent.objects.get(action="reopen")
+    assert event.actor == alice and "Dana Whitfield" in event.detail
+
+
+def test_only_submitted_answers_can_be_reopened(alice_client, workshop, cio):
+    give_answers(cio, {"obj-channels": 4})
+    url = reverse("workshops:participant_reopen", args=[workshop.pk, cio.participant.pk])
+    response = alice_client.post(url, follow=True)
+    assert "Only submitted answers can be reopened" in response.text
+    assert not AuditEvent.objects.filter(action="reopen").exists()
+
+
+def test_reopening_is_post_only(alice_client, workshop, cio):
+    url = reverse("workshops:participant_reopen", args=[workshop.pk, cio.participant.pk])
+    assert alice_client.get(url).status_code == 405
