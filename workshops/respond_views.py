@@ -223,7 +223,12 @@ def _save_posted(response: Response, question: Question, posted) -> _Outcome:  #
     except AnswerError as error:
         return _Outcome(error=str(error))
     raw_revision = posted.get(f"q{question.pk}-rev", "")
-    base_revision = int(raw_revision) if raw_revision.isdigit() else None
+    # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses (was a 500).
+    base_revision = (
+        int(raw_revision)
+        if raw_revision.isascii() and raw_revision.isdigit() and len(raw_revision) <= 9
+        else None
+    )
     try:
         result = save_answer(
             response, question, value=value, is_unknown=is_unknown, base_revision=base_revision

@@ -1,0 +1,213 @@
+"""Bad input of every sort, fuzzed and hand-picked: never a server error.
+
+Fuzzing (hypothesis) posts random fields for every question kind to the autosave and section
+endpoints; hand-picked values cover wrong types, megabyte inputs, NUL bytes and malformed bodies,
+and the malformed bodies are also posted to every URL of the project.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from surveys.models import Question, QuestionKind, Response, ResponseStatus
+
+from .. import figures
+from ..conftest import client_for
+from ..security.routes import Cast, routes_in
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
+NASTY = [
+    "",
+    " ",
+    "\x00",
+    "3\x00",
+    "²",
+    "٣",
+    "１",
+    "1e309",
+    "-1e309",
+    "nan",
+    "inf",
+    "-0",
+    "0x10",
+    "1_000",
+    "3.5",
+    "-1",
+    "100%",
+    "%",
+    ",",
+    "9" * 5000,
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "\ud7ff\ue000\U0010ffff",
+    "x" * 100_000,
+]
+
+
+class Endpoints:
+    """One question per kind, with the client of the executive answering it."""
+
+    def __init__(self, workshop, invitation) -> None:
+        self.client = Client()
+        assert self.client.get(invitation.path).status_code == 302
+        self.participant_pk = invitation.participant.pk
+        self.by_kind: dict[str, tuple[Question, int]] = {}
+        for position, section in enumerate(workshop.questionnaire.ordered_sections(), 1):
+            for question in section.questions.all():
+                self.by_kind.setdefault(question.kind, (question, position))
+
+    def fields(self, question: Question) -> list[str]:
+        names = [f"q{question.pk}", f"q{question.pk}-unknown", f"q{question.pk}-rev"]
+        names += [f"q{question.pk}-{choice.value}" for choice in question.choices.all()]
+        return [*names, "go", "csrfmiddlewaretoken", "q", f"q{question.pk + 1}"]
+
+    def urls(self, kind: str) -> list[str]:
+        question, position = self.by_kind[kind]
+        return [
+            reverse("workshops:respond_autosave", args=[self.participant_pk, question.pk]),
+            reverse("workshops:respond_section", args=[self.participant_pk, position]),
+        ]
+
+    def post(self, url: str, data=None, **kwargs) -> int:
+        figures.add(figures.BAD_INPUTS)
+        try:
+            status = self.client.post(url, data, **kwargs).status_code
+        except Exception:
+            figures.add(figures.SERVER_ERRORS)
+            raise
+        if status >= 500:
+            figures.add(figures.SERVER_ERRORS)
+        return status
+
+
+@pytest.fixture
+def endpoints(workshop, cio) -> Endpoints:
+    return Endpoints(workshop, cio)
+
+
+def _values(question: Question) -> st.SearchStrategy[str]:
+    choices = [choice.value for choice in question.choices.all()] or ["x"]
+    return st.one_of(
+        st.text(st.characters(codec="utf-8"), max_size=40),
+        st.text(alphabet="\x00 0123456789.-,%eE", max_size=12),
+        st.integers().map(str),
+        st.floats(allow_nan=True, allow_infinity=True).map(str),
+        st.sampled_from(choices),
+        st.sampled_from(NASTY),
+        st.integers(min_value=1_000, max_value=20_000).map(lambda n: "7" * n),
+    )
+
+
+@pytest.mark.parametrize("kind", QuestionKind.values)
+def test_fuzzed_answers_never_cause_a_server_error(endpoints: Endpoints, kind: str):
+    question, _ = endpoints.by_kind[kind]
+    urls = endpoints.urls(kind)
+    form = st.dictionaries(
+        st.sampled_from(endpoints.fields(question)),
+        st.lists(_values(question), min_size=1, max_size=4),
+        max_size=8,
+    )
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=bool(os.environ.get("CI")),
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(data=form, endpoint=st.sampled_from(urls))
+    def post(data: dict[str, list[str]], endpoint: str) -> None:
+        assert endpoints.post(endpoint, data) < 500
+
+    post()
+    response = Response.objects.get(participant__pk=endpoints.participant_pk)
+    assert response.status == ResponseStatus.DRAFT
+
+
+@pytest.mark.parametrize("kind", QuestionKind.values)
+def test_hand_picked_bad_values_never_cause_a_server_error(endpoints: Endpoints, kind: str):
+    question, _ = endpoints.by_kind[kind]
+    main, unknown, rev, *others = endpoints.fields(question)
+    megabyte = "é" * 500_000  # 1 MB as UTF-8
+    for url in endpoints.urls(kind):
+        for value in [*NASTY, megabyte, ["1", "2", "2"], [""] * 50]:
+            assert endpoints.post(url, {main: value}) < 500, (url, main, value[:20])
+        for field in [unknown, others[0]]:
+            for value in ["\x00", "²", "1e309", "x" * 10_000, ["1", "1"]]:
+                assert endpoints.post(url, {field: value}) < 500, (url, field, value[:20])
+        for revision in ["²", "9" * 5000, "-1", "1.0", "0", "4294967296", "٣"]:
+            assert endpoints.post(url, {main: "1", rev: revision}) < 500, (url, revision)
+
+
+MALFORMED_BODIES: list[tuple[str, bytes]] = [
+    ("multipart/form-data", b"--x\r\nContent-Disposition: form-data; name=q1\r\n\r\n1\r\n--x--"),
+    ("multipart/form-data; boundary=x", b"--x\r\nno headers here\r\n\r\n1\r\n"),
+    ("multipart/form-data; boundary=x", b"--x\r\nContent-Disposition: form-data; name="),
+    ("multipart/form-data; boundary=x", b"\x00" * 1000),
+    (
+        "multipart/form-data; boundary=x",
+        b'--x\r\nContent-Disposition: form-data; name="q1"; filename="a.exe"\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\nMZ\x00\x00\r\n--x--\r\n",
+    ),
+    ("multipart/form-data; boundary=" + "b" * 5000, b"--"),
+    ("application/x-www-form-urlencoded", b"q1=%zz&&=&%%%=1&q1&=&go=%E0%A4%A"),
+    ("application/x-www-form-urlencoded", b"q1=\xff\xfe\xfd&go=\xc3\x28"),
+    ("application/x-www-form-urlencoded", b"&".join(b"f%d=1" % n for n in range(2000))),
+    ("application/x-www-form-urlencoded", b"q1=" + b"9" * 3_000_000),
+    ("application/x-www-form-urlencoded; charset=utf-42", b"q1=1"),
+    ("application/json", b'{"q1": [1, 2, {"x": null}'),
+    ("application/json", b'{"q1": "3"}'),
+    ("text/plain", b"q1=3"),
+    ("", b"q1=3"),
+]
+
+
+def _post_malformed(client: Client, url: str) -> list[tuple[str, int]]:
+    statuses = []
+    for content_type, body in MALFORMED_BODIES:
+        figures.add(figures.BAD_INPUTS)
+        status = client.generic("POST", url, body, content_type=content_type).status_code
+        if status >= 500:
+            figures.add(figures.SERVER_ERRORS)
+        statuses.append((content_type[:40], status))
+    return statuses
+
+
+def test_malformed_bodies_never_cause_a_server_error(endpoints: Endpoints):
+    for kind in QuestionKind.values:
+        for url in endpoints.urls(kind):
+            errors = [(ct, s) for ct, s in _post_malformed(endpoints.client, url) if s >= 500]
+            assert not errors, (url, errors)
+
+
+def test_malformed_bodies_to_every_url_never_cause_a_server_error(alice, workshop, cio, cmo):
+    from ..factories import question as question_by_code
+
+    cast = Cast(
+        workshop_pk=workshop.pk,
+        participant_pk=cio.participant.pk,
+        question_pk=question_by_code("obj-channels", workshop.questionnaire).pk,
+        token=cio.token,
+    )
+    executive = Client()
+    executive.get(cio.path)
+    clients = {"facilitator": client_for(alice), "participant": executive, "public": Client()}
+    errors = []
+    for area, client in clients.items():
+        # Deleting, removing and logging out go last, so everything else is tried first.
+        routes = sorted(
+            routes_in(area),
+            key=lambda r: any(w in r.name for w in ("delete", "remove", "logout", "revoke")),
+        )
+        for route in routes:
+            url = route.url(cast)
+            errors += [(route.name, ct, s) for ct, s in _post_malformed(client, url) if s >= 500]
+    assert not errors, errors
