@@ -1,0 +1,54 @@
+"""axe-core on the executive's answering pages and the login page: no serious violations."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from ..factories import invite, make_facilitator, make_workshop
+from .axe import assert_no_serious_axe_violations, axe_violations
+from .conftest import PHONE
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_login_page_has_no_serious_accessibility_violation(new_page):
+    page = new_page()
+    page.goto("/accounts/login/")
+    assert_no_serious_axe_violations(page)
+
+
+def test_answering_pages_have_no_serious_accessibility_violation(new_page):
+    workshop = make_workshop(make_facilitator("alice"))
+    cio = invite(workshop, "Dana Whitfield", "cio")
+    page = new_page(PHONE)
+    page.goto(cio.path)
+    assert_no_serious_axe_violations(page)  # welcome
+    sections = len(workshop.questionnaire.ordered_sections())
+    for position in range(1, sections + 1):
+        page.goto(f"/respond/{cio.participant.pk}/section/{position}/")
+        expect(page.locator("fieldset.question").first).to_be_visible()
+        assert_no_serious_axe_violations(page)
+    # A section with an answer refused, its error shown next to the question.
+    page.goto(f"/respond/{cio.participant.pk}/section/1/")
+    ranking = page.locator("fieldset.question").filter(has=page.locator("select")).first
+    ranking.locator("select").nth(0).select_option("1")
+    ranking.locator("select").nth(1).select_option("1")
+    expect(ranking.locator(".answer-status")).to_contain_text("same rank")
+    assert_no_serious_axe_violations(page)
+    page.goto(f"/respond/{cio.participant.pk}/review/")
+    assert_no_serious_axe_violations(page)
+    # Only the deliberate refusal above (a 422 for the htmx autosave) may show in the console.
+    assert not [error for error in page.console_errors if "422" not in error]
+
+
+def test_the_helper_reports_what_axe_finds(new_page):
+    """The control: on a page built to fail, the helper does fail (axe really ran)."""
+    page = new_page()
+    page.goto("/accounts/login/")
+    page.evaluate(
+        "document.body.insertAdjacentHTML('beforeend', '<img src=\"/x.png\"><button></button>')"
+    )
+    assert any(v["id"] == "image-alt" for v in axe_violations(page))
+    with pytest.raises(AssertionError, match="button-name|image-alt"):
+        assert_no_serious_axe_violations(page)
