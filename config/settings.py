@@ -190,7 +190,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 # Security headers. The CSP allows no inline script or style: everything is a static file.
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# "same-origin": no Referer ever leaves for another site, while same-site form posts keep the
+# Origin header that CSRF protection checks (with "no-referrer" browsers send "Origin: null"
+# and every HTTPS form post would fail). The personal-link redirect sends "no-referrer".
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CSP = {

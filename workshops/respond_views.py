@@ -6,6 +6,8 @@ knows participants whose personal link this browser opened.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
@@ -35,7 +37,20 @@ def _client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
+def _no_referrer(view):  # noqa: ANN001, ANN202
+    """The token is in this URL: nothing loaded from its responses may carry it as a Referer."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapper
+
+
 @require_GET
+@_no_referrer
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
     """The personal link: start a session for this participant and drop the token from the URL."""
     throttle_key = f"token-failures:{_client_address(request)}"

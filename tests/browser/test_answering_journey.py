@@ -51,6 +51,10 @@ def test_executive_answers_a_section_on_a_phone_and_resumes_later(new_page, live
     assert stored["obj-talent"] == 3
     assert len(stored["obj-ranking"]) == 7
 
+    # A plain form post (no JavaScript needed) saves the page and moves on.
+    page.get_by_role("button", name="Save and continue →").click()
+    expect(page.get_by_role("heading", name="Audiences and channels")).to_be_visible()
+
     # Leave and come back on another device: the link resumes where they left off.
     page.context.close()
     other = new_page(PHONE)
