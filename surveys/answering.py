@@ -235,6 +235,8 @@ def save_answer(
                     .first()
                 )
                 now = timezone.now()
+                if answer is None and value is None and not is_unknown:
+                    return SaveResult("unchanged", None)  # still unanswered: nothing to store
                 if answer is None:
                     answer = Answer.objects.create(
                         response=locked,

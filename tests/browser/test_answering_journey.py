@@ -61,6 +61,9 @@ def test_executive_answers_a_section_on_a_phone_and_resumes_later(new_page, live
     other.goto(cio.path)
     expect(other.get_by_role("link", name="Continue where you left off →")).to_be_visible()
     other.get_by_role("link", name="Continue where you left off →").click()
+    expect(other.get_by_role("heading", name="Audiences and channels")).to_be_visible()
+    other.get_by_role("button", name="← Previous").click()
+    expect(other.get_by_role("heading", name="Objectives")).to_be_visible()
     channels_pk = Answer.objects.get(question__code="obj-channels").question_id
     expect(other.locator(f"input[name='q{channels_pk}']:checked")).to_have_value("5")
 

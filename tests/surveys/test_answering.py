@@ -177,3 +177,12 @@ def test_a_submitted_response_is_locked(questionnaire):
     with pytest.raises(ResponseLocked):
         save_answer(response, q, value=3, is_unknown=False, base_revision=1)
     assert Answer.objects.get(response=response, question=q).value == 2
+
+
+def test_an_empty_answer_to_an_unanswered_question_stores_no_row(questionnaire):
+    response = Response.objects.create(questionnaire=questionnaire)
+    result = save_answer(
+        response, question("obj-channels"), value=None, is_unknown=False, base_revision=None
+    )
+    assert result.status == "unchanged"
+    assert not Answer.objects.filter(response=response).exists()
