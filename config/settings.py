@@ -237,6 +237,9 @@ else:
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Common Ground <workshops@localhost>")
 
+# `make bench` only: a trivial page (one template, one query) that every page is measured against.
+BENCH_BASELINE = env_bool("BENCH_BASELINE", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,5 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.template import engines
 from django.urls import include, path
 
 from workshops import views as workshop_views
@@ -39,3 +43,17 @@ urlpatterns = [
 ]
 
 handler404 = "workshops.views.not_found"
+
+
+if settings.BENCH_BASELINE:
+    _BASELINE = engines["django"].from_string(
+        "<!doctype html><html lang=en><head><title>Baseline</title></head>"
+        "<body><p>{{ count }} active users.</p></body></html>"
+    )
+
+    def bench_baseline(request: HttpRequest) -> HttpResponse:
+        """The benchmark's yardstick: the whole middleware stack, one template, one query."""
+        count = get_user_model().objects.filter(is_active=True).count()
+        return HttpResponse(_BASELINE.render({"count": count}, request))
+
+    urlpatterns.append(path("bench/baseline/", bench_baseline, name="bench_baseline"))

@@ -29,6 +29,7 @@ PUBLIC = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    "bench_baseline",  # only routed when BENCH_BASELINE is on (make bench)
 }
 
 # The executive's side: reached only through the session a personal link started.
