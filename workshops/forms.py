@@ -27,7 +27,7 @@ class WorkshopForm(forms.ModelForm):
     client = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         required=False,
-        label="Client",
+        label="One of your clients",
         empty_label="Choose one of your clients…",
     )
     new_client = forms.CharField(
