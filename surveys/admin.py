@@ -80,7 +80,9 @@ class QuestionnaireAdmin(admin.ModelAdmin):
     def response_count(self, obj: Questionnaire) -> int:
         return obj.response_total
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Questionnaire | None = None):
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Questionnaire | None = None
+    ) -> list[str] | tuple[str, ...]:
         if _frozen(obj):
             return ["slug", "version", "title", "description", "source_digest", "created_at"]
         return super().get_readonly_fields(request, obj)
