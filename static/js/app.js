@@ -101,6 +101,14 @@
     }
   });
 
+  // The workshop is gone or no longer shared with this facilitator: show the page that says so.
+  document.addEventListener("htmx:responseError", function (event) {
+    var board = event.detail.elt;
+    if (board && board.matches && board.matches("[data-board]") && event.detail.xhr.status === 404) {
+      window.location.reload();
+    }
+  });
+
   // One actions menu open at a time; Escape or a click elsewhere closes it.
   document.addEventListener("toggle", function (event) {
     var menu = event.target;
