@@ -1,0 +1,295 @@
+"""The benchmark's data set and the requests to replay, built in the benchmark's own database.
+
+Run by bench/run.py (with the benchmark's environment: DEBUG=0, DATABASE_URL of the dedicated
+database). Seeds:
+
+- one facilitator with 1,000 workshops across 50 clients, two invited executives in most;
+- the largest workshop: 60 executives who answered all 44 questions and submitted;
+- a two-executive workshop (CIO and CMO), both answered and submitted;
+- an "answering" workshop of 200 executives with their links open and nothing answered yet,
+  whose sessions replay the answer pages and autosaves.
+
+Then counts the SQL queries of one request per page with Django's test client and writes the
+scenario (requests to replay, queries per page) as JSON to the path given on the command line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import secrets
+import sys
+import urllib.parse
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import (  # noqa: E402
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    get_user_model,
+)
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import NoReverseMatch, reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.utils.crypto import get_random_string  # noqa: E402
+
+from surveys.loading import load_questionnaire  # noqa: E402
+from surveys.models import Answer, Question, Response, ResponseStatus  # noqa: E402
+from tests.reliability.answers import valid_answer  # noqa: E402
+from workshops.access import SESSION_KEY as PARTICIPANTS_KEY  # noqa: E402
+from workshops.models import (  # noqa: E402
+    DEFAULT_SIDE_FOR_ROLE,
+    Organisation,
+    Participant,
+    Role,
+    Workshop,
+    WorkshopStatus,
+    hash_token,
+)
+
+WORKSHOPS = 1000
+LARGEST = 60
+ANSWERING = 200
+CSRF = get_random_string(32)
+BIG_ROLES = [Role.CIO, Role.CMO, Role.CTO, Role.CDO, Role.HEAD_IT, Role.HEAD_MARKETING, Role.CEO]
+
+
+def _participants(workshop: Workshop, roles: list[str], **fields: Any) -> list[Participant]:
+    return Participant.objects.bulk_create(
+        Participant(
+            workshop=workshop,
+            name=f"Executive {n} of {workshop.pk}",
+            email=f"exec{n}.{workshop.pk}@example.com",
+            role=role,
+            side=DEFAULT_SIDE_FOR_ROLE[role],
+            token_hash=hash_token(secrets.token_urlsafe(16)),
+            **fields,
+        )
+        for n, role in enumerate(roles)
+    )
+
+
+def _answer_all(participants: list[Participant], questions: list[Question], rng) -> None:
+    now = timezone.now()
+    for participant in participants:
+        participant.response = Response.objects.create(
+            questionnaire_id=participant.workshop.questionnaire_id,
+            status=ResponseStatus.SUBMITTED,
+            submitted_at=now,
+        )
+        participant.first_opened_at = now
+    Participant.objects.bulk_update(participants, ["response", "first_opened_at"])
+    Answer.objects.bulk_create(
+        Answer(response=p.response, question=q, value=valid_answer(q, rng)[1])
+        for p in participants
+        for q in questions
+    )
+
+
+def _session(data: dict[str, Any]) -> str:
+    store = SessionStore()
+    store.update(data)
+    store.create()
+    return store.session_key
+
+
+def _headers(session_key: str, *, post: bool = False) -> dict[str, str]:
+    headers = {"Cookie": f"sessionid={session_key}; csrftoken={CSRF}"}
+    if post:
+        headers["X-CSRFToken"] = CSRF
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers["HX-Request"] = "true"
+    return headers
+
+
+@transaction.atomic
+def _build() -> tuple[list[dict[str, Any]], list[str], dict[str, Any]]:
+    """The data set, the requests to replay per page, and the probes to count queries with."""
+    rng = random.Random(2027)
+    questionnaire = load_questionnaire()[0]
+    sections = questionnaire.ordered_sections()
+    questions = [q for s in sections for q in s.questions.all()]
+    user = get_user_model().objects.create_user(
+        "bench", password=secrets.token_urlsafe(), first_name="Bench", last_name="Facilitator"
+    )
+    clients = Organisation.objects.bulk_create(
+        Organisation(name=f"Client {n}", created_by=user) for n in range(50)
+    )
+    now = timezone.now()
+    workshops = Workshop.objects.bulk_create(
+        Workshop(
+            title=f"Mobile strategy {n}",
+            organisation=clients[n % len(clients)],
+            owner=user,
+            questionnaire=questionnaire,
+            status=WorkshopStatus.COLLECTING,
+            created_at=now - timedelta(hours=n),
+        )
+        for n in range(WORKSHOPS)
+    )
+    largest, pair, answering = workshops[0], workshops[1], workshops[2]
+    for workshop in workshops[3:]:
+        _participants(workshop, [Role.CIO, Role.CMO])
+    _answer_all(_participants(largest, [BIG_ROLES[n % 7] for n in range(LARGEST)]), questions, rng)
+    _answer_all(_participants(pair, [Role.CIO, Role.CMO]), questions, rng)
+    Workshop.objects.filter(pk__in=[largest.pk, pair.pk]).update(
+        status=WorkshopStatus.IN_SESSION, revealed_at=now
+    )
+    executives = _participants(answering, [Role.CIO, Role.CMO] * (ANSWERING // 2))
+    for participant in executives:
+        participant.response = Response.objects.create(questionnaire=questionnaire)
+    Participant.objects.bulk_update(executives, ["response"])
+
+    facilitator = _session(
+        {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+    )
+    executive_sessions = [
+        (p, _session({PARTICIPANTS_KEY: {str(p.pk): p.token_hash}})) for p in executives
+    ]
+    # One executive is kept out of the load, for counting the queries of a fresh answer.
+    counted, counted_session = executive_sessions.pop()
+
+    def get(path: str, session: str) -> dict[str, Any]:
+        return {"method": "GET", "path": path, "headers": _headers(session), "body": ""}
+
+    def autosave(participant: Participant, question: Question, session: str) -> dict[str, Any]:
+        posted, _ = valid_answer(question, rng)
+        return {
+            "method": "POST",
+            "path": reverse("workshops:respond_autosave", args=[participant.pk, question.pk]),
+            "headers": _headers(session, post=True),
+            "body": urllib.parse.urlencode(posted, doseq=True),
+        }
+
+    home = reverse("workshops:home")
+    endpoints = [
+        {
+            "key": "baseline",
+            "label": "Baseline (template + 1 query)",
+            "requests": [get("/bench/baseline/", "")],
+        },
+        {
+            "key": "answer",
+            "label": "Answer page (section GET)",
+            "requests": [
+                get(reverse("workshops:respond_section", args=[p.pk, n]), session)
+                for n in range(1, len(sections) + 1)
+                for p, session in executive_sessions
+            ],
+            "target": ("rps", 0.40),
+        },
+        {
+            "key": "autosave",
+            "label": "Autosave (POST, one answer)",
+            # Question-major order: consecutive requests are different executives, and each
+            # request is the first answer to its question (a real insert), never a repeat.
+            "requests": [
+                autosave(p, q, session) for q in questions for p, session in executive_sessions
+            ],
+            "target": ("rps", 0.40),
+        },
+        {
+            "key": "home",
+            "label": f"Facilitator home ({WORKSHOPS:,} workshops)",
+            "requests": [get(home, facilitator)],
+        },
+        {
+            "key": "workshop",
+            "label": f"Workshop page ({LARGEST} participants)",
+            "requests": [get(reverse("workshops:detail", args=[largest.pk]), facilitator)],
+        },
+    ]
+    notes = []
+    for name, workshop, label, target in [
+        ("dashboard", pair, "Dashboard (2 executives, 44 questions)", ("rps", 0.15)),
+        ("dashboard", largest, f"Dashboard ({LARGEST} participants, 44 questions)", ("p95", 150)),
+        ("comparison", pair, "Comparison (2 executives)", None),
+        ("comparison", largest, f"Comparison ({LARGEST} participants)", None),
+        ("agenda", pair, "Agenda (2 executives)", None),
+    ]:
+        try:
+            path = reverse(f"workshops:{name}", kwargs={"workshop_pk": workshop.pk})
+        except NoReverseMatch:
+            notes.append(f"{label}: skipped, no `workshops:{name}` URL yet.")
+            continue
+        endpoint = {"key": f"{name}-{workshop.pk}", "label": label}
+        endpoint["requests"] = [get(path, facilitator)]
+        if target:
+            endpoint["target"] = target
+        endpoints.append(endpoint)
+
+    probes = {
+        "answer": get(reverse("workshops:respond_section", args=[counted.pk, 1]), counted_session),
+        # Two fresh answers: the first warms per-process caches, the second is counted.
+        "autosave": [autosave(counted, q, counted_session) for q in questions[:2]],
+    }
+    return endpoints, notes, probes
+
+
+def seed() -> dict[str, Any]:
+    endpoints, notes, probes = _build()
+    # Queries per request, with the test client against the same database (outside the seeding
+    # transaction, so no savepoints are counted).
+    for endpoint in endpoints:
+        probe = probes.get(endpoint["key"], endpoint["requests"][0])
+        if endpoint["key"] == "autosave":
+            _count_queries(probe[0])
+            probe = probe[1]
+        endpoint["queries"], endpoint["status"] = _count_queries(probe)
+    return {"endpoints": endpoints, "notes": notes}
+
+
+def _count_queries(request: dict[str, Any]) -> tuple[int, int]:
+    client = Client()
+    cookie_header = request["headers"].get("Cookie", "")
+    cookies = dict(part.strip().split("=", 1) for part in cookie_header.split(";") if "=" in part)
+    for name, value in cookies.items():
+        if value:
+            client.cookies[name] = value
+    extra = {k: v for k, v in request["headers"].items() if k not in ("Cookie", "Content-Type")}
+    if request["method"] == "GET":
+        client.get(request["path"], headers=extra)  # warm (per-process caches, first touch)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(request["path"], headers=extra)
+    else:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(
+                request["path"],
+                request["body"],
+                content_type=request["headers"]["Content-Type"],
+                headers=extra,
+            )
+    statements = [q["sql"] for q in queries.captured_queries]
+    return sum(1 for sql in statements if not _is_transaction_control(sql)), response.status_code
+
+
+def _is_transaction_control(sql: str) -> bool:
+    """BEGIN, COMMIT, SAVEPOINT...: not queries (PostgreSQL's are not even logged by Django)."""
+    return sql.split(None, 1)[0].upper() in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
+
+
+if __name__ == "__main__":
+    scenario = seed()
+    Path(sys.argv[1]).write_text(json.dumps(scenario))
+    print(
+        f"seeded {Workshop.objects.count():,} workshops, {Participant.objects.count():,} "
+        f"participants, {Answer.objects.count():,} answers"
+    )
