@@ -153,6 +153,9 @@ def _board_context(workshop: Workshop) -> dict[str, object]:
         "question_total": question_total,
         "refreshed_at": timezone.now(),
         "refresh_seconds": BOARD_REFRESH_SECONDS,
+        "remind_count": sum(
+            1 for p in participants if not p.is_submitted and p.email and not p.link_withdrawn
+        ),
     }
 
 
@@ -162,7 +165,6 @@ def workshop_detail(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     """The workshop page: the live progress board, invitations, reveal and audit trail."""
     workshop = get_workshop_for_user(request, workshop_pk)
     context = _board_context(workshop)
-    participants: list[Participant] = context["participants"]  # type: ignore[assignment]
     context.update(
         {
             "co_facilitators": list(workshop.co_facilitators.all()),
@@ -173,9 +175,6 @@ def workshop_detail(request: HttpRequest, workshop_pk: int) -> HttpResponse:
                     "results_visible_to_participants": workshop.results_visible_to_participants,
                     "anonymous": workshop.anonymous,
                 }
-            ),
-            "remind_count": sum(
-                1 for p in participants if not p.is_submitted and p.email and not p.link_withdrawn
             ),
             "removed": list(
                 Participant.objects.removed()
