@@ -1,0 +1,446 @@
+"""One query set-up per page for the consensus dashboard.
+
+`WorkshopAnswers.load(workshop)` reads a workshop's questions, choices, participants and answers
+in a fixed number of queries (three, whatever the number of participants and questions) and
+turns them into plain values: `Item` (a question with its `surveys.scoring.QuestionSpec`),
+`Person` (a participant with their response status) and the answer values exactly as the pure
+functions in `surveys.scoring` take them. Everything the facilitator sees is computed from this
+object in `workshops.dashboard_report`; nothing there touches the database.
+
+Drafts count by default: in a live workshop the room wants to see answers as they arrive. Each
+draft is marked as such wherever it is shown, and the facilitator can switch to "submitted only".
+
+Two *groups* are compared: a role (``role:cio``) or a side (``side:technology``). With one person
+per role, CIO vs CMO is exactly the two-person comparison of CONSENSUS.md.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from surveys import scoring
+from surveys.models import Answer, Choice, Question, QuestionKind
+from surveys.scoring import Aggregate, Comparison, Kind, QuestionSpec
+
+from . import pairwise
+from .models import Participant, ProgressState, Role, Side, Workshop
+
+DEFAULT_PAIR = ("role:cio", "role:cmo")
+FALLBACK_PAIR = ("side:technology", "side:marketing")
+
+#: The side whose function a role speaks for, in the ownership questions' terms.
+OWNER_FOR_SIDE = {Side.TECHNOLOGY: "cio", Side.MARKETING: "cmo"}
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A participant, detached from the ORM, with where their answers stand."""
+
+    pk: int
+    name: str
+    role: str
+    role_label: str
+    side: str
+    side_label: str
+    state: str
+    response_id: int | None
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.state == ProgressState.SUBMITTED
+
+    @property
+    def is_draft(self) -> bool:
+        """Has a response that is not submitted yet: its answers are shown, marked as a draft."""
+        return self.response_id is not None and not self.is_submitted
+
+    @property
+    def state_label(self) -> str:
+        if self.is_submitted:
+            return "Submitted"
+        if self.is_draft:
+            return "Draft"
+        return str(ProgressState(self.state).label)
+
+    @property
+    def initials(self) -> str:
+        return "".join(part[0] for part in self.name.split()[:2]).upper()
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A question, detached from the ORM: what scoring and display need."""
+
+    pk: int
+    code: str
+    number: int
+    kind: str
+    prompt: str
+    section_code: str
+    section_title: str
+    spec: QuestionSpec
+    labels: dict[str, str]
+    unit: str = ""
+    scale_min_label: str = ""
+    scale_max_label: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+    benchmark: dict[str, Any] = field(default_factory=dict)
+    discussion_prompt: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return QuestionKind(self.kind).label
+
+    @property
+    def importance(self) -> float:
+        return self.spec.importance
+
+    def label_of(self, value: str) -> str:
+        return self.labels.get(value, value)
+
+
+@dataclass(frozen=True, slots=True)
+class SectionInfo:
+    code: str
+    title: str
+    position: int
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One side of a comparison: a role or a side, and the people in it whose answers count."""
+
+    key: str
+    label: str
+    people: tuple[Person, ...]
+
+    @property
+    def kind(self) -> str:
+        return self.key.split(":", 1)[0]
+
+    @property
+    def value(self) -> str:
+        return self.key.split(":", 1)[1]
+
+    @property
+    def names(self) -> str:
+        return ", ".join(person.name for person in self.people)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupChoice:
+    """An option of the "compare" picker."""
+
+    key: str
+    label: str
+
+
+def spec_for(question: Question, choices: Sequence[Choice]) -> QuestionSpec:
+    """The scoring view of a question (the adapter between the ORM and `surveys.scoring`)."""
+    none_value = next((choice.value for choice in choices if choice.is_none), None)
+    return QuestionSpec(
+        kind=Kind(question.kind),
+        scale_min=question.scale_min,
+        scale_max=question.scale_max,
+        items=tuple(choice.value for choice in choices),
+        none_value=none_value,
+        partial_credit=tuple(tuple(entry) for entry in question.partial_credit or ()),
+        tolerance=question.tolerance,
+        absolute_tolerance=question.absolute_tolerance,
+        higher_is_ambitious=question.higher_is_ambitious,
+        rank_limit=question.rank_limit,
+        importance=question.importance,
+    )
+
+
+def _items_by_questionnaire(questionnaire_ids: Iterable[int]) -> dict[int, list[SectionInfo]]:
+    """Questions (with their sections) and choices of some questionnaires: two queries."""
+    ids = set(questionnaire_ids)
+    questions = list(
+        Question.objects.filter(section__questionnaire_id__in=ids)
+        .select_related("section")
+        .order_by("section__questionnaire_id", "section__position", "position")
+    )
+    choices: dict[int, list[Choice]] = defaultdict(list)
+    for choice in Choice.objects.filter(question__section__questionnaire_id__in=ids).order_by(
+        "question_id", "position"
+    ):
+        choices[choice.question_id].append(choice)
+    by_section: dict[int, list[Item]] = defaultdict(list)
+    sections: dict[int, tuple[int, Any]] = {}
+    numbers: dict[int, int] = defaultdict(int)
+    for question in questions:
+        section = question.section
+        sections[section.pk] = (section.questionnaire_id, section)
+        numbers[section.questionnaire_id] += 1
+        own = choices[question.pk]
+        by_section[section.pk].append(
+            Item(
+                pk=question.pk,
+                code=question.code,
+                number=numbers[section.questionnaire_id],
+                kind=question.kind,
+                prompt=question.prompt,
+                section_code=section.code,
+                section_title=section.title,
+                spec=spec_for(question, own),
+                labels={choice.value: choice.label for choice in own},
+                unit=question.unit,
+                scale_min_label=question.scale_min_label,
+                scale_max_label=question.scale_max_label,
+                meta=question.meta or {},
+                benchmark=question.benchmark or {},
+                discussion_prompt=question.discussion_prompt,
+            )
+        )
+    result: dict[int, list[SectionInfo]] = defaultdict(list)
+    for section_pk, (questionnaire_id, section) in sections.items():
+        result[questionnaire_id].append(
+            SectionInfo(
+                section.code, section.title, section.position, tuple(by_section[section_pk])
+            )
+        )
+    return result
+
+
+def _person(participant: Participant) -> Person:
+    return Person(
+        pk=participant.pk,
+        name=participant.name,
+        role=participant.role,
+        role_label=participant.get_role_display(),
+        side=participant.side,
+        side_label=participant.get_side_display(),
+        state=participant.progress_state,
+        response_id=participant.response_id,
+    )
+
+
+@dataclass
+class WorkshopAnswers:
+    """A workshop's questions, participants and answers as plain values, loaded once per page.
+
+    `counted` are the people whose answers count (everyone with a response, or only those who
+    submitted when `submitted_only`); `people` are all active participants, for the legend.
+    """
+
+    workshop: Workshop
+    sections: list[SectionInfo]
+    people: list[Person]
+    submitted_only: bool = False
+    cells: dict[tuple[int, int], tuple[Any, bool]] = field(default_factory=dict)
+    _answered_counts: dict[int, int] | None = field(default=None, repr=False)
+
+    @classmethod
+    def load(cls, workshop: Workshop, *, submitted_only: bool = False) -> WorkshopAnswers:
+        """Three queries: questions with sections, choices, participants; plus one for answers."""
+        return cls.load_many([workshop], submitted_only=submitted_only)[workshop.pk]
+
+    @classmethod
+    def load_many(
+        cls, workshops: Sequence[Workshop], *, submitted_only: bool = False
+    ) -> dict[int, WorkshopAnswers]:
+        """Several workshops in the same four queries (for the facilitator's home list)."""
+        if not workshops:
+            return {}
+        sections = _items_by_questionnaire(w.questionnaire_id for w in workshops)
+        people: dict[int, list[Person]] = defaultdict(list)
+        participants = (
+            Participant.objects.active()
+            .filter(workshop__in=[w.pk for w in workshops])
+            .select_related("response")
+            .order_by("workshop_id", "created_at", "pk")
+        )
+        for participant in participants:
+            people[participant.workshop_id].append(_person(participant))
+        # Every response's answers are read, so the legend can count a draft's answers even
+        # when only submitted responses count; groups are built from `counted` people only.
+        responses = {
+            person.response_id: (workshop_id, person.pk)
+            for workshop_id, members in people.items()
+            for person in members
+            if person.response_id is not None
+        }
+        cells: dict[int, dict[tuple[int, int], tuple[Any, bool]]] = defaultdict(dict)
+        if responses:
+            rows = Answer.objects.filter(response_id__in=list(responses)).values_list(
+                "response_id", "question_id", "value", "is_unknown"
+            )
+            for response_id, question_id, value, is_unknown in rows:
+                workshop_id, person_pk = responses[response_id]
+                cells[workshop_id][(person_pk, question_id)] = (value, is_unknown)
+        return {
+            w.pk: cls(
+                workshop=w,
+                sections=sections.get(w.questionnaire_id, []),
+                people=people.get(w.pk, []),
+                submitted_only=submitted_only,
+                cells=cells.get(w.pk, {}),
+            )
+            for w in workshops
+        }
+
+    def counts(self, person: Person) -> bool:
+        """Whether this person's answers are in the figures."""
+        if person.response_id is None:
+            return False
+        return person.is_submitted or not self.submitted_only
+
+    # Reading ------------------------------------------------------------------------------
+
+    @property
+    def items(self) -> list[Item]:
+        return [item for section in self.sections for item in section.items]
+
+    @property
+    def counted(self) -> list[Person]:
+        return [person for person in self.people if self.counts(person)]
+
+    def cell(self, person: Person, item: Item) -> tuple[Any, bool] | None:
+        """(value, is_unknown) as stored, or None when the person has not answered."""
+        return self.cells.get((person.pk, item.pk))
+
+    def value(self, person: Person, item: Item) -> Any:
+        """The answer as scoring reads it: None when missing or "don't know"."""
+        cell = self.cells.get((person.pk, item.pk))
+        if cell is None or cell[1]:
+            return None
+        return cell[0]
+
+    def values(self, item: Item, people: Iterable[Person]) -> list[Any]:
+        return [self.value(person, item) for person in people]
+
+    def answered(self, item: Item, people: Iterable[Person]) -> list[Person]:
+        """The people with a usable (non-missing) answer to a question."""
+        return [
+            person for person in people if not safe_is_missing(item.spec, self.value(person, item))
+        ]
+
+    def answered_count(self, person: Person) -> int:
+        """Questions this person answered (a "don't know" counts), among those counted."""
+        if self._answered_counts is None:
+            counts: dict[int, int] = defaultdict(int)
+            for pk, _ in self.cells:
+                counts[pk] += 1
+            self._answered_counts = counts
+        return self._answered_counts.get(person.pk, 0)
+
+    # Groups -------------------------------------------------------------------------------
+
+    def group_choices(self) -> list[GroupChoice]:
+        """Roles, then sides, present among the participants (whether or not they answered)."""
+        choices = []
+        roles = dict.fromkeys(person.role for person in self.people)
+        for role in Role.values:
+            if role in roles:
+                members = [p.name for p in self.people if p.role == role]
+                shown = ", ".join(members) if len(members) <= 2 else f"{len(members)} people"
+                choices.append(GroupChoice(f"role:{role}", f"{Role(role).label} ({shown})"))
+        sides = dict.fromkeys(person.side for person in self.people)
+        for side in Side.values:
+            if side in sides:
+                count = sum(1 for p in self.people if p.side == side)
+                choices.append(
+                    GroupChoice(f"side:{side}", f"{Side(side).label} side ({count} people)")
+                )
+        return choices
+
+    def group(self, key: str) -> Group | None:
+        """The counted people of a role or side, or None if the key names neither."""
+        kind, _, value = key.partition(":")
+        if kind == "role" and value in Role.values:
+            label = Role(value).label
+            members = [p for p in self.counted if p.role == value]
+        elif kind == "side" and value in Side.values:
+            label = f"{Side(value).label} side"
+            members = [p for p in self.counted if p.side == value]
+        else:
+            return None
+        return Group(key, label, tuple(members))
+
+    def default_pair(self) -> tuple[str, str]:
+        """CIO vs CMO when both are invited, else technology vs marketing."""
+        roles = {person.role for person in self.people}
+        if {"cio", "cmo"} <= roles:
+            return DEFAULT_PAIR
+        return FALLBACK_PAIR
+
+    def pair(self, a: str | None, b: str | None) -> tuple[Group, Group]:
+        """The two groups to compare from the request's keys, falling back to the default."""
+        default_a, default_b = self.default_pair()
+        group_a = self.group(a or "") or self.group(default_a)
+        group_b = self.group(b or "") or self.group(default_b)
+        assert group_a is not None and group_b is not None
+        return group_a, group_b
+
+    def others(self, *groups: Group) -> tuple[Person, ...]:
+        """Counted people in neither group (e.g. the CEO when comparing CIO and CMO)."""
+        inside = {person.pk for group in groups for person in group.people}
+        return tuple(person for person in self.counted if person.pk not in inside)
+
+
+# Scoring adapter ----------------------------------------------------------------------------
+# A dashboard must not fail because one stored answer no longer fits its question (e.g. a value
+# outside the scale after a data fix). Such an answer is treated as missing and says so.
+
+
+def unreadable(spec: QuestionSpec) -> Comparison:
+    return Comparison(
+        kind=spec.kind,
+        similarity=None,
+        label=None,
+        weight=spec.importance,
+        detail=("not scored: an answer could not be read",),
+    )
+
+
+def safe_is_missing(spec: QuestionSpec, value: Any) -> bool:
+    try:
+        return scoring.is_missing(spec, value)
+    except (TypeError, ValueError):
+        return True
+
+
+def safe_compare_groups(
+    spec: QuestionSpec,
+    a: Sequence[Any],
+    b: Sequence[Any],
+    coding: str | None = None,
+    cache: pairwise.Cache | None = None,
+) -> Comparison:
+    try:
+        coding = coding if spec.kind is Kind.TEXT else None
+        return pairwise.compare_groups(spec, a, b, coding, cache)
+    except (TypeError, ValueError):
+        return unreadable(spec)
+
+
+def alignment(answers: WorkshopAnswers, a: Group, b: Group) -> Aggregate:
+    """Overall alignment of two groups over the whole questionnaire (no free-text coding)."""
+    comparisons = [
+        safe_compare_groups(
+            item.spec, answers.values(item, a.people), answers.values(item, b.people)
+        )
+        for item in answers.items
+    ]
+    return scoring.aggregate(comparisons)
+
+
+def alignment_for_workshops(workshops: Sequence[Workshop]) -> dict[int, Aggregate]:
+    """The default pair's overall alignment (CIO vs CMO, drafts included) for a page of
+    workshops, in four queries whatever their number: for the facilitator's home list.
+
+    Show `aggregate.alignment` (0-1, x100 for the 0-100 figure) and `aggregate.label`
+    ("insufficient" below 50 % coverage or with fewer than two scored questions).
+    Free-text codings are not included here; the dashboard itself includes them.
+    """
+    loaded = WorkshopAnswers.load_many(workshops)
+    result = {}
+    for pk, answers in loaded.items():
+        a, b = answers.pair(None, None)
+        result[pk] = alignment(answers, a, b)
+    return result
