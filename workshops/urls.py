@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import facilitator_views, respond_views, results_views
+from . import dashboard_views, facilitator_views, respond_views, results_views
 
 app_name = "workshops"
 
@@ -78,4 +78,16 @@ urlpatterns = [
     ),
     # Executives, once the facilitator has revealed the results and shared them.
     path("respond/<int:participant_pk>/results/", results_views.results, name="respond_results"),
+    # Consensus dashboard (dashboard_views.py): alignment, side-by-side comparison, agenda.
+    path(
+        "workshops/<int:workshop_pk>/dashboard/",
+        dashboard_views.dashboard,
+        name="dashboard",
+    ),
+    path(
+        "workshops/<int:workshop_pk>/comparison/",
+        dashboard_views.comparison,
+        name="comparison",
+    ),
+    path("workshops/<int:workshop_pk>/agenda/", dashboard_views.agenda, name="agenda"),
 ]

@@ -174,4 +174,31 @@
     if (side.value === "" || side.value === usual[before]) side.value = usual[role.value] || "";
     role.dataset.previous = role.value;
   });
+
+  // ---- Consensus dashboard (dashboard_views.py) ----
+
+  // The dashboard and comparison poll themselves ([data-live], htmx). Skip a refresh while the
+  // tab is hidden or the facilitator has something open or focused inside (a "how this was
+  // scored" or source disclosure), so nothing closes under their cursor.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var live = event.detail.elt;
+    if (!live || !live.matches || !live.matches("[data-live]")) return;
+    var busy = live.querySelector("details[open]") ||
+      (document.activeElement && document.activeElement !== document.body && live.contains(document.activeElement));
+    if (document.hidden || busy) event.preventDefault();
+  });
+  // A refresh that was redirected (logged out): reload rather than paste the login page in.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var live = event.detail.elt;
+    if (!live || !live.matches || !live.matches("[data-live]")) return;
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.responseURL && xhr.responseURL.indexOf(live.getAttribute("hx-get").split("?")[0]) === -1) {
+      event.detail.shouldSwap = false;
+      window.location.reload();
+    }
+  });
+  // The agenda's print button.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
 })();

@@ -1,0 +1,116 @@
+"""The facilitator's consensus dashboard, side-by-side comparison and discussion agenda.
+
+Each page loads the workshop through `access.get_workshop_for_user` (404 for anyone but its
+facilitators), reads everything in one `WorkshopAnswers.load` and renders a `Report`. The pages
+poll themselves with htmx: an htmx request gets the live partial the full page includes, for
+the same query string, so filters and the chosen pair survive every refresh.
+
+Query string: ``a`` and ``b`` pick the two groups (``role:cio``, ``side:marketing``...),
+``submitted=1`` counts submitted responses only; the comparison also takes ``section``,
+``label`` and ``kind``; the agenda takes ``all=1`` to list every partly and differ question.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from surveys.models import QuestionKind
+
+from .access import get_workshop_for_user
+from .dashboard import WorkshopAnswers
+from .dashboard_report import LABEL_TEXT, ROW_LABELS, Filters, Report
+from .models import Workshop
+
+#: How often the open dashboard and comparison ask for fresh answers.
+REFRESH_SECONDS = 10
+#: Agenda items shown unless the facilitator asks for all of them.
+AGENDA_LENGTH = 10
+DASHBOARD_AGENDA_LENGTH = 5
+
+
+def _report(request: HttpRequest, workshop: Workshop) -> tuple[Report, dict[str, Any]]:
+    """The report for the pair of groups the query string asks for, and the shared context."""
+    submitted_only = request.GET.get("submitted") == "1"
+    answers = WorkshopAnswers.load(workshop, submitted_only=submitted_only)
+    a, b = answers.pair(request.GET.get("a"), request.GET.get("b"))
+    report = Report(answers, a, b)
+    pair = QueryDict(mutable=True)
+    pair.update({"a": a.key, "b": b.key})
+    if submitted_only:
+        pair["submitted"] = "1"
+    context = {
+        "workshop": workshop,
+        "answers": answers,
+        "report": report,
+        "a": a,
+        "b": b,
+        "group_choices": answers.group_choices(),
+        "submitted_only": submitted_only,
+        "pair_query": pair.urlencode(),
+        "refresh_seconds": REFRESH_SECONDS,
+        "keep_params": [],
+        "updated_at": timezone.now(),
+    }
+    return report, context
+
+
+def _render(request: HttpRequest, page: str, partial: str, context: dict[str, Any]) -> HttpResponse:
+    """The full page, or (for htmx's polling) the live partial the page includes."""
+    return render(request, partial if request.htmx else page, context)
+
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest, workshop_pk: int) -> HttpResponse:
+    workshop = get_workshop_for_user(request, workshop_pk)
+    report, context = _report(request, workshop)
+    context["agenda"] = report.agenda[:DASHBOARD_AGENDA_LENGTH]
+    return _render(request, "workshops/dashboard.html", "workshops/_dashboard_live.html", context)
+
+
+@require_GET
+@login_required
+def comparison(request: HttpRequest, workshop_pk: int) -> HttpResponse:
+    workshop = get_workshop_for_user(request, workshop_pk)
+    report, context = _report(request, workshop)
+    filters = Filters(
+        section=_allowed(request, "section", [s.code for s in report.answers.sections]),
+        label=_allowed(request, "label", ROW_LABELS),
+        kind=_allowed(request, "kind", QuestionKind.values),
+    )
+    context.update(
+        keep_params=[(name, value) for name, value in vars(filters).items() if value],
+        filters=filters,
+        rows=report.filtered(filters),
+        label_options=[(key, LABEL_TEXT[key]) for key in ROW_LABELS],
+        kind_options=QuestionKind.choices,
+    )
+    return _render(request, "workshops/comparison.html", "workshops/_comparison_live.html", context)
+
+
+@require_GET
+@login_required
+def agenda(request: HttpRequest, workshop_pk: int) -> HttpResponse:
+    workshop = get_workshop_for_user(request, workshop_pk)
+    report, context = _report(request, workshop)
+    show_all = request.GET.get("all") == "1"
+    items = report.agenda if show_all else report.agenda[:AGENDA_LENGTH]
+    context.update(
+        keep_params=[("all", "1")] if show_all else [],
+        items=items,
+        show_all=show_all,
+        hidden=len(report.agenda) - len(items),
+        footnotes=[item for item in items if item.footnote is not None],
+    )
+    return render(request, "workshops/agenda.html", context)
+
+
+def _allowed(request: HttpRequest, name: str, allowed: Any) -> str:
+    value = request.GET.get(name, "")
+    return value if value in allowed else ""
