@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
-from .models import AuditEvent, Organisation, Participant, Workshop
+from .models import AuditEvent, Organisation, Participant, TextCoding, Workshop
 
 
 @admin.register(Organisation)
@@ -152,4 +152,20 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False
+
+
+@admin.register(TextCoding)
+class TextCodingAdmin(admin.ModelAdmin):
+    """Facilitators' codings of free-text pairs (made on the comparison page): read-only here."""
+
+    list_display = ["workshop", "question", "pair", "verdict", "coded_by", "coded_at"]
+    list_filter = ["verdict"]
+    search_fields = ["workshop__title", "pair", "question__prompt"]
+    list_select_related = ["workshop", "question", "coded_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
         return False

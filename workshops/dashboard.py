@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from surveys import scoring
@@ -131,6 +132,12 @@ class Group:
         return ", ".join(person.name for person in self.people)
 
 
+def is_group_key(key: str) -> bool:
+    """Whether a key names a role or a side ("role:cio", "side:marketing")."""
+    kind, _, value = key.partition(":")
+    return (kind == "role" and value in Role.values) or (kind == "side" and value in Side.values)
+
+
 @dataclass(frozen=True, slots=True)
 class GroupChoice:
     """An option of the "compare" picker."""
@@ -233,6 +240,7 @@ class WorkshopAnswers:
     people: list[Person]
     submitted_only: bool = False
     cells: dict[tuple[int, int], tuple[Any, bool]] = field(default_factory=dict)
+    changed_at: dict[tuple[int, int], datetime] = field(default_factory=dict)
     _answered_counts: dict[int, int] | None = field(default=None, repr=False)
 
     @classmethod
@@ -266,13 +274,15 @@ class WorkshopAnswers:
             if person.response_id is not None
         }
         cells: dict[int, dict[tuple[int, int], tuple[Any, bool]]] = defaultdict(dict)
+        changed: dict[int, dict[tuple[int, int], datetime]] = defaultdict(dict)
         if responses:
             rows = Answer.objects.filter(response_id__in=list(responses)).values_list(
-                "response_id", "question_id", "value", "is_unknown"
+                "response_id", "question_id", "value", "is_unknown", "updated_at"
             )
-            for response_id, question_id, value, is_unknown in rows:
+            for response_id, question_id, value, is_unknown, updated_at in rows:
                 workshop_id, person_pk = responses[response_id]
                 cells[workshop_id][(person_pk, question_id)] = (value, is_unknown)
+                changed[workshop_id][(person_pk, question_id)] = updated_at
         return {
             w.pk: cls(
                 workshop=w,
@@ -280,6 +290,7 @@ class WorkshopAnswers:
                 people=people.get(w.pk, []),
                 submitted_only=submitted_only,
                 cells=cells.get(w.pk, {}),
+                changed_at=changed.get(w.pk, {}),
             )
             for w in workshops
         }

@@ -20,6 +20,7 @@ from surveys import scoring
 from surveys.scoring import Aggregate, Comparison, GroupConsensus, Kind, Label
 
 from . import pairwise
+from .coding import Coding
 from .dashboard import (
     OWNER_FOR_SIDE,
     Group,
@@ -443,7 +444,8 @@ class Row:
     strip: ScaleStrip | None = None
     paired_bars: tuple[PairedBar, ...] = ()
     options: tuple[OptionMarks, ...] = ()
-    coding: str | None = None
+    coding: Coding | None = None
+    coding_stale: bool = False
 
     @property
     def label(self) -> str:
@@ -634,7 +636,7 @@ def build_row(
     a: Group,
     b: Group,
     *,
-    coding: str | None = None,
+    coding: Coding | None = None,
     everyone: Sequence[Person] = (),
     others: Sequence[Person] = (),
     cache: pairwise.Cache | None = None,
@@ -645,7 +647,8 @@ def build_row(
     group) are held against the published figures too.
     """
     a_values, b_values = answers.values(item, a.people), answers.values(item, b.people)
-    comparison = safe_compare_groups(item.spec, a_values, b_values, coding, cache)
+    verdict = coding.verdict if coding is not None else None
+    comparison = safe_compare_groups(item.spec, a_values, b_values, verdict, cache)
     side_a = _side(answers, item, a, a_values, cache)
     side_b = _side(answers, item, b, b_values, cache)
     if comparison.more_ambitious == "a":
@@ -653,6 +656,13 @@ def build_row(
     elif comparison.more_ambitious == "b":
         side_b = replace(side_b, more_ambitious=True)
     row = Row(item, side_a, side_b, comparison, coding=coding)
+    if coding is not None:
+        # An answer changed after the facilitator read the pair: the coding may be out of date.
+        row.coding_stale = any(
+            changed > coding.coded_at
+            for person in (*a.people, *b.people)
+            if (changed := answers.changed_at.get((person.pk, item.pk))) is not None
+        )
     kind = item.spec.kind
     if kind is Kind.SCALE:
         row.strip = _strip(
@@ -961,7 +971,7 @@ class Report:
     answers: WorkshopAnswers
     a: Group
     b: Group
-    codings: Mapping[int, str] = field(default_factory=dict)
+    codings: Mapping[int, Coding] = field(default_factory=dict)
     cache: pairwise.Cache = field(default_factory=pairwise.Cache, repr=False)
 
     @cached_property

@@ -8,24 +8,28 @@ the same query string, so filters and the chosen pair survive every refresh.
 Query string: ``a`` and ``b`` pick the two groups (``role:cio``, ``side:marketing``...),
 ``submitted=1`` counts submitted responses only; the comparison also takes ``section``,
 ``label`` and ``kind``; the agenda takes ``all=1`` to list every partly and differ question.
+The one write, `code_text`, records the facilitator's coding of a free-text pair (POST, CSRF).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from surveys.models import QuestionKind
+from surveys.models import Question, QuestionKind
 
 from .access import get_workshop_for_user
-from .dashboard import WorkshopAnswers
+from .coding import code_text_pair, codings_for
+from .dashboard import WorkshopAnswers, is_group_key
 from .dashboard_report import LABEL_TEXT, ROW_LABELS, Filters, Report
-from .models import Workshop
+from .models import CodingVerdict, Workshop
 
 #: How often the open dashboard and comparison ask for fresh answers.
 REFRESH_SECONDS = 10
@@ -39,7 +43,7 @@ def _report(request: HttpRequest, workshop: Workshop) -> tuple[Report, dict[str,
     submitted_only = request.GET.get("submitted") == "1"
     answers = WorkshopAnswers.load(workshop, submitted_only=submitted_only)
     a, b = answers.pair(request.GET.get("a"), request.GET.get("b"))
-    report = Report(answers, a, b)
+    report = Report(answers, a, b, codings=codings_for(workshop, a.key, b.key))
     pair = QueryDict(mutable=True)
     pair.update({"a": a.key, "b": b.key})
     if submitted_only:
@@ -89,6 +93,7 @@ def comparison(request: HttpRequest, workshop_pk: int) -> HttpResponse:
         filters=filters,
         rows=report.filtered(filters),
         label_options=[(key, LABEL_TEXT[key]) for key in ROW_LABELS],
+        coding_choices=CodingVerdict.choices,
         kind_options=QuestionKind.choices,
     )
     return _render(request, "workshops/comparison.html", "workshops/_comparison_live.html", context)
@@ -109,6 +114,42 @@ def agenda(request: HttpRequest, workshop_pk: int) -> HttpResponse:
         footnotes=[item for item in items if item.footnote is not None],
     )
     return render(request, "workshops/agenda.html", context)
+
+
+@require_POST
+@login_required
+def code_text(request: HttpRequest, workshop_pk: int, question_pk: int) -> HttpResponse:
+    """The facilitator codes (or clears) a free-text pair; back to the same question."""
+    workshop = get_workshop_for_user(request, workshop_pk)
+    question = get_object_or_404(
+        Question,
+        pk=question_pk,
+        kind=QuestionKind.TEXT,
+        section__questionnaire_id=workshop.questionnaire_id,
+    )
+    a, b = request.POST.get("a", ""), request.POST.get("b", "")
+    verdict = request.POST.get("verdict", "")
+    if not (is_group_key(a) and is_group_key(b)) or verdict not in ["", *CodingVerdict.values]:
+        return HttpResponseBadRequest("Choose agree, partly or differ for two groups.")
+    code_text_pair(
+        workshop=workshop, question=question, a=a, b=b, verdict=verdict, actor=request.user
+    )
+    if verdict:
+        messages.success(
+            request,
+            f"Coded “{CodingVerdict(verdict).label.lower()}”: the pair now counts in the "
+            "alignment, marked as coded by the facilitator.",
+        )
+    else:
+        messages.info(request, "Coding cleared: the pair is no longer scored.")
+    back = QueryDict(mutable=True)
+    back.update({"a": a, "b": b})
+    for name in ("submitted", "section", "label", "kind"):
+        value = request.POST.get(name, "")
+        if value and value.replace("-", "").replace("_", "").isalnum():
+            back[name] = value[:60]
+    target = reverse("workshops:comparison", args=[workshop.pk])
+    return redirect(f"{target}?{back.urlencode()}#q-{question.code}")
 
 
 def _allowed(request: HttpRequest, name: str, allowed: Any) -> str:

@@ -357,4 +357,43 @@ AUDIT_ACTION_LABELS = {
     "hide_results": "Results hidden again",
     "export": "Results exported",
     "delete": "Workshop deleted",
+    "code_text": "Free-text answers coded",
 }
+
+
+class CodingVerdict(models.TextChoices):
+    AGREE = "agree", "Agree"
+    PARTLY = "partly", "Partly"
+    DIFFER = "differ", "Differ"
+
+
+class TextCoding(models.Model):
+    """The facilitator's reading of two groups' free-text answers to one question.
+
+    Free text is never scored automatically (CONSENSUS.md); once coded, the pair counts as
+    agree 1, partly 0.5 or differ 0 and is flagged as facilitator-coded wherever it is shown.
+    A coding belongs to one pair of groups (``pair``, e.g. ``role:cio|role:cmo``, in sorted
+    order): comparing other groups shows other texts, which are not coded by it.
+    """
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="text_codings")
+    question = models.ForeignKey("surveys.Question", on_delete=models.PROTECT, related_name="+")
+    pair = models.CharField(max_length=80)
+    verdict = models.CharField(max_length=8, choices=CodingVerdict.choices)
+    coded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    coded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "question", "pair"], name="text_coding_one_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict__in=CodingVerdict.values), name="text_coding_verdict_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pair} on {self.question_id}: {self.verdict}"

@@ -90,4 +90,9 @@ urlpatterns = [
         name="comparison",
     ),
     path("workshops/<int:workshop_pk>/agenda/", dashboard_views.agenda, name="agenda"),
+    path(
+        "workshops/<int:workshop_pk>/comparison/code/<int:question_pk>/",
+        dashboard_views.code_text,
+        name="code_text",
+    ),
 ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from surveys.models import Answer, Response, ResponseStatus
 from workshops.dashboard import WorkshopAnswers, alignment_for_workshops
 from workshops.demo import CIO_ANSWERS, CMO_ANSWERS, HEAD_MARKETING_ANSWERS
-from workshops.models import Role, Workshop
+from workshops.models import AuditEvent, Role, TextCoding, Workshop
 
 from ..conftest import client_for
 from ..factories import give_answers, invite, make_workshop, question
@@ -412,6 +412,79 @@ def test_unreadable_stored_answer_does_not_break_the_dashboard(alice_client, wor
     response = alice_client.get(url(workshop, "comparison"))
     assert response.status_code == 200
     assert rows_by_code(response)["obj-channels"].label == "none"
+
+
+# Free-text coding ---------------------------------------------------------------------------
+
+
+def _code(client, workshop, code: str, verdict: str, **extra: str):
+    url_ = reverse("workshops:code_text", args=[workshop.pk, question(code).pk])
+    return client.post(url_, {"a": "role:cio", "b": "role:cmo", "verdict": verdict, **extra})
+
+
+def test_free_text_is_not_scored_until_the_facilitator_codes_it(alice_client, workshop, cio, cmo):
+    give_answers(cio, {"wow-counterpart": "Bring marketing into reviews.", "obj-channels": 4})
+    give_answers(cmo, {"wow-counterpart": "Security reviews with a date.", "obj-channels": 4})
+    before = alice_client.get(url(workshop, "comparison"))
+    assert rows_by_code(before)["wow-counterpart"].label == "none"
+    assert before.context["report"].overall.aggregate.scored == 1
+    assert "Having read both, code this pair" in _article(
+        before.content.decode(), "wow-counterpart"
+    )
+
+    response = _code(alice_client, workshop, "wow-counterpart", "partly", section="ways-of-working")
+    assert response.status_code == 302
+    assert response["Location"].endswith("section=ways-of-working#q-wow-counterpart")
+
+    after = alice_client.get(url(workshop, "comparison"))
+    row = rows_by_code(after)["wow-counterpart"]
+    assert (row.label, row.score, row.comparison.facilitator_coded) == ("partly", 50, True)
+    assert after.context["report"].overall.aggregate.facilitator_coded == 1
+    html = _article(after.content.decode(), "wow-counterpart")
+    assert "coded by the facilitator" in html and "Alice" in html
+    # The same pair in the other order shares the coding; another pair does not.
+    swapped = alice_client.get(url(workshop, "comparison", a="role:cmo", b="role:cio"))
+    assert rows_by_code(swapped)["wow-counterpart"].label == "partly"
+    sides = alice_client.get(url(workshop, "comparison", a="side:technology", b="side:marketing"))
+    assert rows_by_code(sides)["wow-counterpart"].label == "none"
+    assert AuditEvent.objects.filter(workshop=workshop, action="code_text").count() == 1
+
+
+def test_a_changed_answer_marks_the_coding_as_out_of_date(alice_client, workshop, cio, cmo):
+    give_answers(cio, {"val-success": "Field app used daily."})
+    give_answers(cmo, {"val-success": "One in three sales on a phone."})
+    _code(alice_client, workshop, "val-success", "differ")
+    assert not rows_by_code(alice_client.get(url(workshop, "comparison")))[
+        "val-success"
+    ].coding_stale
+    give_answers(cmo, {"val-success": "Half of all sales on a phone."})
+    # Answering (surveys.answering.save_answer) stamps the change; the factory does not.
+    Answer.objects.filter(response=cmo.participant.response).update(updated_at=timezone.now())
+    row = rows_by_code(alice_client.get(url(workshop, "comparison")))["val-success"]
+    assert row.coding_stale and row.label == "differ"
+
+
+def test_clearing_a_coding_unscores_the_pair(alice_client, workshop, cio, cmo):
+    give_answers(cio, {"val-success": "A"})
+    give_answers(cmo, {"val-success": "B"})
+    _code(alice_client, workshop, "val-success", "agree")
+    _code(alice_client, workshop, "val-success", "")
+    assert (
+        rows_by_code(alice_client.get(url(workshop, "comparison")))["val-success"].label == "none"
+    )
+    assert not TextCoding.objects.exists()
+
+
+def test_coding_refuses_other_kinds_bad_verdicts_and_other_facilitators(
+    alice_client, charlie, workshop, cio, cmo
+):
+    assert _code(alice_client, workshop, "obj-channels", "agree").status_code == 404
+    assert _code(alice_client, workshop, "val-success", "maybe").status_code == 400
+    assert _code(alice_client, workshop, "val-success", "agree", a="role:boss").status_code == 400
+    assert _code(client_for(charlie), workshop, "val-success", "agree").status_code == 404
+    code_url = reverse("workshops:code_text", args=[workshop.pk, question("val-success").pk])
+    assert alice_client.get(code_url).status_code == 405
+    assert not TextCoding.objects.exists()
 
 
 # Queries ------------------------------------------------------------------------------------
