@@ -31,6 +31,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _questionnaire_in_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """Transactional tests (live server, browser) flush the database when they end, taking the
+    questionnaire loaded once at setup with them: load it again for the tests that follow."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+    if transactional or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        default_questionnaire()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters must not leak from one test into the next."""
     yield
