@@ -257,6 +257,7 @@ class Reference:
     seed: str
     figures: tuple[Figure, ...]
     checks: tuple[Check, ...] = ()
+    other_checks: tuple[Check, ...] = ()
 
     @property
     def headline(self) -> str:
@@ -286,9 +287,13 @@ def _counts_as_yes(rule: Mapping[str, Any], value: Any) -> bool | None:
 
 
 def reference_for(
-    item: Item, answers: WorkshopAnswers, people: Iterable[Person]
+    item: Item,
+    answers: WorkshopAnswers,
+    people: Iterable[Person],
+    others: Iterable[Person] = (),
 ) -> Reference | None:
-    """The question's published figure, and each person's answer against their role's figure."""
+    """The question's published figure, and each person's answer against their role's figure
+    (the two groups' people in `checks`, anyone else who answered in `other_checks`)."""
     data = item.benchmark
     if not data or not data.get("figures"):
         return None
@@ -303,8 +308,8 @@ def reference_for(
     )
     by_group = {figure.group: figure for figure in figures}
     rule = data.get("answer_counts_as_yes", {})
-    checks = []
-    for person in people:
+
+    def check(person: Person) -> Check:
         value = answers.value(person, item)
         figure = by_group.get(FIGURE_GROUP_FOR_ROLE.get(person.role, "")) or by_group.get(
             "organisations"
@@ -312,7 +317,13 @@ def reference_for(
         cell = answers.cell(person, item)
         shown = show(item, value, bool(cell and cell[1]))
         in_bucket = None if shown.missing else _counts_as_yes(rule, value)
-        checks.append(Check(person, shown, in_bucket, figure))
+        return Check(person, shown, in_bucket, figure)
+
+    # Beyond the two groups, only people who answered and have a figure for their role.
+    others_checked = [
+        check(p) for p in others if not safe_is_missing(item.spec, answers.value(p, item))
+    ]
+    others_checked = [c for c in others_checked if c.figure is not None]
     return Reference(
         source=str(data.get("source", "")),
         date=str(data.get("date", "")),
@@ -322,7 +333,8 @@ def reference_for(
         also_published=str(data.get("also_published", "")),
         seed=str(data.get("seed", "")),
         figures=figures,
-        checks=tuple(checks),
+        checks=tuple(check(person) for person in people),
+        other_checks=tuple(others_checked),
     )
 
 
@@ -683,7 +695,7 @@ def build_row(
         values = answers.values(item, everyone)
         if sum(not safe_is_missing(item.spec, v) for v in values) > 2:
             row.consensus = _consensus(item, values, cache)
-    row.reference = reference_for(item, answers, [*a.people, *b.people, *others])
+    row.reference = reference_for(item, answers, [*a.people, *b.people], others)
     return row
 
 
@@ -891,7 +903,7 @@ def _gap_text(item: Item, a: Any, b: Any) -> str:
     larger = max(abs(a), abs(b))
     text = _unit(item, difference)
     if item.spec.absolute_tolerance is None and larger:
-        text += f" ({difference / larger:.0%} apart)"
+        text += f" ({round(100 * difference / larger)} % apart)"
     return text
 
 

@@ -78,14 +78,7 @@ CIO_ANSWERS: dict[str, Any] = {
     "wow-rollout-weeks": 36,
     "wow-rollout-cost": 6,
     "wow-rules-in-place": ["cooperate", "shared-dashboards"],
-    "wow-rules-priority": [
-        "shared-goals",
-        "cooperate",
-        "shared-dashboards",
-        "ceo-signoff",
-        "embedded-people",
-        "air-biases",
-    ],
+    "wow-rules-priority": ["shared-goals", "cooperate", "shared-dashboards"],
     "wow-counterpart": "Bring marketing into architecture reviews early, and agree one set of "
     "KPIs we both report against instead of two dashboards.",
     "val-tangible": ["fewer-low-value-hours", "data-quality", "realtime-savings"],
@@ -143,14 +136,7 @@ CMO_ANSWERS: dict[str, Any] = {
     "wow-rollout-weeks": 24,
     "wow-rollout-cost": 8,
     "wow-rules-in-place": ["cooperate"],
-    "wow-rules-priority": [
-        "shared-goals",
-        "embedded-people",
-        "cooperate",
-        "air-biases",
-        "shared-dashboards",
-        "ceo-signoff",
-    ],
+    "wow-rules-priority": ["shared-goals", "embedded-people", "cooperate"],
     "wow-counterpart": "Let us test ideas with customers in weeks, not quarters. Security "
     "reviews should come with a date, not just a no.",
     "val-tangible": ["leads-sales", "conversion", "data-quality"],
