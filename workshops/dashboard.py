@@ -441,6 +441,19 @@ def alignment(answers: WorkshopAnswers, a: Group, b: Group) -> Aggregate:
     return scoring.aggregate(comparisons)
 
 
+def attach_alignment(workshops: Sequence[Workshop]) -> Sequence[Workshop]:
+    """Set ``workshop.alignment`` (an `Aggregate`) on each workshop of a list, in four queries:
+    for the facilitator's home, with ``templates/workshops/_alignment_figure.html``.
+
+    Pass a list (``list(page.object_list)``), not a queryset: iterating a queryset again would
+    fetch new objects without the attribute.
+    """
+    alignments = alignment_for_workshops(workshops)
+    for workshop in workshops:
+        workshop.alignment = alignments.get(workshop.pk)  # type: ignore[attr-defined]
+    return workshops
+
+
 def alignment_for_workshops(workshops: Sequence[Workshop]) -> dict[int, Aggregate]:
     """The default pair's overall alignment (CIO vs CMO, drafts included) for a page of
     workshops, in four queries whatever their number: for the facilitator's home list.

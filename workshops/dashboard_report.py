@@ -503,6 +503,19 @@ class Row:
         return "" if self.cliffs is None else str(scoring.cliffs_magnitude(self.cliffs))
 
     @property
+    def cliffs_text(self) -> str:
+        """Cliff's delta in words: which group tends to answer higher, and by how much."""
+        d = self.cliffs
+        if d is None:
+            return ""
+        a, b = self.a.group.label, self.b.group.label
+        if d == 0:
+            trend = "neither group tends to answer higher"
+        else:
+            trend = f"{a} tends to answer {'higher' if d > 0 else 'lower'} than {b}"
+        return f"Cliff's delta {d:+.2f} ({self.cliffs_size}): {trend}."
+
+    @property
     def ambitious_group(self) -> Group | None:
         side = self.comparison.more_ambitious
         if side is None:

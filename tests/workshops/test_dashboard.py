@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from surveys.models import Answer, Response, ResponseStatus
-from workshops.dashboard import WorkshopAnswers, alignment_for_workshops
+from workshops.dashboard import WorkshopAnswers, alignment_for_workshops, attach_alignment
 from workshops.demo import CIO_ANSWERS, CMO_ANSWERS, HEAD_MARKETING_ANSWERS
 from workshops.models import AuditEvent, Role, TextCoding, Workshop
 
@@ -316,7 +316,7 @@ def test_comparing_sides_uses_positions_and_warns_on_the_row(alice_client, works
     assert row.cliffs is not None
     html = _article(response.content.decode(), "wow-security-flex")
     assert "Marketing side is split on this question" in html
-    assert "Cliff's delta" in html
+    assert "Cliff&#x27;s delta +0.00 (negligible): neither group tends to answer higher" in html
 
 
 def test_unknown_group_falls_back_to_cio_and_cmo(alice_client, workshop, cio, cmo):
@@ -565,6 +565,28 @@ def test_alignment_for_a_page_of_workshops_in_constant_queries(
     assert direct.counted
     assert alignments[empty.pk].label == "insufficient"
     assert alignments[empty.pk].alignment is None
+
+
+def test_home_alignment_figure_links_to_the_dashboard(alice, workshop, cio, cmo):
+    from django.template.loader import render_to_string
+
+    give_answers(cio, CIO_ANSWERS, submitted=True)
+    give_answers(cmo, CMO_ANSWERS, submitted=True)
+    empty = make_workshop(alice, title="No answers yet")
+    listed = attach_alignment(list(Workshop.objects.filter(pk__in=[workshop.pk, empty.pk])))
+    by_pk = {w.pk: w for w in listed}
+    html = render_to_string(
+        "workshops/_alignment_figure.html",
+        {"workshop": by_pk[workshop.pk], "alignment": by_pk[workshop.pk].alignment},
+    )
+    score = _overall(alice, workshop).score
+    assert f"<strong>{score}</strong>" in html
+    assert reverse("workshops:dashboard", args=[workshop.pk]) in html
+    none_yet = render_to_string(
+        "workshops/_alignment_figure.html",
+        {"workshop": by_pk[empty.pk], "alignment": by_pk[empty.pk].alignment},
+    )
+    assert "No answers to compare yet" in none_yet
 
 
 def _overall(user, workshop):
