@@ -115,5 +115,8 @@ def test_facilitator_invites_two_executives_who_answer_and_the_dashboard_shows_i
 
     facilitator.get_by_role("button", name="Reveal results").click()
     expect(facilitator.get_by_text("revealed", exact=False).first).to_be_visible()
+    facilitator.get_by_role("link", name="Consensus dashboard").click()
+    expect(facilitator.get_by_role("heading", name="Overall alignment")).to_be_visible()
+    screenshot(facilitator, "journey-dashboard")
     assert not facilitator.console_errors
     assert not cio.console_errors and not cmo.console_errors
