@@ -131,6 +131,11 @@ class Group:
     def names(self) -> str:
         return ", ".join(person.name for person in self.people)
 
+    @property
+    def who(self) -> str:
+        """The people by name, or how many they are when a list would be too long."""
+        return self.names if len(self.people) <= 5 else f"{len(self.people)} people"
+
 
 def is_group_key(key: str) -> bool:
     """Whether a key names a role or a side ("role:cio", "side:marketing")."""

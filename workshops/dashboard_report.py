@@ -42,6 +42,8 @@ LABEL_TEXT = {
 }
 LABEL_SYMBOL = {"agree": "✓", "partly": "≈", "differ": "✕", "insufficient": "?", "none": "–"}
 ROW_LABELS = ("agree", "partly", "differ", "none")
+#: Groups up to this size are listed person by person; larger ones are summarised.
+LIST_UP_TO = 5
 
 #: Which published figure an executive is held against: their own role's, else (for questions
 #: about the organisation, e.g. who owns the mobile web today) the organisations' figure.
@@ -245,6 +247,15 @@ class Check:
 
 
 @dataclass(frozen=True, slots=True)
+class BucketCount:
+    """A large group against a published figure: how many of those who answered are in it."""
+
+    label: str
+    in_bucket: int
+    answered: int
+
+
+@dataclass(frozen=True, slots=True)
 class Reference:
     """A published figure with its provenance (BENCHMARKS.md): never shown as a bare number."""
 
@@ -258,6 +269,7 @@ class Reference:
     figures: tuple[Figure, ...]
     checks: tuple[Check, ...] = ()
     other_checks: tuple[Check, ...] = ()
+    counts: tuple[BucketCount, ...] = ()
 
     @property
     def headline(self) -> str:
@@ -289,11 +301,12 @@ def _counts_as_yes(rule: Mapping[str, Any], value: Any) -> bool | None:
 def reference_for(
     item: Item,
     answers: WorkshopAnswers,
-    people: Iterable[Person],
+    groups: Sequence[Group],
     others: Iterable[Person] = (),
 ) -> Reference | None:
     """The question's published figure, and each person's answer against their role's figure
-    (the two groups' people in `checks`, anyone else who answered in `other_checks`)."""
+    (the two groups' people in `checks`, anyone else who answered and has a figure in
+    `other_checks`); a group too large to list gets a count in `counts` instead."""
     data = item.benchmark
     if not data or not data.get("figures"):
         return None
@@ -333,8 +346,23 @@ def reference_for(
         also_published=str(data.get("also_published", "")),
         seed=str(data.get("seed", "")),
         figures=figures,
-        checks=tuple(check(person) for person in people),
+        checks=tuple(
+            check(person)
+            for group in groups
+            if len(group.people) <= LIST_UP_TO
+            for person in group.people
+        ),
         other_checks=tuple(others_checked),
+        counts=tuple(
+            BucketCount(
+                group.label,
+                sum(1 for c in group_checks if c.in_bucket),
+                sum(1 for c in group_checks if c.in_bucket is not None),
+            )
+            for group in groups
+            if len(group.people) > LIST_UP_TO
+            for group_checks in [[check(person) for person in group.people]]
+        ),
     )
 
 
@@ -376,12 +404,34 @@ class SideView:
             return answered[0]
         if not answered:
             return NOT_ANSWERED
-        counts = Counter(shown.text for shown in answered)
-        return Shown("; ".join(f"{text} ×{n}" if n > 1 else text for text, n in counts.items()))
+        counts = Counter(shown.text for shown in answered).most_common()
+        more = " …" if len(counts) > 3 else ""
+        return Shown("; ".join(f"{text} ×{n}" if n > 1 else text for text, n in counts[:3]) + more)
 
     @property
     def has_drafts(self) -> bool:
         return any(entry.person.is_draft and not entry.shown.missing for entry in self.entries)
+
+    @property
+    def many(self) -> bool:
+        """More people than a list can show readably: show how the answers are spread."""
+        return len(self.entries) > LIST_UP_TO
+
+    @property
+    def spread(self) -> list[tuple[str, int]]:
+        """How many gave each answer, most frequent first (for a large group)."""
+        counts = Counter(entry.shown.text for entry in self.entries if not entry.shown.missing)
+        return counts.most_common()
+
+    @property
+    def unanswered(self) -> int:
+        return sum(1 for entry in self.entries if entry.shown.missing)
+
+
+@dataclass(frozen=True, slots=True)
+class SideKey:
+    key: str
+    view: SideView
 
 
 @dataclass(frozen=True, slots=True)
@@ -509,8 +559,8 @@ class Row:
         if d is None:
             return ""
         a, b = self.a.group.label, self.b.group.label
-        if d == 0:
-            trend = "neither group tends to answer higher"
+        if scoring.cliffs_magnitude(d) is scoring.Magnitude.NEGLIGIBLE:
+            trend = "no meaningful difference between the groups"
         else:
             trend = f"{a} tends to answer {'higher' if d > 0 else 'lower'} than {b}"
         return f"Cliff's delta {d:+.2f} ({self.cliffs_size}): {trend}."
@@ -525,6 +575,11 @@ class Row:
     @property
     def has_drafts(self) -> bool:
         return self.a.has_drafts or self.b.has_drafts
+
+    @property
+    def sides(self) -> tuple[SideKey, SideKey]:
+        """Both sides with their marker key, for templates that loop over them."""
+        return SideKey("a", self.a), SideKey("b", self.b)
 
     @property
     def consensus_label(self) -> str:
@@ -708,7 +763,7 @@ def build_row(
         values = answers.values(item, everyone)
         if sum(not safe_is_missing(item.spec, v) for v in values) > 2:
             row.consensus = _consensus(item, values, cache)
-    row.reference = reference_for(item, answers, [*a.people, *b.people], others)
+    row.reference = reference_for(item, answers, [a, b], others)
     return row
 
 
@@ -831,30 +886,50 @@ def _owners(
         value, unknown = cell
         label = "Don't know" if unknown or value is None else item.label_of(str(value))
         named.setdefault(label, []).append(person.name)
-    return tuple(OwnerCount(label, ", ".join(names), len(names)) for label, names in named.items())
+    listed = len(people) <= LIST_UP_TO
+    ranked = sorted(named.items(), key=lambda entry: -len(entry[1]))
+    return tuple(
+        OwnerCount(label, ", ".join(names) if listed else "", len(names)) for label, names in ranked
+    )
+
+
+def _owner_view(answers: WorkshopAnswers, item: Item, group: Group) -> set[str]:
+    """A group's answer to an ownership question: its most frequent choice(s)."""
+    counts = Counter(
+        str(value) for person in group.people if (value := answers.value(person, item)) is not None
+    )
+    if not counts:
+        return set()
+    top = max(counts.values())
+    return {value for value, count in counts.items() if count == top}
+
+
+def _own_function(group: Group) -> str | None:
+    """The sole owner a group would name for itself: "cio" for technology, "cmo" for marketing."""
+    functions = {OWNER_FOR_SIDE.get(person.side) for person in group.people}
+    return functions.pop() if len(functions) == 1 else None
 
 
 def ownership_conflict(answers: WorkshopAnswers, item: Item, a: Group, b: Group) -> tuple[str, str]:
-    """("rival" | "nobody" | "", text). Rival: both sole owners (CIO and CMO) are named, e.g.
-    the CIO claims it for IT while the CMO claims it for marketing. Nobody: no one names the CIO,
-    the CMO or joint ownership (or each side hands it to the other)."""
-    named: list[tuple[Person, str]] = []
-    for person in (*a.people, *b.people):
-        value = answers.value(person, item)
-        if value is not None:
-            named.append((person, str(value)))
-    if not named:
+    """("rival" | "nobody" | "", text), from each group's view (its most frequent answer).
+
+    Rival: one group names the CIO and the other the CMO as sole owner; "both claim sole
+    ownership" when each names its own function (the CIO claims it for IT, the CMO for
+    marketing). Nobody: neither names the CIO, the CMO or joint ownership, or each hands it to
+    the other. A group that has not answered makes no conflict.
+    """
+    view_a, view_b = _owner_view(answers, item, a), _owner_view(answers, item, b)
+    if not view_a or not view_b:
         return "", ""
-    values = {value for _, value in named}
-    own = {person.pk: OWNER_FOR_SIDE.get(person.side) for person, _ in named}
-    if {"cio", "cmo"} <= values:
-        claims = [value for person, value in named if own[person.pk] == value]
-        if {"cio", "cmo"} <= set(claims):
+    if len(view_a) == 1 and len(view_b) == 1 and view_a | view_b == {"cio", "cmo"}:
+        (named_a,), (named_b,) = view_a, view_b
+        own_a, own_b = _own_function(a), _own_function(b)
+        if (named_a, named_b) == (own_a, own_b):
             return "rival", "Both claim sole ownership"
-        if not claims:
+        if (named_a, named_b) == (own_b, own_a):
             return "nobody", "Each hands it to the other: nobody claims it"
         return "rival", "Rival sole owners named"
-    if not values & {"cio", "cmo", "joint"}:
+    if not (view_a | view_b) & {"cio", "cmo", "joint"}:
         return "nobody", "Nobody claims it for the CIO, the CMO or jointly"
     return "", ""
 
@@ -1132,6 +1207,15 @@ class Report:
     @property
     def has_drafts(self) -> bool:
         return any(p.is_draft for p in (*self.a.people, *self.b.people))
+
+    @cached_property
+    def legend_counts(self) -> dict[str, int]:
+        """How many participants have submitted, are in draft, or have no answers yet."""
+        counts = Counter(
+            "submitted" if entry.person.is_submitted else "draft" if entry.answered else "none"
+            for entry in self.legend
+        )
+        return {"submitted": counts["submitted"], "draft": counts["draft"], "none": counts["none"]}
 
     @cached_property
     def legend(self) -> list[LegendEntry]:

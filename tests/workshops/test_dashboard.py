@@ -316,7 +316,7 @@ def test_comparing_sides_uses_positions_and_warns_on_the_row(alice_client, works
     assert row.cliffs is not None
     html = _article(response.content.decode(), "wow-security-flex")
     assert "Marketing side is split on this question" in html
-    assert "Cliff&#x27;s delta +0.00 (negligible): neither group tends to answer higher" in html
+    assert "Cliff&#x27;s delta +0.00 (negligible): no meaningful difference between the groups" in html
 
 
 def test_unknown_group_falls_back_to_cio_and_cmo(alice_client, workshop, cio, cmo):
