@@ -4,7 +4,7 @@ Builds a throwaway SQLite database (in a temporary directory) with the default q
 (44 questions) and a workshop of 60 participants who answered at random (a few drafts and
 "don't know"s among them), then requests the dashboard, the comparison and the agenda through
 Django's test client as the owning facilitator, ~30 times each, and prints the median and p95
-render times and the number of SQL queries per request.
+render times (wall clock and CPU) and the number of SQL queries per request.
 
     .venv/bin/python bench/dashboard_render.py                 # 60 participants, 30 runs
     .venv/bin/python bench/dashboard_render.py --participants 120 --runs 50
@@ -103,7 +103,11 @@ def build_workshop(participants: int, seed: int = 2027):
     return owner, workshop, len(questions)
 
 
-def time_page(client: Any, url: str, runs: int) -> tuple[list[float], int, int]:
+def time_page(client: Any, url: str, runs: int) -> tuple[list[float], list[float], int, int]:
+    """Wall-clock and CPU milliseconds per request, the queries of one request, its size.
+
+    The test client, Django and SQLite all run in this process, so CPU time is the request's
+    whole cost; unlike wall time it barely moves when other work shares the machine."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -111,12 +115,13 @@ def time_page(client: Any, url: str, runs: int) -> tuple[list[float], int, int]:
         response = client.get(url)
     queries = len(captured)  # read now: the next request resets the connection's query log
     assert response.status_code == 200, (url, response.status_code)
-    timings = []
+    timings, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         timings.append((time.perf_counter() - start) * 1000)
-    return timings, queries, len(response.content)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    return timings, cpu, queries, len(response.content)
 
 
 def main() -> None:
@@ -155,16 +160,22 @@ def main() -> None:
         ("agenda (CIO vs CMO)", reverse("workshops:agenda", args=[workshop.pk])),
         ("dashboard live refresh (htmx)", reverse("workshops:dashboard", args=[workshop.pk])),
     ]
-    print(f"{'page':40} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'KB':>6}")
+    if hasattr(os, "getloadavg"):
+        print(f"Load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(
+        f"{'page':38} {'median ms':>9} {'p95 ms':>7} {'CPU med':>8} {'CPU p95':>8} "
+        f"{'queries':>7} {'KB':>5}"
+    )
     for name, url in pages:
         client.defaults.pop("HTTP_HX_REQUEST", None)
         if "htmx" in name:
             client.defaults["HTTP_HX_REQUEST"] = "true"
-        timings, queries, size = time_page(client, url, options.runs)
+        timings, cpu, queries, size = time_page(client, url, options.runs)
         p95 = statistics.quantiles(timings, n=20)[-1]
+        cpu_p95 = statistics.quantiles(cpu, n=20)[-1]
         print(
-            f"{name:40} {statistics.median(timings):10.1f} {p95:8.1f} {queries:8d} "
-            f"{size / 1024:6.0f}"
+            f"{name:38} {statistics.median(timings):9.1f} {p95:7.1f} "
+            f"{statistics.median(cpu):8.1f} {cpu_p95:8.1f} {queries:7d} {size / 1024:5.0f}"
         )
 
 

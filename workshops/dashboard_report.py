@@ -29,6 +29,7 @@ from .dashboard import (
     WorkshopAnswers,
     safe_compare_groups,
     safe_is_missing,
+    unreadable,
 )
 from .models import Role, Side
 
@@ -508,6 +509,7 @@ class Row:
     options: tuple[OptionMarks, ...] = ()
     coding: Coding | None = None
     coding_stale: bool = False
+    positions: tuple[Any, Any] = (None, None)
 
     @property
     def label(self) -> str:
@@ -656,6 +658,7 @@ def _side(
     item: Item,
     group: Group,
     values: list[Any],
+    position_value: Any,
     cache: pairwise.Cache | None = None,
 ) -> SideView:
     entries = []
@@ -666,7 +669,7 @@ def _side(
     position = cohesion = None
     try:
         if len(answered) > 1:
-            position = show_position(item, scoring.role_position(item.spec, answered))
+            position = show_position(item, position_value)
             cohesion = pairwise.cohesion(item.spec, answered, cache)
     except (TypeError, ValueError):
         position = cohesion = None
@@ -680,11 +683,35 @@ def _side(
     )
 
 
+#: Kinds whose groups have a position (scoring.role_position); the others compare pairs.
+POSITION_KINDS = frozenset({Kind.SCALE, Kind.NUMERIC, Kind.ALLOCATION, Kind.RANKING})
+
+
 def _safe_position(item: Item, values: list[Any]) -> Any:
+    if item.spec.kind not in POSITION_KINDS:
+        return None
     try:
         return scoring.role_position(item.spec, [v for v in values if v is not None])
     except (TypeError, ValueError):
         return None
+
+
+def _compare(
+    item: Item,
+    a_values: list[Any],
+    b_values: list[Any],
+    positions: tuple[Any, Any],
+    coding: str | None,
+    cache: pairwise.Cache | None,
+) -> Comparison:
+    """`scoring.compare_groups`, reusing the positions already computed for display: for kinds
+    with a position, compare_groups is by definition `compare` of the two positions."""
+    if item.spec.kind in POSITION_KINDS and None not in positions:
+        try:
+            return scoring.compare(item.spec, *positions)
+        except (TypeError, ValueError):
+            return unreadable(item.spec)
+    return safe_compare_groups(item.spec, a_values, b_values, coding, cache)
 
 
 def _consensus(
@@ -728,14 +755,15 @@ def build_row(
     """
     a_values, b_values = answers.values(item, a.people), answers.values(item, b.people)
     verdict = coding.verdict if coding is not None else None
-    comparison = safe_compare_groups(item.spec, a_values, b_values, verdict, cache)
-    side_a = _side(answers, item, a, a_values, cache)
-    side_b = _side(answers, item, b, b_values, cache)
+    positions = (_safe_position(item, a_values), _safe_position(item, b_values))
+    comparison = _compare(item, a_values, b_values, positions, verdict, cache)
+    side_a = _side(answers, item, a, a_values, positions[0], cache)
+    side_b = _side(answers, item, b, b_values, positions[1], cache)
     if comparison.more_ambitious == "a":
         side_a = replace(side_a, more_ambitious=True)
     elif comparison.more_ambitious == "b":
         side_b = replace(side_b, more_ambitious=True)
-    row = Row(item, side_a, side_b, comparison, coding=coding)
+    row = Row(item, side_a, side_b, comparison, coding=coding, positions=positions)
     if coding is not None:
         # An answer changed after the facilitator read the pair: the coding may be out of date.
         row.coding_stale = any(
@@ -745,17 +773,9 @@ def build_row(
         )
     kind = item.spec.kind
     if kind is Kind.SCALE:
-        row.strip = _strip(
-            item,
-            _safe_position(item, a_values),
-            _safe_position(item, b_values),
-            a_values,
-            b_values,
-        )
+        row.strip = _strip(item, *positions, a_values, b_values)
     elif kind is Kind.ALLOCATION:
-        row.paired_bars = _paired_bars(
-            item, _safe_position(item, a_values), _safe_position(item, b_values)
-        )
+        row.paired_bars = _paired_bars(item, *positions)
     elif kind is Kind.MULTI:
         row.options = _options(item, a_values, b_values)
     row.cliffs = _cliffs(item, a_values, b_values)
@@ -1002,9 +1022,7 @@ def kpi_rows(answers: WorkshopAnswers, rows: Sequence[Row], a: Group, b: Group) 
         kpi = row.item.meta.get("kpi")
         if not kpi or row.item.spec.kind is not Kind.NUMERIC:
             continue
-        position_a = _safe_position(row.item, answers.values(row.item, a.people))
-        position_b = _safe_position(row.item, answers.values(row.item, b.people))
-        result.append(KpiRow(str(kpi), row, _gap_text(row.item, position_a, position_b)))
+        result.append(KpiRow(str(kpi), row, _gap_text(row.item, *row.positions)))
     return result
 
 

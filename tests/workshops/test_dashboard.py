@@ -316,7 +316,9 @@ def test_comparing_sides_uses_positions_and_warns_on_the_row(alice_client, works
     assert row.cliffs is not None
     html = _article(response.content.decode(), "wow-security-flex")
     assert "Marketing side is split on this question" in html
-    assert "Cliff&#x27;s delta +0.00 (negligible): no meaningful difference between the groups" in html
+    assert (
+        "Cliff&#x27;s delta +0.00 (negligible): no meaningful difference between the groups" in html
+    )
 
 
 def test_unknown_group_falls_back_to_cio_and_cmo(alice_client, workshop, cio, cmo):
@@ -544,6 +546,26 @@ def test_dashboard_queries_do_not_grow_with_the_workshop(
     _populate(workshop, 28)
     with django_assert_num_queries(len(small)):
         alice_client.get(url(workshop, "dashboard"))
+
+
+def test_group_comparisons_are_scorings_compare_groups(alice_client, workshop):
+    """The report reuses each group's position; the result must be compare_groups' own."""
+    from surveys import scoring
+
+    _populate(workshop, 9)
+    response = alice_client.get(
+        url(workshop, "comparison", a="side:technology", b="side:marketing")
+    )
+    report = response.context["report"]
+    for row in report.rows:
+        a_values = report.answers.values(row.item, report.a.people)
+        b_values = report.answers.values(row.item, report.b.people)
+        expected = scoring.compare_groups(row.item.spec, a_values, b_values)
+        assert row.comparison.label == expected.label, row.item.code
+        if expected.similarity is None:
+            assert row.comparison.similarity is None
+        else:
+            assert row.comparison.similarity == pytest.approx(expected.similarity), row.item.code
 
 
 # Home integration ---------------------------------------------------------------------------
