@@ -397,6 +397,14 @@ def test_live_refresh_renders_the_same_partial_with_the_same_filters(
     assert dashboard.content.decode().lstrip().startswith('<div id="dashboard-live"')
 
 
+def test_a_closed_workshop_stops_refreshing(alice_client, workshop, cio, cmo):
+    workshop.status = "closed"
+    workshop.save(update_fields=["status"])
+    html = alice_client.get(url(workshop, "dashboard")).content.decode()
+    assert "hx-trigger" not in html
+    assert "the workshop is closed: these answers are final" in html
+
+
 def test_new_answers_show_on_the_next_refresh(alice_client, workshop, cio, cmo):
     give_answers(cio, {"obj-channels": 4}, submitted=True)
     before = alice_client.get(url(workshop, "dashboard"), HTTP_HX_REQUEST="true")
