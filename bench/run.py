@@ -135,6 +135,17 @@ def prepare_database() -> tuple[str, str]:
     return f"sqlite:///{path}", f"SQLite {sqlite3.sqlite_version} (file, WAL)"
 
 
+def drop_database(database_url: str) -> None:
+    """PostgreSQL: drop the dedicated database (the server is shared); SQLite: keep the file."""
+    if database_url.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        parts = urlsplit(database_url)
+        admin = urlunsplit(parts._replace(path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+
+
 def bench_env(database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
@@ -363,6 +374,7 @@ def main() -> None:
             measure(binary, port, endpoint, baseline_script)
     finally:
         stop(server)
+        drop_database(database_url)
     rounds = [r for e in endpoints[1:] for r in e["baseline_rounds"]]
     baseline.update(summarise(rounds))
     baseline["solo_p50_ms"] = baseline_solo["solo_p50_ms"]
