@@ -245,7 +245,6 @@ class WorkshopAnswers:
     people: list[Person]
     submitted_only: bool = False
     cells: dict[tuple[int, int], tuple[Any, bool]] = field(default_factory=dict)
-    changed_at: dict[tuple[int, int], datetime] = field(default_factory=dict)
     _answered_counts: dict[int, int] | None = field(default=None, repr=False)
 
     @classmethod
@@ -279,15 +278,13 @@ class WorkshopAnswers:
             if person.response_id is not None
         }
         cells: dict[int, dict[tuple[int, int], tuple[Any, bool]]] = defaultdict(dict)
-        changed: dict[int, dict[tuple[int, int], datetime]] = defaultdict(dict)
         if responses:
             rows = Answer.objects.filter(response_id__in=list(responses)).values_list(
-                "response_id", "question_id", "value", "is_unknown", "updated_at"
+                "response_id", "question_id", "value", "is_unknown"
             )
-            for response_id, question_id, value, is_unknown, updated_at in rows:
+            for response_id, question_id, value, is_unknown in rows:
                 workshop_id, person_pk = responses[response_id]
                 cells[workshop_id][(person_pk, question_id)] = (value, is_unknown)
-                changed[workshop_id][(person_pk, question_id)] = updated_at
         return {
             w.pk: cls(
                 workshop=w,
@@ -295,7 +292,6 @@ class WorkshopAnswers:
                 people=people.get(w.pk, []),
                 submitted_only=submitted_only,
                 cells=cells.get(w.pk, {}),
-                changed_at=changed.get(w.pk, {}),
             )
             for w in workshops
         }
@@ -305,6 +301,19 @@ class WorkshopAnswers:
         if person.response_id is None:
             return False
         return person.is_submitted or not self.submitted_only
+
+    def changed_at(self, question_ids: Iterable[int]) -> dict[tuple[int, int], datetime]:
+        """When each counted person last changed their answer to some questions, by
+        (person, question): one more query, made only when the page needs it (to tell whether
+        a free-text coding is older than the answers it read)."""
+        ids = list(question_ids)
+        by_response = {p.response_id: p.pk for p in self.counted}
+        if not ids or not by_response:
+            return {}
+        rows = Answer.objects.filter(
+            response_id__in=list(by_response), question_id__in=ids
+        ).values_list("response_id", "question_id", "updated_at")
+        return {(by_response[r], q): changed for r, q, changed in rows}
 
     # Reading ------------------------------------------------------------------------------
 

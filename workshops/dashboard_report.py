@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
@@ -747,6 +748,7 @@ def build_row(
     everyone: Sequence[Person] = (),
     others: Sequence[Person] = (),
     cache: pairwise.Cache | None = None,
+    changed_at: Mapping[tuple[int, int], datetime] | None = None,
 ) -> Row:
     """Compare two groups on one question and gather what the comparison view shows.
 
@@ -764,12 +766,12 @@ def build_row(
     elif comparison.more_ambitious == "b":
         side_b = replace(side_b, more_ambitious=True)
     row = Row(item, side_a, side_b, comparison, coding=coding, positions=positions)
-    if coding is not None:
+    if coding is not None and changed_at is not None:
         # An answer changed after the facilitator read the pair: the coding may be out of date.
         row.coding_stale = any(
             changed > coding.coded_at
             for person in (*a.people, *b.people)
-            if (changed := answers.changed_at.get((person.pk, item.pk))) is not None
+            if (changed := changed_at.get((person.pk, item.pk))) is not None
         )
     kind = item.spec.kind
     if kind is Kind.SCALE:
@@ -1107,6 +1109,7 @@ class Report:
         # In a small room everyone's answer is held against the published figures; in a large
         # one only the two groups', or the list would drown the figure.
         others = self.answers.others(self.a, self.b) if len(self.everyone) <= 8 else ()
+        changed_at = self.answers.changed_at(self.codings) if self.codings else None
         return [
             build_row(
                 self.answers,
@@ -1117,6 +1120,7 @@ class Report:
                 everyone=everyone,
                 others=others,
                 cache=self.cache,
+                changed_at=changed_at,
             )
             for item in self.answers.items
         ]

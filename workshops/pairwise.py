@@ -154,6 +154,11 @@ class Cache:
         return key, form
 
 
+def _as_shares(spec: QuestionSpec, form: Any) -> dict[str, float]:
+    """A prepared allocation (aligned tuple or mapping) as percent shares by item."""
+    return dict(zip(spec.items, form, strict=True)) if isinstance(form, tuple) else dict(form)
+
+
 def _distinct(
     spec: QuestionSpec, values: Sequence[Any], cache: Cache | None = None
 ) -> list[tuple[Prepared, int]]:
@@ -181,11 +186,36 @@ def _mean(weighted: list[tuple[float | None, int]]) -> float | None:
     return math.fsum(s * n for s, n in known) / total
 
 
+def _numeric_mean_pairwise(spec: QuestionSpec, distinct: list[tuple[float, int]]) -> float:
+    """`mean_pairwise` for numeric targets in one tight loop (the per-pair formula inlined)."""
+    absolute = spec.absolute_tolerance
+    reach = 4 * (absolute if absolute is not None else spec.tolerance)
+    total = 0.0
+    pairs = 0
+    for index, (a, count) in enumerate(distinct):
+        same = count * (count - 1) // 2
+        total += same  # identical targets: s = 1
+        pairs += same
+        for b, other in distinct[index + 1 :]:
+            weight = count * other
+            pairs += weight
+            gap = abs(a - b)
+            if absolute is None:
+                scale = max(abs(a), abs(b))
+                gap = gap / scale if scale else 0.0
+            s = 1.0 - gap / reach
+            if s > 0:
+                total += s * weight
+    return total / pairs
+
+
 def mean_pairwise(
     spec: QuestionSpec, values: Sequence[Any], cache: Cache | None = None
 ) -> float | None:
     """Mean s over all pairs of answers within one group (pairs with no s are skipped)."""
     distinct = _distinct(spec, values, cache)
+    if spec.kind is Kind.NUMERIC and distinct and sum(n for _, n in distinct) > 1:
+        return _numeric_mean_pairwise(spec, distinct)
     score = _pair_score(spec)
     weighted: list[tuple[float | None, int]] = []
     for index, (form, count) in enumerate(distinct):
@@ -288,7 +318,7 @@ def group_consensus(
     assert s is not None
     if spec.kind is Kind.ALLOCATION:
         # The mean composition (scoring.role_position), from the already normalised shares.
-        shares = [scoring.normalise_allocation(value, spec.items) for value in answered]
+        shares = [_as_shares(spec, cache.prepare(spec, value)[1]) for value in answered]
         keys = dict.fromkeys(key for share in shares for key in share)
         position: Any = {
             key: math.fsum(share.get(key, 0.0) for share in shares) / n for key in keys

@@ -460,7 +460,9 @@ def test_free_text_is_not_scored_until_the_facilitator_codes_it(alice_client, wo
     assert AuditEvent.objects.filter(workshop=workshop, action="code_text").count() == 1
 
 
-def test_a_changed_answer_marks_the_coding_as_out_of_date(alice_client, workshop, cio, cmo):
+def test_a_changed_answer_marks_the_coding_as_out_of_date(
+    alice_client, workshop, cio, cmo, django_assert_max_num_queries
+):
     give_answers(cio, {"val-success": "Field app used daily."})
     give_answers(cmo, {"val-success": "One in three sales on a phone."})
     _code(alice_client, workshop, "val-success", "differ")
@@ -470,7 +472,8 @@ def test_a_changed_answer_marks_the_coding_as_out_of_date(alice_client, workshop
     give_answers(cmo, {"val-success": "Half of all sales on a phone."})
     # Answering (surveys.answering.save_answer) stamps the change; the factory does not.
     Answer.objects.filter(response=cmo.participant.response).update(updated_at=timezone.now())
-    row = rows_by_code(alice_client.get(url(workshop, "comparison")))["val-success"]
+    with django_assert_max_num_queries(10):  # a coded pair adds one query, no more
+        row = rows_by_code(alice_client.get(url(workshop, "comparison")))["val-success"]
     assert row.coding_stale and row.label == "differ"
 
 
