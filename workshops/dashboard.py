@@ -1,10 +1,11 @@
 """One query set-up per page for the consensus dashboard.
 
 `WorkshopAnswers.load(workshop)` reads a workshop's questions, choices, participants and answers
-in a fixed number of queries (three, whatever the number of participants and questions) and
-turns them into plain values: `Item` (a question with its `surveys.scoring.QuestionSpec`),
-`Person` (a participant with their response status) and the answer values exactly as the pure
-functions in `surveys.scoring` take them. Everything the facilitator sees is computed from this
+in four queries, whatever the number of participants and questions (a page adds the session, the
+user, the workshop and the free-text codings: eight in all), and turns them into plain values:
+`Item` (a question with its `surveys.scoring.QuestionSpec`), `Person` (a participant with their
+response status) and the answer values exactly as the pure functions in `surveys.scoring` take
+them. Everything the facilitator sees is computed from this
 object in `workshops.dashboard_report`; nothing there touches the database.
 
 Drafts count by default: in a live workshop the room wants to see answers as they arrive. Each
@@ -249,14 +250,18 @@ class WorkshopAnswers:
 
     @classmethod
     def load(cls, workshop: Workshop, *, submitted_only: bool = False) -> WorkshopAnswers:
-        """Three queries: questions with sections, choices, participants; plus one for answers."""
+        """Four queries: questions with their sections, choices, participants, answers."""
         return cls.load_many([workshop], submitted_only=submitted_only)[workshop.pk]
 
     @classmethod
     def load_many(
         cls, workshops: Sequence[Workshop], *, submitted_only: bool = False
     ) -> dict[int, WorkshopAnswers]:
-        """Several workshops in the same four queries (for the facilitator's home list)."""
+        """Several workshops in the same four queries (for the facilitator's home list).
+
+        Answers of every response are read, so the legend can count a draft's answers even when
+        only submitted responses count; groups are built from `counted` people only.
+        """
         if not workshops:
             return {}
         sections = _items_by_questionnaire(w.questionnaire_id for w in workshops)
@@ -269,8 +274,6 @@ class WorkshopAnswers:
         )
         for participant in participants:
             people[participant.workshop_id].append(_person(participant))
-        # Every response's answers are read, so the legend can count a draft's answers even
-        # when only submitted responses count; groups are built from `counted` people only.
         responses = {
             person.response_id: (workshop_id, person.pk)
             for workshop_id, members in people.items()
