@@ -28,6 +28,7 @@ from .access import (
     get_removed_participant_for_user,
     get_workshop_for_user,
 )
+from .dashboard import attach_alignment
 from .forms import AddParticipantForm, ParticipantForm, RevealForm, WorkshopForm
 from .models import Participant, ProgressState, Workshop
 
@@ -51,6 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
     workshops = Workshop.objects.for_home(request.user, search)
     page = Paginator(workshops, WORKSHOPS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = attach_alignment(list(page.object_list))
     return render(request, "workshops/home.html", {"page": page, "search": search})
 
 

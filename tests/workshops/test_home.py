@@ -109,11 +109,12 @@ def test_query_count_is_constant(
     for workshop in Workshop.objects.filter(owner=alice)[:3]:
         invite(workshop, "Dana Whitfield", Role.CIO)
         invite(workshop, "Marcus Reyes", Role.CMO)
-    # session, user, count, page of workshops with their progress
-    with django_assert_max_num_queries(4):
+    # session, user, count, page of workshops with their progress, then three for the
+    # alignment of the page's workshops (questions, participants, answers)
+    with django_assert_max_num_queries(8):
         page = alice_client.get(HOME)
     assert page.status_code == 200
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(8):
         alice_client.get(HOME, {"q": "Workshop 00", "page": 2})
 
 
@@ -121,3 +122,12 @@ def test_anonymous_is_sent_to_login(client):
     response = client.get(HOME)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_home_shows_each_workshops_alignment(alice, alice_client, workshop, cio, cmo):
+    answers = {"obj-channels": 5, "obj-engagement": 4, "obj-compliance": 5, "obj-talent": 2}
+    give_answers(cio, answers)
+    give_answers(cmo, answers)
+    page = alice_client.get(HOME)
+    assert "Insufficient data" in page.text  # 4 of 42 questions: too few for a figure
+    assert reverse("workshops:dashboard", args=[workshop.pk]) in page.text
