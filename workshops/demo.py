@@ -274,10 +274,11 @@ def seed_demo(questionnaire: Questionnaire) -> tuple[Workshop, list[Invitation],
             )
             if answers is not None:
                 _respond(invitation, answers, submitted=submitted)
-    from .services import regenerate_link
-
-    invitations = [
-        regenerate_link(participant, actor=None)
-        for participant in Participant.objects.active().filter(workshop=workshop)
-    ]
+    # Tokens are stored only as hashes, so each run prints new links. The demo's own refresh is
+    # not a facilitator's action: it stays out of the audit trail.
+    invitations = []
+    for participant in Participant.objects.active().filter(workshop=workshop):
+        token = participant.issue_token()
+        participant.save(update_fields=["token_hash", "token_created_at", "token_revoked_at"])
+        invitations.append(Invitation(participant=participant, token=token))
     return workshop, invitations, created

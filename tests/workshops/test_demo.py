@@ -1,0 +1,33 @@
+"""`make run`'s demo: one workshop however often it runs, with working links each time."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from workshops.models import AuditEvent, Workshop
+
+pytestmark = pytest.mark.django_db
+
+
+def run_seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_is_idempotent_and_prints_working_links(questionnaire):
+    first = run_seed()
+    events = AuditEvent.objects.count()
+    second = run_seed()
+    assert Workshop.objects.count() == 1
+    assert "facilitator / common-ground-demo" in second
+    assert AuditEvent.objects.count() == events  # refreshing links is not audited
+    old_links = re.findall(r"/p/[\w-]+/", first)
+    new_links = re.findall(r"/p/[\w-]+/", second)
+    assert len(new_links) == 6
+    assert Client().get(old_links[0]).status_code == 404
+    assert Client().get(new_links[0]).status_code == 302
+    assert Client().login(username="facilitator", password="common-ground-demo")
