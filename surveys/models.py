@@ -19,6 +19,9 @@ Answer values are stored as JSON in the shape the scoring reads directly:
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
@@ -63,6 +66,50 @@ class Questionnaire(models.Model):
                 )
             ).order_by("position")
         )
+
+    def cached_sections(self, response: Response) -> list[Section]:
+        """`ordered_sections()` from a per-process cache, for a questionnaire that has responses.
+
+        Why this is safe: a questionnaire with a response is frozen. It never changes in place
+        (`surveys.loading` refuses and makes a new version, the admin turns read-only), so its
+        sections, questions and choices read once stay true for the life of the process, in
+        every process. The caller proves the freeze by passing a saved response of this
+        questionnaire; without one this falls back to `ordered_sections()` (no caching).
+
+        The cached instances are shared by every request (and thread) of the process: read
+        them, never change them. `question.choices.all()` reads the prefetched list.
+        """
+        if response.pk is None or response.questionnaire_id != self.pk:
+            return self.ordered_sections()
+        # created_at and source_digest tell a re-created row with a reused pk (a test database
+        # rolled back, a restored dump) from the version cached under that pk.
+        key = (self.pk, self.source_digest, self.created_at)
+        with _STRUCTURE_LOCK:
+            sections = _STRUCTURE_CACHE.get(key)
+            if sections is not None:
+                _STRUCTURE_CACHE.move_to_end(key)
+                return sections
+        sections = self.ordered_sections()  # outside the lock: two threads may both read it
+        with _STRUCTURE_LOCK:
+            _STRUCTURE_CACHE[key] = sections
+            while len(_STRUCTURE_CACHE) > STRUCTURE_CACHE_SIZE:
+                _STRUCTURE_CACHE.popitem(last=False)
+        return sections
+
+
+#: Frozen questionnaires' structure, see `Questionnaire.cached_sections`: a few versions are in
+#: use at a time; the least recently used goes first.
+STRUCTURE_CACHE_SIZE = 16
+_STRUCTURE_CACHE: OrderedDict[tuple, list[Section]] = OrderedDict()
+_STRUCTURE_LOCK = threading.Lock()
+
+
+def clear_structure_cache(**_kwargs: object) -> None:
+    """Forget every cached questionnaire structure (connected to saves and deletes of
+    questionnaires, sections, questions and choices: belt and braces within one process, and
+    what keeps tests that build questionnaires by hand honest)."""
+    with _STRUCTURE_LOCK:
+        _STRUCTURE_CACHE.clear()
 
 
 class Section(models.Model):
@@ -264,3 +311,8 @@ class Answer(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.is_unknown or self.value is not None
+
+
+for _model in (Questionnaire, Section, Question, Choice):
+    models.signals.post_save.connect(clear_structure_cache, sender=_model)
+    models.signals.post_delete.connect(clear_structure_cache, sender=_model)

@@ -6,6 +6,7 @@ knows participants whose personal link this browser opened.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
@@ -93,8 +94,10 @@ def _load(request: HttpRequest, participant_pk: int) -> tuple[Participant, list,
     participant = get_participant_for_session(request, participant_pk)
     if participant.response is None:
         raise Http404("Open your personal link again.")
-    sections = participant.response.questionnaire.ordered_sections()
-    answers = {answer.question_id: answer for answer in participant.response.answers.all()}
+    response = participant.response
+    # The participant has a response, so its questionnaire is frozen: its structure is cached.
+    sections = response.questionnaire.cached_sections(response)
+    answers = {answer.question_id: answer for answer in response.answers.all()}
     return participant, sections, answers
 
 
@@ -187,17 +190,21 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
         )
     else:
         _touch(participant, last_section=position)
-    fields = [
-        build_field(
+    autosave_url = _url_maker("workshops:respond_autosave", participant.pk)
+    first_number = _question_number(sections, current, 0)
+    fields = []
+    for index, question in enumerate(current.questions.all()):
+        field = build_field(
             question,
-            _question_number(sections, current, index),
+            first_number + index,
             answers.get(question.pk),
             posted=request.POST if question.pk in errors else None,
             error=errors.get(question.pk, ""),
             status=statuses.get(question.pk, ""),
         )
-        for index, question in enumerate(current.questions.all())
-    ]
+        field.autosave_url = autosave_url(question.pk)
+        fields.append(field)
+    section_url = _url_maker("workshops:respond_section", participant.pk)
     return render(
         request,
         "respond/section.html",
@@ -205,6 +212,7 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
             "participant": participant,
             "workshop": participant.workshop,
             "sections": sections,
+            "steps": [(other, section_url(n)) for n, other in enumerate(sections, start=1)],
             "section": current,
             "position": position,
             "section_count": len(sections),
@@ -214,6 +222,15 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
         },
         status=422 if errors else 200,
     )
+
+
+def _url_maker(name: str, participant_pk: int) -> Callable[[int], str]:
+    """URLs of one participant's pages that differ only in their last number (a section's
+    position, a question's id): one reverse() per page rather than one per link."""
+    sample = reverse(name, args=[participant_pk, 0])
+    head, tail = sample.removesuffix("/0/"), "/"
+    assert sample == f"{head}/0{tail}", sample
+    return lambda number: f"{head}/{number}{tail}"
 
 
 def _question_number(sections: list, current: object, index: int) -> int:
