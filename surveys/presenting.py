@@ -38,6 +38,8 @@ class QuestionField:
     error: str = ""
     status: str = ""
     answered: bool = False
+    #: Where the page posts this question's answer as it changes (set by the caller).
+    autosave_url: str = ""
 
     @property
     def name(self) -> str:
