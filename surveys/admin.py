@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from .models import Answer, Choice, Question, Questionnaire, Response, Section
 
@@ -186,3 +187,12 @@ class AnswerAdmin(admin.ModelAdmin):
     list_select_related = ["response", "question"]
     raw_id_fields = ["response", "question"]
     readonly_fields = ["revision", "updated_at"]
+
+    def save_model(self, request: HttpRequest, obj: Answer, form: object, change: bool) -> None:
+        """A change made here is a change like any other: a new revision and change time, so an
+        open answering page sees a conflict rather than overwriting it, and the dashboard's
+        reused reports (keyed on revisions and change times) are not kept past it."""
+        if change and getattr(form, "changed_data", None):
+            obj.revision += 1
+            obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)

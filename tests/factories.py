@@ -68,15 +68,18 @@ def give_answers(
         participant.save(update_fields=["response"])
     response = participant.response
     questionnaire = response.questionnaire
+    from django.db.models import F
+    from django.utils import timezone
+
     for code, value in answers.items():
-        Answer.objects.update_or_create(
+        stored = {"value": value, "is_unknown": value is None, "updated_at": timezone.now()}
+        Answer.objects.update_or_create(  # a change is a new revision, as in save_answer
             response=response,
             question=question(code, questionnaire),
-            defaults={"value": value, "is_unknown": value is None},
+            defaults={**stored, "revision": F("revision") + 1},
+            create_defaults=stored,
         )
     if submitted:
-        from django.utils import timezone
-
         response.status = ResponseStatus.SUBMITTED
         response.submitted_at = timezone.now()
         response.save(update_fields=["status", "submitted_at"])

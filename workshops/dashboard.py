@@ -18,10 +18,12 @@ per role, CIO vs CMO is exactly the two-person comparison of CONSENSUS.md.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from django.db.models import Count, Max, Sum
 
 from surveys import scoring
 from surveys.models import Answer, Choice, Question, QuestionKind
@@ -233,6 +235,43 @@ def _person(participant: Participant) -> Person:
     )
 
 
+#: Where a participant's answers stand, cheaply: how many, the sum of their revisions (every
+#: change adds one) and the latest change time. Any answer written, changed or deleted changes it.
+AnswersStamp = tuple[int, int, datetime | None]
+
+
+def people_of(
+    workshops: Sequence[Workshop], *, stamped: bool = False
+) -> dict[int, tuple[list[Person], list[AnswersStamp]]]:
+    """Active participants of some workshops as `Person`s, by workshop, in one query; with
+    `stamped`, each one's `AnswersStamp` too (aggregated in the same query), else no stamps."""
+    participants = (
+        Participant.objects.active()
+        .filter(workshop__in=[w.pk for w in workshops])
+        .select_related("response")
+        .order_by("workshop_id", "created_at", "pk")
+    )
+    if stamped:
+        participants = participants.annotate(
+            answer_count=Count("response__answers"),
+            answer_revisions=Sum("response__answers__revision"),
+            answers_changed=Max("response__answers__updated_at"),
+        )
+    found: dict[int, tuple[list[Person], list[AnswersStamp]]] = defaultdict(lambda: ([], []))
+    for participant in participants:
+        people, stamps = found[participant.workshop_id]
+        people.append(_person(participant))
+        if stamped:
+            stamps.append(
+                (
+                    participant.answer_count,
+                    participant.answer_revisions or 0,
+                    participant.answers_changed,
+                )
+            )
+    return found
+
+
 @dataclass
 class WorkshopAnswers:
     """A workshop's questions, participants and answers as plain values, loaded once per page.
@@ -255,25 +294,23 @@ class WorkshopAnswers:
 
     @classmethod
     def load_many(
-        cls, workshops: Sequence[Workshop], *, submitted_only: bool = False
+        cls,
+        workshops: Sequence[Workshop],
+        *,
+        submitted_only: bool = False,
+        people: Mapping[int, list[Person]] | None = None,
     ) -> dict[int, WorkshopAnswers]:
         """Several workshops in the same four queries (for the facilitator's home list).
 
         Answers of every response are read, so the legend can count a draft's answers even when
-        only submitted responses count; groups are built from `counted` people only.
+        only submitted responses count; groups are built from `counted` people only. `people`
+        (from `people_of`) saves the participants' query when the caller already made it.
         """
         if not workshops:
             return {}
         sections = _items_by_questionnaire(w.questionnaire_id for w in workshops)
-        people: dict[int, list[Person]] = defaultdict(list)
-        participants = (
-            Participant.objects.active()
-            .filter(workshop__in=[w.pk for w in workshops])
-            .select_related("response")
-            .order_by("workshop_id", "created_at", "pk")
-        )
-        for participant in participants:
-            people[participant.workshop_id].append(_person(participant))
+        if people is None:
+            people = {pk: found for pk, (found, _) in people_of(workshops).items()}
         responses = {
             person.response_id: (workshop_id, person.pk)
             for workshop_id, members in people.items()

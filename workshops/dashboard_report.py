@@ -10,7 +10,8 @@ bar widths), because templates cannot do arithmetic.
 
 from __future__ import annotations
 
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -21,18 +22,19 @@ from surveys import scoring
 from surveys.scoring import Aggregate, Comparison, GroupConsensus, Kind, Label
 
 from . import pairwise
-from .coding import Coding
+from .coding import Coding, codings_for
 from .dashboard import (
     OWNER_FOR_SIDE,
     Group,
     Item,
     Person,
     WorkshopAnswers,
+    people_of,
     safe_compare_groups,
     safe_is_missing,
     unreadable,
 )
-from .models import Role, Side
+from .models import Role, Side, Workshop
 
 #: How each label reads, with a symbol so that colour is never the only cue.
 LABEL_TEXT = {
@@ -1253,3 +1255,74 @@ class Report:
             )
             for person in self.answers.people
         ]
+
+
+# Reports reused while nothing they read changed ------------------------------------------------
+# The dashboard and comparison poll every few seconds and a room of facilitators views the same
+# workshop: most requests ask for a report computed moments ago from the same answers. A report
+# depends only on (a) the questionnaire's structure, (b) the active participants (name, role,
+# side, response and its status), (c) their answers and (d) the pair's free-text codings. Two
+# queries read (b) with a stamp of (c) per participant (count, sum of revisions, latest change:
+# every write of an answer adds a revision and sets its change time, deleting one lowers the
+# count) and (d) itself; the key holds all of them, so any change is a different key and a fresh
+# report. (a) cannot change once any participant has a response (the questionnaire is frozen);
+# before that there are no answers to score, and nothing is kept.
+
+#: Reports kept per process, least recently used dropped first.
+REPORT_CACHE_SIZE = 16
+_REPORTS: OrderedDict[tuple[Any, ...], Report] = OrderedDict()
+_REPORTS_LOCK = threading.Lock()
+
+
+def cached_report(
+    workshop: Workshop, *, submitted_only: bool = False, a: str | None = None, b: str | None = None
+) -> Report:
+    """The report for a workshop and a pair of groups (see `WorkshopAnswers.pair`), reused from
+    this process's cache while its participants, answers and codings are unchanged.
+
+    Two queries (participants with their answers' stamps, the pair's codings), then, only when
+    the report must be computed, three more (questions, choices, answers) and perhaps one for
+    the answers' change times (`Report.rows`, with codings).
+
+    A cached report is shared by every request (and thread) of the process: its parts are
+    computed on first use (twice at worst, when two threads get there at once, with the same
+    result) and nothing changes them afterwards.
+    """
+    people, stamps = people_of([workshop], stamped=True).get(workshop.pk, ([], []))
+    roster = WorkshopAnswers(
+        workshop=workshop, sections=[], people=people, submitted_only=submitted_only
+    )
+    group_a, group_b = roster.pair(a, b)
+    codings = codings_for(workshop, group_a.key, group_b.key)
+    key = (
+        workshop.pk,
+        workshop.questionnaire_id,
+        submitted_only,
+        group_a.key,
+        group_b.key,
+        tuple(people),
+        tuple(stamps),
+        tuple(sorted(codings.items())),
+    )
+    frozen = any(person.response_id is not None for person in people)
+    if frozen:
+        with _REPORTS_LOCK:
+            report = _REPORTS.get(key)
+            if report is not None:
+                _REPORTS.move_to_end(key)
+                return report
+    answers = WorkshopAnswers.load_many(
+        [workshop], submitted_only=submitted_only, people={workshop.pk: people}
+    )[workshop.pk]
+    report = Report(answers, group_a, group_b, codings=codings)
+    if frozen:
+        with _REPORTS_LOCK:
+            _REPORTS[key] = report
+            while len(_REPORTS) > REPORT_CACHE_SIZE:
+                _REPORTS.popitem(last=False)
+    return report
+
+
+def clear_report_cache() -> None:
+    with _REPORTS_LOCK:
+        _REPORTS.clear()

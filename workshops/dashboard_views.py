@@ -1,7 +1,8 @@
 """The facilitator's consensus dashboard, side-by-side comparison and discussion agenda.
 
 Each page loads the workshop through `access.get_workshop_for_user` (404 for anyone but its
-facilitators), reads everything in one `WorkshopAnswers.load` and renders a `Report`. The pages
+facilitators), gets its `Report` from `dashboard_report.cached_report` (computed from one
+`WorkshopAnswers` load, or reused while the answers are unchanged) and renders it. The pages
 poll themselves with htmx: an htmx request gets the live partial the full page includes, for
 the same query string, so filters and the chosen pair survive every refresh.
 
@@ -26,9 +27,9 @@ from django.views.decorators.http import require_GET, require_POST
 from surveys.models import Question, QuestionKind
 
 from .access import get_workshop_for_user
-from .coding import code_text_pair, codings_for
-from .dashboard import WorkshopAnswers, is_group_key
-from .dashboard_report import LABEL_TEXT, ROW_LABELS, Filters, Report
+from .coding import code_text_pair
+from .dashboard import is_group_key
+from .dashboard_report import LABEL_TEXT, ROW_LABELS, Filters, Report, cached_report
 from .models import CodingVerdict, Workshop
 
 #: How often the open dashboard and comparison ask for fresh answers.
@@ -41,9 +42,10 @@ DASHBOARD_AGENDA_LENGTH = 5
 def _report(request: HttpRequest, workshop: Workshop) -> tuple[Report, dict[str, Any]]:
     """The report for the pair of groups the query string asks for, and the shared context."""
     submitted_only = request.GET.get("submitted") == "1"
-    answers = WorkshopAnswers.load(workshop, submitted_only=submitted_only)
-    a, b = answers.pair(request.GET.get("a"), request.GET.get("b"))
-    report = Report(answers, a, b, codings=codings_for(workshop, a.key, b.key))
+    report = cached_report(
+        workshop, submitted_only=submitted_only, a=request.GET.get("a"), b=request.GET.get("b")
+    )
+    answers, a, b = report.answers, report.a, report.b
     pair = QueryDict(mutable=True)
     pair.update({"a": a.key, "b": b.key})
     if submitted_only:

@@ -2,15 +2,9 @@
 
 import pytest
 
-from surveys.models import Question, Response, clear_structure_cache
+from surveys.models import Question, Response
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _forget_what_these_tests_cached():
-    yield
-    clear_structure_cache()  # the database rolls back; a structure cached from it must go too
 
 
 def _structure(sections):
