@@ -18,6 +18,9 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from django.template.defaultfilters import floatformat
+from django.template.loader import render_to_string
+
 from surveys import scoring
 from surveys.scoring import Aggregate, Comparison, GroupConsensus, Kind, Label
 
@@ -1044,6 +1047,9 @@ class SplitGroup:
     group: Group
     rows: tuple[tuple[Item, float], ...]
     checked: int
+    #: The rows with each cohesion as the page writes it (`floatformat:2`): formatted once per
+    #: report, not on every refresh.
+    shown: tuple[tuple[Item, str], ...] = ()
 
 
 def _group_key_label(key: str) -> str:
@@ -1095,6 +1101,17 @@ class Report:
     b: Group
     codings: Mapping[int, Coding] = field(default_factory=dict)
     cache: pairwise.Cache = field(default_factory=pairwise.Cache, repr=False)
+    #: Parts of pages rendered from this report alone, by template and pair (see `rendered`).
+    _rendered: dict[tuple[Any, ...], str] = field(default_factory=dict, repr=False)
+
+    def rendered(self, template: str, context: Mapping[str, Any], key: tuple[Any, ...]) -> str:
+        """A template that reads nothing but this report and what `key` names, rendered once
+        per report: a reused report (see `cached_report`) serves it again to every refresh."""
+        html = self._rendered.get((template, *key))
+        if html is None:
+            html = render_to_string(template, context)
+            self._rendered[(template, *key)] = html
+        return html
 
     @cached_property
     def everyone(self) -> list[Person]:
@@ -1216,7 +1233,8 @@ class Report:
                     split_rows.append((item, cohesion))
             if checked:
                 named = Group(group.key, _group_key_label(key), tuple(members))
-                result.append(SplitGroup(named, tuple(split_rows), checked))
+                shown = tuple((item, floatformat(c, 2)) for item, c in split_rows)
+                result.append(SplitGroup(named, tuple(split_rows), checked, shown))
         return result
 
     @cached_property

@@ -77,6 +77,11 @@ def dashboard(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     workshop = get_workshop_for_user(request, workshop_pk)
     report, context = _report(request, workshop)
     context["agenda"] = report.agenda[:DASHBOARD_AGENDA_LENGTH]
+    # The figures read only the report, the pair and the workshop's pk (never the request):
+    # rendered once per report, then reused by each refresh while the answers are unchanged.
+    context["dashboard_body"] = report.rendered(
+        "workshops/_dashboard_body.html", context, key=(workshop.pk, context["pair_query"])
+    )
     return _render(request, "workshops/dashboard.html", "workshops/_dashboard_live.html", context)
 
 

@@ -54,10 +54,17 @@ def test_a_new_answer_changes_the_dashboard(alice_client, workshop, answered):
     cio, cmo = answered
     before = report(alice_client, workshop)
     assert row(before, "obj-engagement").b.answered == 0
+    assert "Draft · 1 answered" in dashboard(alice_client, workshop).text
     give_answers(cmo, {"obj-engagement": 2})
     after = report(alice_client, workshop)
     assert after is not before
     assert row(after, "obj-engagement").b.answered == 1
+    # The figures rendered once per report are rendered again: the live refresh shows it.
+    refreshed = alice_client.get(
+        reverse("workshops:dashboard", args=[workshop.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert "Draft · 2 answered" in refreshed.text
+    assert "Draft · 1 answered" not in refreshed.text
 
 
 def test_a_changed_answer_changes_the_dashboard(alice_client, workshop, answered):
