@@ -48,7 +48,7 @@ demo: migrate
 	DEBUG=1 SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py seed_demo
 
 run: demo
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install browser
 	$(PY) -m pytest

@@ -10,6 +10,7 @@ overwrites a newer value.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,10 +45,30 @@ def _choice_values(question: Question) -> list[str]:
     return [choice.value for choice in question.choices.all()]
 
 
+def _normalise_separators(text: str) -> str:
+    """Read "2,5" as 2.5 (a decimal comma) and "1,500" or "1.500,5" the way people write them.
+
+    A comma followed by exactly three digits, or alongside a point, separates thousands;
+    otherwise it is a decimal comma. Silently dropping it would turn 2,5 % into 25 %.
+    """
+    if "," not in text:
+        return text
+    if "." in text:
+        if text.rfind(",") > text.rfind("."):  # 1.500,5
+            return text.replace(".", "").replace(",", ".")
+        return text.replace(",", "")  # 1,500.5
+    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+", text):
+        return text.replace(",", "")  # 1,500
+    if text.count(",") == 1:
+        return text.replace(",", ".")  # 2,5
+    return text  # anything else is refused below
+
+
 def _parse_number(raw: str, *, what: str = "a number") -> float:
-    text = _clean_text(raw).replace(",", "").replace(" ", "")
+    text = _clean_text(raw).replace(" ", "").replace("\u00a0", "")
     if text.endswith("%"):
         text = text[:-1]
+    text = _normalise_separators(text)
     try:
         number = float(text)
     except ValueError:
@@ -130,7 +151,7 @@ def _parse_ranking(question: Question, posted: QueryDict) -> list[str] | None:
     if used != list(range(1, len(used) + 1)):
         raise AnswerError("Ranks must run 1, 2, 3… without gaps.")
     if len(used) < min(2, limit):
-        raise AnswerError("Rank at least two items.")
+        raise AnswerError("Keep going: rank at least two items before this is saved.")
     return sorted(ranks, key=ranks.__getitem__)
 
 

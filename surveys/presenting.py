@@ -62,6 +62,14 @@ class QuestionField:
         return self.options
 
     @property
+    def min_display(self) -> str:
+        return f"{self.question.min_value:g}"
+
+    @property
+    def max_display(self) -> str:
+        return f"{self.question.max_value:g}"
+
+    @property
     def rank_choices(self) -> list[int]:
         limit = self.question.rank_limit or len(self.options)
         return list(range(1, limit + 1))

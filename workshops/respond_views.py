@@ -385,6 +385,5 @@ def submit(request: HttpRequest, participant_pk: int) -> HttpResponse:
         )
         return redirect("workshops:respond_review", participant_pk=participant.pk)
     if submit_response(participant.response):
-        _touch(participant)
-        messages.success(request, "Thank you: your answers are submitted.")
+        _touch(participant)  # the review page then thanks them in its heading
     return redirect(reverse("workshops:respond_review", args=[participant.pk]))

@@ -22,4 +22,6 @@ class FacilitatorLoginView(auth_views.LoginView):
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "404.html", status=404)
+    """A friendly 404; executives whose answering session ended are told how to get back."""
+    answering = request.path.startswith("/respond/")
+    return render(request, "404.html", {"answering": answering}, status=404)

@@ -186,3 +186,28 @@ def test_an_empty_answer_to_an_unanswered_question_stores_no_row(questionnaire):
     )
     assert result.status == "unchanged"
     assert not Answer.objects.filter(response=response).exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2,5", 2.5),
+        ("2.5", 2.5),
+        ("2,5 %", 2.5),
+        ("1,500", 1500.0),
+        ("1.500,5", 1500.5),
+        ("1,500.5", 1500.5),
+        ("12", 12.0),
+    ],
+)
+def test_numbers_read_decimal_commas_and_thousands_as_people_write_them(raw, expected):
+    from surveys.answering import _parse_number
+
+    assert _parse_number(raw) == expected
+
+
+def test_an_ambiguous_number_is_refused_not_guessed():
+    from surveys.answering import _parse_number
+
+    with pytest.raises(AnswerError):
+        _parse_number("1,2,3")

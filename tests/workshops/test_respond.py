@@ -260,3 +260,9 @@ def test_section_page_uses_a_constant_number_of_queries(cio_client, cio, questio
     # or an update), the response's updated_at; the participant's touch.
     assert len(_queries(captured)) == 8, _queries(captured)
     assert Answer.objects.get(response__participant=cio.participant, question=q).value == "joint"
+
+
+def test_an_ended_session_gets_a_page_that_says_how_to_get_back(client, cio):
+    response = client.get(section_url(cio))
+    assert response.status_code == 404
+    assert "open your personal link again" in response.text.lower()
