@@ -71,7 +71,7 @@ def create_workshop(
     workshop = Workshop.objects.create(
         title=title, organisation=organisation, owner=owner, questionnaire=questionnaire, **fields
     )
-    record(workshop, owner, "create", f"Workshop “{title}” created")
+    record(workshop, owner, "create", f"“{title}”")
     return workshop
 
 
@@ -318,7 +318,7 @@ def reopen_answers(participant: Participant, *, actor: AbstractBaseUser) -> None
     if participant.response is None or not participant.response.is_submitted:
         raise ValueError("Only submitted answers can be reopened.")
     reopen_response(participant.response)
-    record(participant.workshop, actor, "reopen", f"Answers of {participant.name} reopened")
+    record(participant.workshop, actor, "reopen", f"{participant.name}")
 
 
 # Invitations and reminders.
@@ -454,8 +454,8 @@ def reveal_results(
     workshop.save(update_fields=["revealed_at", "results_visible_to_participants", "anonymous"])
     shown = "participants can see them" if visible_to_participants else "facilitators only"
     names = ", names hidden" if anonymous else ""
-    verb = "Results revealed" if first_time else "Sharing changed"
-    record(workshop, actor, "reveal", f"{verb}: {shown}{names}")
+    prefix = "" if first_time else "Sharing changed: "
+    record(workshop, actor, "reveal", f"{prefix}{shown}{names}")
 
 
 @transaction.atomic
@@ -464,4 +464,4 @@ def hide_results(workshop: Workshop, *, actor: AbstractBaseUser) -> None:
     workshop.revealed_at = None
     workshop.results_visible_to_participants = False
     workshop.save(update_fields=["revealed_at", "results_visible_to_participants"])
-    record(workshop, actor, "hide_results", "Results hidden again")
+    record(workshop, actor, "hide_results", "")

@@ -45,7 +45,7 @@ def test_revealing_records_who_and_when(alice, alice_client, workshop):
     assert not workshop.anonymous
     event = AuditEvent.objects.get(action="reveal")
     assert event.actor == alice
-    assert event.detail == "Results revealed: participants can see them"
+    assert event.detail == "participants can see them"
 
 
 def test_changing_the_sharing_keeps_the_first_reveal_time(alice_client, workshop):
