@@ -189,7 +189,10 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
             "Everything else on this page is saved.",
         )
     else:
-        _touch(participant, last_section=position)
+        # Where to resume: written only when it changes (a reload of the same section skips it).
+        _touch(
+            participant, **({"last_section": position} if response.last_section != position else {})
+        )
     autosave_url = _url_maker("workshops:respond_autosave", participant.pk)
     first_number = _question_number(sections, current, 0)
     fields = []
