@@ -8,6 +8,11 @@ render times (wall clock and CPU) and the number of SQL queries per request.
 
     .venv/bin/python bench/dashboard_render.py                 # 60 participants, 30 runs
     .venv/bin/python bench/dashboard_render.py --participants 120 --runs 50
+    .venv/bin/python bench/dashboard_render.py --cold     # every report computed afresh
+
+Reports are reused while the workshop's answers are unchanged (`cached_report`): by default
+the runs after the first are such refreshes; --cold empties that cache before every request,
+as after each new answer.
 
 Uses tests.settings (DEBUG off, cached templates, fast password hasher, in-memory cache).
 """
@@ -103,7 +108,9 @@ def build_workshop(participants: int, seed: int = 2027):
     return owner, workshop, len(questions)
 
 
-def time_page(client: Any, url: str, runs: int) -> tuple[list[float], list[float], int, int]:
+def time_page(
+    client: Any, url: str, runs: int, cold: bool = False
+) -> tuple[list[float], list[float], int, int]:
     """Wall-clock and CPU milliseconds per request, the queries of one request, its size.
 
     The test client, Django and SQLite all run in this process, so CPU time is the request's
@@ -111,12 +118,18 @@ def time_page(client: Any, url: str, runs: int) -> tuple[list[float], list[float
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from workshops.dashboard_report import clear_report_cache
+
+    if cold:
+        clear_report_cache()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     queries = len(captured)  # read now: the next request resets the connection's query log
     assert response.status_code == 200, (url, response.status_code)
     timings, cpu = [], []
     for _ in range(runs):
+        if cold:
+            clear_report_cache()
         start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         timings.append((time.perf_counter() - start) * 1000)
@@ -128,6 +141,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--participants", type=int, default=60)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--cold", action="store_true", help="no reuse of computed reports")
     options = parser.parse_args()
 
     directory = tempfile.mkdtemp(prefix="cg-bench-")
@@ -170,7 +184,7 @@ def main() -> None:
         client.defaults.pop("HTTP_HX_REQUEST", None)
         if "htmx" in name:
             client.defaults["HTTP_HX_REQUEST"] = "true"
-        timings, cpu, queries, size = time_page(client, url, options.runs)
+        timings, cpu, queries, size = time_page(client, url, options.runs, options.cold)
         p95 = statistics.quantiles(timings, n=20)[-1]
         cpu_p95 = statistics.quantiles(cpu, n=20)[-1]
         print(
