@@ -58,10 +58,12 @@ def _fresh_process_caches():
     carry rows one test rolled back into the next, where the same primary keys come back."""
     yield
     from surveys.models import clear_structure_cache
+    from workshops.dashboard import clear_alignment_cache
     from workshops.dashboard_report import clear_report_cache
 
     clear_structure_cache()
     clear_report_cache()
+    clear_alignment_cache()
 
 
 @pytest.fixture

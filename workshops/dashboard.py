@@ -17,7 +17,8 @@ per role, CIO vs CMO is exactly the two-person comparison of CONSENSUS.md.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -508,17 +509,55 @@ def attach_alignment(workshops: Sequence[Workshop]) -> Sequence[Workshop]:
     return workshops
 
 
+#: Home-list alignments kept per process, keyed by everything they read (see `cached_report`
+#: in dashboard_report.py for why such a key is complete). Least recently used dropped first.
+ALIGNMENT_CACHE_SIZE = 2048
+_ALIGNMENTS: OrderedDict[tuple[Any, ...], Aggregate] = OrderedDict()
+_ALIGNMENTS_LOCK = threading.Lock()
+
+
+def clear_alignment_cache() -> None:
+    with _ALIGNMENTS_LOCK:
+        _ALIGNMENTS.clear()
+
+
 def alignment_for_workshops(workshops: Sequence[Workshop]) -> dict[int, Aggregate]:
     """The default pair's overall alignment (CIO vs CMO, drafts included) for a page of
-    workshops, in four queries whatever their number: for the facilitator's home list.
+    workshops: for the facilitator's home list.
+
+    One query reads the participants with a stamp of their answers; an alignment computed
+    earlier from the same participants and answers is reused, and only the others are
+    computed (three more queries, whatever their number), so a page of unchanged workshops
+    costs one query and no scoring however large they are.
 
     Show `aggregate.alignment` (0-1, x100 for the 0-100 figure) and `aggregate.label`
     ("insufficient" below 50 % coverage or with fewer than two scored questions).
     Free-text codings are not included here; the dashboard itself includes them.
     """
-    loaded = WorkshopAnswers.load_many(workshops)
-    result = {}
+    found = people_of(workshops, stamped=True)
+    result: dict[int, Aggregate] = {}
+    keys: dict[int, tuple[Any, ...]] = {}
+    for workshop in workshops:
+        people, stamps = found.get(workshop.pk, ([], []))
+        key = (workshop.pk, workshop.questionnaire_id, tuple(people), tuple(stamps))
+        keys[workshop.pk] = key
+        with _ALIGNMENTS_LOCK:
+            cached = _ALIGNMENTS.get(key)
+            if cached is not None:
+                _ALIGNMENTS.move_to_end(key)
+                result[workshop.pk] = cached
+    missing = [w for w in workshops if w.pk not in result]
+    if not missing:
+        return result
+    loaded = WorkshopAnswers.load_many(
+        missing, people={w.pk: found.get(w.pk, ([], []))[0] for w in missing}
+    )
     for pk, answers in loaded.items():
         a, b = answers.pair(None, None)
         result[pk] = alignment(answers, a, b)
+        if any(person.response_id is not None for person in answers.people):
+            with _ALIGNMENTS_LOCK:
+                _ALIGNMENTS[keys[pk]] = result[pk]
+                while len(_ALIGNMENTS) > ALIGNMENT_CACHE_SIZE:
+                    _ALIGNMENTS.popitem(last=False)
     return result

@@ -131,3 +131,21 @@ def test_home_shows_each_workshops_alignment(alice, alice_client, workshop, cio,
     page = alice_client.get(HOME)
     assert "Insufficient data" in page.text  # 4 of 42 questions: too few for a figure
     assert reverse("workshops:dashboard", args=[workshop.pk]) in page.text
+
+
+def test_home_reuses_alignments_until_an_answer_changes(
+    alice_client, workshop, cio, cmo, questionnaire, django_assert_max_num_queries
+):
+    from .test_respond import complete_answers
+
+    answers = complete_answers(questionnaire)
+    give_answers(cio, answers)
+    give_answers(cmo, answers)
+    assert "<strong>100</strong>" in alice_client.get(HOME).text
+    # session, user, count, page of workshops, participants with their answers' stamps
+    with django_assert_max_num_queries(5):
+        assert "<strong>100</strong>" in alice_client.get(HOME).text
+    scales = {code: 5 for code in answers if code.startswith("obj-") and code != "obj-ranking"}
+    give_answers(cmo, scales)  # the CIO answered 1 to each: they now differ
+    page = alice_client.get(HOME).text
+    assert "<strong>100</strong>" not in page
