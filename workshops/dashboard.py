@@ -411,7 +411,10 @@ class WorkshopAnswers:
             if side in sides:
                 count = sum(1 for p in self.people if p.side == side)
                 choices.append(
-                    GroupChoice(f"side:{side}", f"{Side(side).label} side ({count} people)")
+                    GroupChoice(
+                        f"side:{side}",
+                        f"{Side(side).label} side ({count} {'person' if count == 1 else 'people'})",
+                    )
                 )
         return choices
 
