@@ -13,6 +13,7 @@ from workshops.models import Participant
 
 from ..factories import PASSWORD, give_answers, make_facilitator
 from ..workshops.test_respond import complete_answers
+from .axe import assert_no_serious_axe_violations
 from .conftest import LAPTOP, PHONE, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,8 +59,10 @@ def test_facilitator_invites_two_executives_who_answer_and_the_dashboard_shows_i
     make_facilitator("alice", first_name="Alice")
     facilitator = new_page(LAPTOP)
     log_in(facilitator, "alice")
+    assert_no_serious_axe_violations(facilitator)  # home
 
     facilitator.get_by_role("link", name="New workshop").first.click()
+    assert_no_serious_axe_violations(facilitator)  # workshop form
     facilitator.get_by_label("Title").fill("Mobile strategy offsite")
     facilitator.get_by_label("Or a new client").fill("Contoso Retail")
     facilitator.get_by_role("button", name="Create workshop").click()
@@ -68,6 +71,7 @@ def test_facilitator_invites_two_executives_who_answer_and_the_dashboard_shows_i
     add_executive(facilitator, "Marcus Reyes", "marcus@contoso.example", "CMO")
     board = facilitator.locator("#board")
     expect(board).to_contain_text("0 of 2 submitted")
+    assert_no_serious_axe_violations(facilitator)  # workshop page with the progress board
     screenshot(facilitator, "journey-board-invited")
 
     # The CIO answers on a phone, leaves midway, and resumes from the link.
@@ -113,8 +117,18 @@ def test_facilitator_invites_two_executives_who_answer_and_the_dashboard_shows_i
     expect(board).to_contain_text("Nobody to remind")
     screenshot(facilitator, "journey-board-submitted")
 
+    facilitator.get_by_label("Participants can see the results too").check()
     facilitator.get_by_role("button", name="Reveal results").click()
     expect(facilitator.get_by_text("revealed", exact=False).first).to_be_visible()
+
+    # The CIO now sees everyone's answers, read-only.
+    cio.reload()
+    cio.get_by_role("link", name="See everyone's answers").click()
+    expect(cio.get_by_text("Marcus Reyes").first).to_be_visible()
+    assert_no_serious_axe_violations(cio)
+    facilitator.goto(facilitator.url.rstrip("/") + "/audit/")
+    assert_no_serious_axe_violations(facilitator)  # audit trail
+    facilitator.go_back()
     facilitator.get_by_role("link", name="Consensus dashboard").click()
     expect(facilitator.get_by_role("heading", name="Overall alignment")).to_be_visible()
     screenshot(facilitator, "journey-dashboard")
