@@ -549,7 +549,14 @@ def alignment_for_workshops(workshops: Sequence[Workshop]) -> dict[int, Aggregat
             if cached is not None:
                 _ALIGNMENTS.move_to_end(key)
                 result[workshop.pk] = cached
-    missing = [w for w in workshops if w.pk not in result]
+    missing = []
+    for workshop in workshops:
+        if workshop.pk in result:
+            continue
+        if any(person.response_id is not None for person in found.get(workshop.pk, ([], []))[0]):
+            missing.append(workshop)
+        else:  # nobody has opened a link yet: nothing to score, nothing to load
+            result[workshop.pk] = scoring.aggregate([])
     if not missing:
         return result
     loaded = WorkshopAnswers.load_many(
@@ -558,9 +565,8 @@ def alignment_for_workshops(workshops: Sequence[Workshop]) -> dict[int, Aggregat
     for pk, answers in loaded.items():
         a, b = answers.pair(None, None)
         result[pk] = alignment(answers, a, b)
-        if any(person.response_id is not None for person in answers.people):
-            with _ALIGNMENTS_LOCK:
-                _ALIGNMENTS[keys[pk]] = result[pk]
-                while len(_ALIGNMENTS) > ALIGNMENT_CACHE_SIZE:
-                    _ALIGNMENTS.popitem(last=False)
+        with _ALIGNMENTS_LOCK:
+            _ALIGNMENTS[keys[pk]] = result[pk]
+            while len(_ALIGNMENTS) > ALIGNMENT_CACHE_SIZE:
+                _ALIGNMENTS.popitem(last=False)
     return result
