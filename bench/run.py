@@ -44,6 +44,9 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 CPUS = os.cpu_count() or 1
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(min(4, max(2, 2 * CPUS)))))
 MAX_QUERIES = 10
+#: BENCH_ONLY=answer,autosave measures just those pages (keys as in the scenario) and leaves
+#: bench/RESULTS.md alone: for trying a change quickly.
+ONLY = [key for key in os.environ.get("BENCH_ONLY", "").split(",") if key]
 
 LUA = r"""
 local data = %(data)s
@@ -360,6 +363,8 @@ def main() -> None:
     subprocess.run([PY, "bench/seed.py", str(scenario_path)], cwd=ROOT, env=env, check=True)
     scenario = json.loads(scenario_path.read_text())
     endpoints = scenario["endpoints"]
+    if ONLY:
+        endpoints = [e for e in endpoints if e["key"] == "baseline" or e["key"] in ONLY]
     port = free_port()
     log(f"gunicorn on 127.0.0.1:{port} with {WORKERS} workers")
     server = start_gunicorn(env, port)
@@ -390,6 +395,9 @@ def main() -> None:
     print("\n".join(lines))
     for note in scenario["notes"]:
         print(f"note: {note}")
+    if ONLY:
+        log("BENCH_ONLY is set: bench/RESULTS.md is left as it was")
+        return
     write_results(lines, machine(database), scenario["notes"], time.monotonic() - started)
 
 

@@ -242,7 +242,8 @@ def save_answer(
 
     `base_revision` is the revision the executive's page showed (None when the page showed no
     answer yet). If the stored answer moved on since then (another tab or device) and holds a
-    different value, nothing is written and the caller shows the newer value.
+    different value, nothing is written and the caller shows the newer value. A saved answer
+    also moves the response's resume point (`last_section`) to the question's section.
     """
     for _attempt in range(2):
         try:
@@ -277,7 +278,10 @@ def save_answer(
                     answer.revision += 1
                     answer.updated_at = now
                     answer.save(update_fields=["value", "is_unknown", "revision", "updated_at"])
-                Response.objects.filter(pk=locked.pk).update(updated_at=now)
+                # The response resumes where its latest answer was given.
+                Response.objects.filter(pk=locked.pk).update(
+                    updated_at=now, last_section=question.section.position
+                )
                 return SaveResult("saved", answer)
         except IntegrityError:
             # A concurrent request created the row between our read and insert: read it again.

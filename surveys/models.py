@@ -67,6 +67,13 @@ class Questionnaire(models.Model):
             ).order_by("position")
         )
 
+    @property
+    def structure_key(self) -> tuple:
+        """Names this version's structure in per-process caches. created_at and source_digest
+        tell a re-created row with a reused pk (a test database rolled back, a restored dump)
+        from the version cached under that pk."""
+        return (self.pk, self.source_digest, self.created_at)
+
     def cached_sections(self, response: Response) -> list[Section]:
         """`ordered_sections()` from a per-process cache, for a questionnaire that has responses.
 
@@ -81,9 +88,7 @@ class Questionnaire(models.Model):
         """
         if response.pk is None or response.questionnaire_id != self.pk:
             return self.ordered_sections()
-        # created_at and source_digest tell a re-created row with a reused pk (a test database
-        # rolled back, a restored dump) from the version cached under that pk.
-        key = (self.pk, self.source_digest, self.created_at)
+        key = self.structure_key
         with _STRUCTURE_LOCK:
             sections = _STRUCTURE_CACHE.get(key)
             if sections is not None:
@@ -110,6 +115,13 @@ def clear_structure_cache(**_kwargs: object) -> None:
     what keeps tests that build questionnaires by hand honest)."""
     with _STRUCTURE_LOCK:
         _STRUCTURE_CACHE.clear()
+    for listener in STRUCTURE_CLEARED:
+        listener()
+
+
+#: Functions called when the structure cache is cleared: caches built on a frozen structure
+#: (the rendered questions of `surveys.presenting`) register here to be cleared with it.
+STRUCTURE_CLEARED: list = []
 
 
 class Section(models.Model):

@@ -7,13 +7,17 @@ rejected post, exactly what the executive typed (nothing they entered is lost).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 from .answering import field_name
-from .models import Answer, Question, QuestionKind
+from .models import STRUCTURE_CLEARED, Answer, Question, QuestionKind
 
 
 @dataclass
@@ -40,6 +44,23 @@ class QuestionField:
     answered: bool = False
     #: Where the page posts this question's answer as it changes (set by the caller).
     autosave_url: str = ""
+    #: The rendered inside of the question (set by `render_body`).
+    body: str = ""
+
+    def state_key(self) -> tuple:
+        """Everything the question's body shows besides the question itself: two fields with
+        the same question and state key render the same HTML."""
+        return (
+            self.question.pk,
+            self.number,
+            self.revision,
+            self.answered,
+            self.is_unknown,
+            self.text,
+            tuple((o.checked, o.rank, o.share) for o in self.options),
+            self.error,
+            self.status,
+        )
 
     @property
     def name(self) -> str:
@@ -197,3 +218,43 @@ def display_answer(question: Question, value: Any, is_unknown: bool) -> str:
         unit = f" {question.unit}" if question.unit else ""
         return f"{value:g}{unit}"
     return str(value)
+
+
+#: Rendered question bodies by (questionnaire structure, template, state): a question's
+#: HTML is a pure function of these, and most states recur (every unanswered question is the
+#: same for every executive; a scale question has a handful of states). Per process, least
+#: recently used first out, cleared with the questionnaire structure cache.
+BODY_CACHE_SIZE = 4096
+_BODY_CACHE: OrderedDict[tuple, SafeString] = OrderedDict()
+_BODY_LOCK = threading.Lock()
+
+
+def clear_body_cache() -> None:
+    with _BODY_LOCK:
+        _BODY_CACHE.clear()
+
+
+STRUCTURE_CLEARED.append(clear_body_cache)
+
+
+def render_body(view: QuestionField, *, template_name: str, structure_key: tuple) -> SafeString:
+    """The question's body rendered by `template_name` (its context: `field`), from the memo
+    when this state was rendered before.
+
+    Only for a frozen questionnaire (one with responses: `structure_key` names its version),
+    whose questions never change in place; the template must read nothing but the question
+    and the field's state (`QuestionField.state_key`).
+    """
+    key = (structure_key, template_name, view.state_key())
+    with _BODY_LOCK:
+        html = _BODY_CACHE.get(key)
+        if html is not None:
+            _BODY_CACHE.move_to_end(key)
+    if html is None:
+        html = render_to_string(template_name, {"field": view})
+        with _BODY_LOCK:
+            _BODY_CACHE[key] = html
+            while len(_BODY_CACHE) > BODY_CACHE_SIZE:
+                _BODY_CACHE.popitem(last=False)
+    view.body = html
+    return html

@@ -7,6 +7,7 @@ knows participants whose personal link this browser opened.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -26,7 +27,7 @@ from surveys.answering import (
     submit_response,
 )
 from surveys.models import Answer, Question, Response
-from surveys.presenting import build_field, display_answer
+from surveys.presenting import build_field, display_answer, render_body
 
 from .access import get_participant_for_session, remember_participant
 from .models import Participant, hash_token
@@ -142,11 +143,20 @@ def respond(request: HttpRequest, participant_pk: int) -> HttpResponse:
     )
 
 
-def _touch(participant: Participant, **response_fields: int) -> None:
+#: How fresh "last activity" is kept: the facilitator's board says "just now" for anything
+#: under a minute, so writing it on every request (every autosave) would add a write and tell
+#: nobody anything more.
+ACTIVITY_RESOLUTION = timedelta(seconds=30)
+
+
+def _touch(participant: Participant) -> None:
+    """Record the executive's activity, at most every ACTIVITY_RESOLUTION."""
     now = timezone.now()
+    last = participant.last_activity_at
+    if last is not None and timedelta(0) <= now - last < ACTIVITY_RESOLUTION:
+        return
     Participant.objects.filter(pk=participant.pk).update(last_activity_at=now)
-    if response_fields:
-        Response.objects.filter(pk=participant.response_id).update(**response_fields)
+    participant.last_activity_at = now
 
 
 @require_http_methods(["GET", "POST"])
@@ -175,24 +185,27 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
                 answers[question.pk] = outcome.answer
         _touch(participant)
         if not errors and not any(s == "conflict" for s in statuses.values()):
-            target = request.POST.get("go", "next")
-            if target == "previous" and position > 1:
-                return redirect("workshops:respond_section", participant.pk, position - 1)
-            if target == "stay":
-                return redirect("workshops:respond_section", participant.pk, position)
-            if position < len(sections):
-                return redirect("workshops:respond_section", participant.pk, position + 1)
-            return redirect("workshops:respond_review", participant_pk=participant.pk)
+            go = request.POST.get("go", "next")
+            if go == "previous" and position > 1:
+                target = position - 1
+            elif go == "stay" or position == len(sections):
+                target = position
+            else:
+                target = position + 1
+            if response.last_section != target:  # reopening the link resumes there
+                Response.objects.filter(pk=response.pk).update(last_section=target)
+            if go == "next" and position == len(sections):
+                return redirect("workshops:respond_review", participant_pk=participant.pk)
+            return redirect("workshops:respond_section", participant.pk, target)
         messages.error(
             request,
             "Some answers need your attention: see the messages next to them. "
             "Everything else on this page is saved.",
         )
     else:
-        # Where to resume: written only when it changes (a reload of the same section skips it).
-        _touch(
-            participant, **({"last_section": position} if response.last_section != position else {})
-        )
+        # Reading a section changes nothing but the (throttled) activity time: where to resume
+        # is where the executive last answered or saved a page.
+        _touch(participant)
     autosave_url = _url_maker("workshops:respond_autosave", participant.pk)
     first_number = _question_number(sections, current, 0)
     fields = []
@@ -206,6 +219,11 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
             status=statuses.get(question.pk, ""),
         )
         field.autosave_url = autosave_url(question.pk)
+        render_body(
+            field,
+            template_name="respond/_question_body.html",
+            structure_key=response.questionnaire.structure_key,
+        )
         fields.append(field)
     section_url = _url_maker("workshops:respond_section", participant.pk)
     return render(
@@ -388,5 +406,5 @@ def submit(request: HttpRequest, participant_pk: int) -> HttpResponse:
         )
         return redirect("workshops:respond_review", participant_pk=participant.pk)
     if submit_response(participant.response):
-        _touch(participant)  # the review page then thanks them in its heading
+        _touch(participant)
     return redirect(reverse("workshops:respond_review", args=[participant.pk]))

@@ -1,0 +1,73 @@
+"""The memo of rendered question bodies: the same HTML as a fresh render, never a stale one."""
+
+from __future__ import annotations
+
+import pytest
+
+from surveys import presenting
+from surveys.models import Answer, Response
+from surveys.presenting import build_field, render_body
+
+from ..factories import question
+
+TEMPLATE = "respond/_question_body.html"
+
+
+@pytest.fixture
+def frozen(questionnaire):
+    """A questionnaire with a response (so frozen) and its structure key."""
+    Response.objects.create(questionnaire=questionnaire)
+    return questionnaire.structure_key
+
+
+def _render(q, answer=None, *, key, **state):
+    return render_body(
+        build_field(q, 1, answer, **state), template_name=TEMPLATE, structure_key=key
+    )
+
+
+def test_a_repeated_state_comes_from_the_memo_and_matches_a_fresh_render(frozen):
+    q = question("obj-channels")
+    first = _render(q, key=frozen)
+    assert _render(q, key=frozen) is first  # the memo's own string
+    presenting.clear_body_cache()
+    assert _render(q, key=frozen) == first
+    assert f'name="q{q.pk}"' in first and "checked" not in first
+
+
+def test_every_part_of_the_state_changes_the_html(frozen):
+    q = question("obj-channels")
+    response = Response.objects.create(questionnaire=q.section.questionnaire)
+    blank = _render(q, key=frozen)
+    answer = Answer(response=response, question=q, value=4, revision=3)
+    answered = _render(q, answer, key=frozen)
+    assert 'value="4" checked' in answered and 'value="3"' in answered  # the revision
+    assert _render(q, answer, key=frozen, error="Pick one of 1 to 5.") != answered
+    assert "Saved" in _render(q, answer, key=frozen, status="saved")
+    assert 'value="4" checked' not in blank
+    load_time = question("kpi-load-time")
+    unknown = Answer(response=response, question=load_time, value=None, is_unknown=True, revision=1)
+    assert f'id="q{load_time.pk}-unknown" value="1" checked' in _render(
+        load_time, unknown, key=frozen
+    )
+    assert f'id="q{load_time.pk}-unknown" value="1">' in _render(load_time, key=frozen)
+
+
+def test_numbers_and_free_text_are_escaped_and_kept_apart(frozen):
+    q = question("val-success")
+    response = Response.objects.create(questionnaire=q.section.questionnaire)
+    mine = Answer(response=response, question=q, value="<script>alert(1)</script>", revision=1)
+    theirs = Answer(response=response, question=q, value="Faster releases", revision=1)
+    html = _render(q, mine, key=frozen)
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert "Faster releases" in _render(q, theirs, key=frozen)
+    assert "Faster releases" not in _render(q, mine, key=frozen)
+
+
+def test_changing_a_question_clears_the_memo(frozen):
+    q = question("obj-channels")
+    before = _render(q, key=frozen)
+    q.prompt = "A reworded prompt"
+    q.save()  # only possible by hand: a frozen questionnaire is never edited in place
+    assert not presenting._BODY_CACHE
+    assert "A reworded prompt" in _render(q, key=frozen) != before
