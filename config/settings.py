@@ -116,7 +116,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers (a room full of executives autosaving): WAL lets readers run beside
     # the writer, IMMEDIATE takes the write lock at BEGIN so two writers queue instead of
     # failing on upgrade, and the busy timeout makes them wait rather than raise "locked".
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 0)
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

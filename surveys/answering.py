@@ -248,20 +248,24 @@ def save_answer(
     for _attempt in range(2):
         try:
             with transaction.atomic():
-                locked = Response.objects.select_for_update().get(pk=response.pk)
-                if locked.status != ResponseStatus.DRAFT:
+                now = timezone.now()
+                # One statement locks the response (concurrent saves to it wait here), checks
+                # that it is still a draft and records the change and where to resume; it is
+                # rolled back below when nothing changes.
+                drafts = Response.objects.filter(pk=response.pk, status=ResponseStatus.DRAFT)
+                if not drafts.update(updated_at=now, last_section=question.section.position):
                     raise ResponseLocked
                 answer = (
                     Answer.objects.select_for_update()
-                    .filter(response=locked, question=question)
+                    .filter(response_id=response.pk, question=question)
                     .first()
                 )
-                now = timezone.now()
                 if answer is None and value is None and not is_unknown:
+                    transaction.set_rollback(True)
                     return SaveResult("unchanged", None)  # still unanswered: nothing to store
                 if answer is None:
                     answer = Answer.objects.create(
-                        response=locked,
+                        response_id=response.pk,
                         question=question,
                         value=value,
                         is_unknown=is_unknown,
@@ -269,19 +273,17 @@ def save_answer(
                     )
                 else:
                     if answer.value == value and answer.is_unknown == is_unknown:
+                        transaction.set_rollback(True)
                         return SaveResult("unchanged", answer)
                     stale = base_revision is None or base_revision != answer.revision
                     if stale and answer.is_answered:
+                        transaction.set_rollback(True)
                         return SaveResult("conflict", answer)
                     answer.value = value
                     answer.is_unknown = is_unknown
                     answer.revision += 1
                     answer.updated_at = now
                     answer.save(update_fields=["value", "is_unknown", "revision", "updated_at"])
-                # The response resumes where its latest answer was given.
-                Response.objects.filter(pk=locked.pk).update(
-                    updated_at=now, last_section=question.section.position
-                )
                 return SaveResult("saved", answer)
         except IntegrityError:
             # A concurrent request created the row between our read and insert: read it again.

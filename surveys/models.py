@@ -295,6 +295,12 @@ class Response(models.Model):
         return self.status == ResponseStatus.SUBMITTED
 
 
+class AnswerQuerySet(models.QuerySet["Answer"]):
+    def answered(self) -> AnswerQuerySet:
+        """Answers that count as given (a value, or "don't know"): `Answer.is_answered`."""
+        return self.filter(Q(is_unknown=True) | Q(value__isnull=False))
+
+
 class Answer(models.Model):
     """One answer to one question. `revision` increases on each change so that two tabs editing
     the same answer cannot silently overwrite each other (optimistic concurrency)."""
@@ -305,6 +311,8 @@ class Answer(models.Model):
     is_unknown = models.BooleanField(default=False)
     revision = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         constraints = [

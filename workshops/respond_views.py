@@ -102,9 +102,13 @@ def _load(request: HttpRequest, participant_pk: int) -> tuple[Participant, list,
     return participant, sections, answers
 
 
-def _progress(sections: list, answers: dict) -> dict[str, int]:
+def _progress(sections: list, answers: dict | int) -> dict[str, int]:
+    """How far the executive is: `answers` by question id, or the number answered."""
     total = sum(len(section.questions.all()) for section in sections)
-    answered = sum(1 for answer in answers.values() if answer.is_answered)
+    if isinstance(answers, int):
+        answered = answers
+    else:
+        answered = sum(1 for answer in answers.values() if answer.is_answered)
     return {
         "answered": answered,
         "total": total,
@@ -304,7 +308,11 @@ def _save_posted(response: Response, question: Question, posted) -> _Outcome:  #
 @require_POST
 def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> HttpResponse:
     """Save one question as it changes (htmx); answers with the question's status line."""
-    participant, sections, answers = _load(request, participant_pk)
+    participant = get_participant_for_session(request, participant_pk)
+    response = participant.response
+    if response is None:
+        raise Http404("Open your personal link again.")
+    sections = response.questionnaire.cached_sections(response)
     found = next(
         (
             (position, q)
@@ -319,26 +327,21 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
     position, question = found
     if not participant.workshop.accepts_answers:
         outcome = _Outcome(error="This workshop is closed: answers can no longer change.")
-    elif participant.response.is_submitted:
+    elif response.is_submitted:
         outcome = _Outcome(error="Your answers are submitted and can no longer be changed.")
     else:
-        outcome = _save_posted(participant.response, question, request.POST)
+        outcome = _save_posted(response, question, request.POST)
         _touch(participant)
-    if outcome.answer is not None:
-        answers[question.pk] = outcome.answer
-    field = build_field(
-        question,
-        0,
-        answers.get(question.pk),
-        error=outcome.error,
-        status=outcome.status,
-    )
+    answer = outcome.answer
+    if answer is None:  # refused, or still unanswered: show what is stored, if anything
+        answer = response.answers.filter(question=question).first()
+    field = build_field(question, 0, answer, error=outcome.error, status=outcome.status)
     return render(
         request,
         "respond/_autosave_result.html",
         {
             "field": field,
-            "progress": _progress(sections, answers),
+            "progress": _progress(sections, response.answers.answered().count()),
             "participant": participant,
             "position": position,
             "section_count": len(sections),
