@@ -42,16 +42,18 @@ class QuestionField:
     error: str = ""
     status: str = ""
     answered: bool = False
-    #: Where the page posts this question's answer as it changes (set by the caller).
+    #: Where the page posts this question's answer as it changes (set by the caller; relative
+    #: to the page, so that it is the same for every executive and the HTML can be shared).
     autosave_url: str = ""
-    #: The rendered inside of the question (set by `render_body`).
-    body: str = ""
+    #: The rendered question (set by `render_field`).
+    html: str = ""
 
     def state_key(self) -> tuple:
-        """Everything the question's body shows besides the question itself: two fields with
+        """Everything the rendered question shows besides the question itself: two fields with
         the same question and state key render the same HTML."""
         return (
             self.question.pk,
+            self.autosave_url,
             self.number,
             self.revision,
             self.answered,
@@ -220,41 +222,43 @@ def display_answer(question: Question, value: Any, is_unknown: bool) -> str:
     return str(value)
 
 
-#: Rendered question bodies by (questionnaire structure, template, state): a question's
-#: HTML is a pure function of these, and most states recur (every unanswered question is the
-#: same for every executive; a scale question has a handful of states). Per process, least
+#: Rendered questions by (questionnaire structure, template, locked, state): a question's HTML
+#: is a pure function of these, and most states recur (every unanswered question is the same
+#: for every executive; a scale question has a handful of states). Per process, least
 #: recently used first out, cleared with the questionnaire structure cache.
-BODY_CACHE_SIZE = 4096
-_BODY_CACHE: OrderedDict[tuple, SafeString] = OrderedDict()
-_BODY_LOCK = threading.Lock()
+RENDERED_CACHE_SIZE = 4096
+_RENDERED: OrderedDict[tuple, SafeString] = OrderedDict()
+_RENDERED_LOCK = threading.Lock()
 
 
-def clear_body_cache() -> None:
-    with _BODY_LOCK:
-        _BODY_CACHE.clear()
+def clear_rendered_fields() -> None:
+    with _RENDERED_LOCK:
+        _RENDERED.clear()
 
 
-STRUCTURE_CLEARED.append(clear_body_cache)
+STRUCTURE_CLEARED.append(clear_rendered_fields)
 
 
-def render_body(view: QuestionField, *, template_name: str, structure_key: tuple) -> SafeString:
-    """The question's body rendered by `template_name` (its context: `field`), from the memo
-    when this state was rendered before.
+def render_field(
+    view: QuestionField, *, template_name: str, locked: bool, structure_key: tuple
+) -> SafeString:
+    """The question rendered by `template_name` (its context: `field` and `locked`), from the
+    memo when this state was rendered before; also kept as `view.html`.
 
     Only for a frozen questionnaire (one with responses: `structure_key` names its version),
-    whose questions never change in place; the template must read nothing but the question
-    and the field's state (`QuestionField.state_key`).
+    whose questions never change in place; the template must read nothing but the question,
+    the field's state (`QuestionField.state_key`) and `locked`.
     """
-    key = (structure_key, template_name, view.state_key())
-    with _BODY_LOCK:
-        html = _BODY_CACHE.get(key)
+    key = (structure_key, template_name, locked, view.state_key())
+    with _RENDERED_LOCK:
+        html = _RENDERED.get(key)
         if html is not None:
-            _BODY_CACHE.move_to_end(key)
+            _RENDERED.move_to_end(key)
     if html is None:
-        html = render_to_string(template_name, {"field": view})
-        with _BODY_LOCK:
-            _BODY_CACHE[key] = html
-            while len(_BODY_CACHE) > BODY_CACHE_SIZE:
-                _BODY_CACHE.popitem(last=False)
-    view.body = html
+        html = render_to_string(template_name, {"field": view, "locked": locked})
+        with _RENDERED_LOCK:
+            _RENDERED[key] = html
+            while len(_RENDERED) > RENDERED_CACHE_SIZE:
+                _RENDERED.popitem(last=False)
+    view.html = html
     return html

@@ -6,6 +6,7 @@ knows participants whose personal link this browser opened.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
@@ -27,7 +28,7 @@ from surveys.answering import (
     submit_response,
 )
 from surveys.models import Answer, Question, Response
-from surveys.presenting import build_field, display_answer, render_body
+from surveys.presenting import build_field, display_answer, render_field
 
 from .access import get_participant_for_session, remember_participant
 from .models import Participant, hash_token
@@ -210,7 +211,8 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
         # Reading a section changes nothing but the (throttled) activity time: where to resume
         # is where the executive last answered or saved a page.
         _touch(participant)
-    autosave_url = _url_maker("workshops:respond_autosave", participant.pk)
+    # Relative to this page, so that the rendered question is the same for every executive.
+    autosave_url = _relative_url_maker(request.path, "workshops:respond_autosave", participant.pk)
     first_number = _question_number(sections, current, 0)
     fields = []
     for index, question in enumerate(current.questions.all()):
@@ -223,9 +225,10 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
             status=statuses.get(question.pk, ""),
         )
         field.autosave_url = autosave_url(question.pk)
-        render_body(
+        render_field(
             field,
-            template_name="respond/_question_body.html",
+            template_name="respond/_question.html",
+            locked=response.is_submitted,
             structure_key=response.questionnaire.structure_key,
         )
         fields.append(field)
@@ -256,6 +259,13 @@ def _url_maker(name: str, participant_pk: int) -> Callable[[int], str]:
     head, tail = sample.removesuffix("/0/"), "/"
     assert sample == f"{head}/0{tail}", sample
     return lambda number: f"{head}/{number}{tail}"
+
+
+def _relative_url_maker(page: str, name: str, participant_pk: int) -> Callable[[int], str]:
+    """`_url_maker`, but each URL relative to the page at path `page` (say "../../autosave/7/")."""
+    absolute = _url_maker(name, participant_pk)
+    head = posixpath.relpath(absolute(0).removesuffix("/0/"), page.rstrip("/") or "/")
+    return lambda number: f"{head}/{number}/"
 
 
 def _question_number(sections: list, current: object, index: int) -> int:

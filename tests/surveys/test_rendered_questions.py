@@ -1,4 +1,4 @@
-"""The memo of rendered question bodies: the same HTML as a fresh render, never a stale one."""
+"""The memo of rendered questions: the same HTML as a fresh render, never a stale one."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import pytest
 
 from surveys import presenting
 from surveys.models import Answer, Response
-from surveys.presenting import build_field, render_body
+from surveys.presenting import build_field, render_field
 
 from ..factories import question
 
-TEMPLATE = "respond/_question_body.html"
+TEMPLATE = "respond/_question.html"
 
 
 @pytest.fixture
@@ -20,17 +20,17 @@ def frozen(questionnaire):
     return questionnaire.structure_key
 
 
-def _render(q, answer=None, *, key, **state):
-    return render_body(
-        build_field(q, 1, answer, **state), template_name=TEMPLATE, structure_key=key
-    )
+def _render(q, answer=None, *, key, locked=False, url="../../autosave/1/", **state):
+    field = build_field(q, 1, answer, **state)
+    field.autosave_url = url
+    return render_field(field, template_name=TEMPLATE, locked=locked, structure_key=key)
 
 
 def test_a_repeated_state_comes_from_the_memo_and_matches_a_fresh_render(frozen):
     q = question("obj-channels")
     first = _render(q, key=frozen)
     assert _render(q, key=frozen) is first  # the memo's own string
-    presenting.clear_body_cache()
+    presenting.clear_rendered_fields()
     assert _render(q, key=frozen) == first
     assert f'name="q{q.pk}"' in first and "checked" not in first
 
@@ -45,6 +45,9 @@ def test_every_part_of_the_state_changes_the_html(frozen):
     assert _render(q, answer, key=frozen, error="Pick one of 1 to 5.") != answered
     assert "Saved" in _render(q, answer, key=frozen, status="saved")
     assert 'value="4" checked' not in blank
+    locked = _render(q, key=frozen, locked=True)
+    assert "disabled" in locked and "hx-post" not in locked and "disabled" not in blank
+    assert 'hx-post="../../autosave/9/"' in _render(q, key=frozen, url="../../autosave/9/")
     load_time = question("kpi-load-time")
     unknown = Answer(response=response, question=load_time, value=None, is_unknown=True, revision=1)
     assert f'id="q{load_time.pk}-unknown" value="1" checked' in _render(
@@ -69,5 +72,5 @@ def test_changing_a_question_clears_the_memo(frozen):
     before = _render(q, key=frozen)
     q.prompt = "A reworded prompt"
     q.save()  # only possible by hand: a frozen questionnaire is never edited in place
-    assert not presenting._BODY_CACHE
+    assert not presenting._RENDERED
     assert "A reworded prompt" in _render(q, key=frozen) != before

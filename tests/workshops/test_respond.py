@@ -304,3 +304,16 @@ def test_activity_is_recorded_at_most_every_thirty_seconds(cio_client, cio):
     cio_client.post(autosave_url(cio, "own-mobile-web-should"), {f"q{q.pk}": "joint"})
     participant.refresh_from_db()
     assert participant.last_activity_at > recorded
+
+
+def test_each_question_autosaves_to_its_own_url_relative_to_the_page(cio_client, cio):
+    import posixpath
+    import re
+
+    page = section_url(cio, 3)
+    html = cio_client.get(page).text
+    posts = re.findall(r'hx-post="([^"]+)"', html)
+    assert posts and all(not url.startswith("/") for url in posts)
+    resolved = [posixpath.normpath(posixpath.join(page, url)) + "/" for url in posts]
+    assert autosave_url(cio, "own-mobile-web-should") in resolved  # a question of section 3
+    assert cio_client.post(resolved[0], {}).status_code == 200  # nothing posted: unchanged
