@@ -6,7 +6,7 @@ Not part of CI: it stops the machine's PostgreSQL cluster for a few seconds (and
 again, even on failure or Ctrl-C). Steps:
 
 1. creates a dedicated database (common_ground_outage), migrates it and seeds one workshop
-   with executives whose sessions are open;
+   with executives whose personal links are open (their access cookies);
 2. serves the app with gunicorn (DEBUG=0, DATABASE_URL pointing at that database);
 3. a few threads autosave answers continuously, tracking every acknowledged value and revision;
 4. stops PostgreSQL (`pg_ctlcluster --skip-systemctl-redirect <version> main stop`): every
@@ -118,17 +118,16 @@ def prepare(env: dict[str, str]) -> dict[str, Any]:
 
 
 def seed(path: str) -> None:
-    """(In the app's environment.) One workshop, executives with open sessions, the questions."""
+    """(In the app's environment.) One workshop, executives with access cookies, the questions."""
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
     from django.contrib.auth import get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
     from django.utils.crypto import get_random_string
 
     from surveys.loading import load_questionnaire
-    from workshops.access import SESSION_KEY
+    from workshops.access import ACCESS_COOKIE, access_cookie_value
     from workshops.models import Organisation, Participant, Role, WorkshopStatus
     from workshops.services import add_participant, create_workshop
 
@@ -151,10 +150,8 @@ def seed(path: str) -> None:
 
         participant.response = Response.objects.create(questionnaire=questionnaire)
         participant.save(update_fields=["response"])
-        store = SessionStore()
-        store[SESSION_KEY] = {str(participant.pk): participant.token_hash}
-        store.create()
-        participants.append({"pk": participant.pk, "session": store.session_key})
+        cookie = f"{ACCESS_COOKIE}={access_cookie_value(participant)}"
+        participants.append({"pk": participant.pk, "cookie": cookie})
     scales = [
         {"pk": q.pk, "low": q.scale_min, "high": q.scale_max}
         for s in questionnaire.ordered_sections()
@@ -206,7 +203,7 @@ class Drill:
             f"{self.base_url}/respond/{participant['pk']}/autosave/{question['pk']}/",
             data=urllib.parse.urlencode(body).encode(),
             headers={
-                "Cookie": f"sessionid={participant['session']}; csrftoken={self.seeded['csrf']}",
+                "Cookie": f"{participant['cookie']}; csrftoken={self.seeded['csrf']}",
                 "X-CSRFToken": self.seeded["csrf"],
                 "HX-Request": "true",
             },
@@ -291,7 +288,7 @@ def page_during_outage(drill: Drill) -> tuple[int, bool]:
     participant = drill.seeded["participants"][0]
     request = urllib.request.Request(
         f"{drill.base_url}/respond/{participant['pk']}/section/1/",
-        headers={"Cookie": f"sessionid={participant['session']}"},
+        headers={"Cookie": participant["cookie"]},
     )
     try:
         with urllib.request.urlopen(request, timeout=15) as response:

@@ -50,7 +50,7 @@ from django.utils.crypto import get_random_string  # noqa: E402
 from surveys.loading import load_questionnaire  # noqa: E402
 from surveys.models import Answer, Question, Response, ResponseStatus  # noqa: E402
 from tests.reliability.answers import valid_answer  # noqa: E402
-from workshops.access import SESSION_KEY as PARTICIPANTS_KEY  # noqa: E402
+from workshops.access import ACCESS_COOKIE, access_cookie_value  # noqa: E402
 from workshops.models import (  # noqa: E402
     DEFAULT_SIDE_FOR_ROLE,
     Organisation,
@@ -101,14 +101,15 @@ def _answer_all(participants: list[Participant], questions: list[Question], rng)
 
 
 def _session(data: dict[str, Any]) -> str:
+    """A logged-in session's cookie."""
     store = SessionStore()
     store.update(data)
     store.create()
-    return store.session_key
+    return f"sessionid={store.session_key}"
 
 
-def _headers(session_key: str, *, post: bool = False) -> dict[str, str]:
-    headers = {"Cookie": f"sessionid={session_key}; csrftoken={CSRF}"}
+def _headers(cookie: str, *, post: bool = False) -> dict[str, str]:
+    headers = {"Cookie": f"{cookie}; csrftoken={CSRF}" if cookie else f"csrftoken={CSRF}"}
     if post:
         headers["X-CSRFToken"] = CSRF
         headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -161,9 +162,8 @@ def _build() -> tuple[list[dict[str, Any]], list[str], dict[str, Any]]:
             HASH_SESSION_KEY: user.get_session_auth_hash(),
         }
     )
-    executive_sessions = [
-        (p, _session({PARTICIPANTS_KEY: {str(p.pk): p.token_hash}})) for p in executives
-    ]
+    # Each executive's browser holds the access cookie their personal link set.
+    executive_sessions = [(p, f"{ACCESS_COOKIE}={access_cookie_value(p)}") for p in executives]
     # One executive is kept out of the load, for counting the queries of a fresh answer.
     counted, counted_session = executive_sessions.pop()
 

@@ -87,8 +87,9 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
         participant.first_opened_at = participant.first_opened_at or now
         participant.last_activity_at = now
         participant.save(update_fields=["response", "first_opened_at", "last_activity_at"])
-    remember_participant(request, participant)
-    return redirect("workshops:respond", participant_pk=participant.pk)
+    return remember_participant(
+        redirect("workshops:respond", participant_pk=participant.pk), participant
+    )
 
 
 def _load(request: HttpRequest, participant_pk: int) -> tuple[Participant, list, dict]:
