@@ -16,8 +16,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
+from itertools import groupby
 from typing import Any
 
+from django.http import HttpRequest
 from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 
@@ -585,6 +587,11 @@ class Row:
         return self.a.has_drafts or self.b.has_drafts
 
     @property
+    def codable(self) -> bool:
+        """A free-text pair both groups answered: the comparison offers the coding form."""
+        return self.item.kind == "text" and bool(self.a.answered and self.b.answered)
+
+    @property
     def sides(self) -> tuple[SideKey, SideKey]:
         """Both sides with their marker key, for templates that loop over them."""
         return SideKey("a", self.a), SideKey("b", self.b)
@@ -1112,6 +1119,30 @@ class Report:
             html = render_to_string(template, context)
             self._rendered[(template, *key)] = html
         return html
+
+    def rendered_rows(
+        self,
+        rows: Sequence[Row],
+        template: str,
+        context: Mapping[str, Any],
+        request: HttpRequest,
+        key: tuple[Any, ...],
+    ) -> list[tuple[str, list[str]]]:
+        """Each row rendered with `template` (the row as `row`), grouped by section in the
+        order given. A row reads this report and what `key` names, so it is rendered once per
+        report (see `rendered`), except a pair the facilitator can code: its form carries the
+        request's CSRF token and filters, and is rendered afresh."""
+        sections = []
+        for title, section_rows in groupby(rows, key=lambda row: row.item.section_title):
+            html = []
+            for row in section_rows:
+                row_context = {**context, "row": row}
+                if row.codable:
+                    html.append(render_to_string(template, row_context, request))
+                else:
+                    html.append(self.rendered(template, row_context, key=(*key, row.item.pk)))
+            sections.append((title, html))
+        return sections
 
     @cached_property
     def everyone(self) -> list[Person]:

@@ -95,13 +95,23 @@ def comparison(request: HttpRequest, workshop_pk: int) -> HttpResponse:
         label=_allowed(request, "label", ROW_LABELS),
         kind=_allowed(request, "kind", QuestionKind.values),
     )
+    rows = report.filtered(filters)
     context.update(
         keep_params=[(name, value) for name, value in vars(filters).items() if value],
         filters=filters,
-        rows=report.filtered(filters),
+        rows=rows,
         label_options=[(key, LABEL_TEXT[key]) for key in ROW_LABELS],
         coding_choices=CodingVerdict.choices,
         kind_options=QuestionKind.choices,
+    )
+    # Each question's HTML reads the report, the pair and the workshop's pk: rendered once per
+    # report, then reused by each refresh and filter (the coding forms are rendered each time).
+    context["sections"] = report.rendered_rows(
+        rows,
+        "workshops/_question_row.html",
+        context,
+        request,
+        key=(workshop.pk, context["pair_query"]),
     )
     return _render(request, "workshops/comparison.html", "workshops/_comparison_live.html", context)
 

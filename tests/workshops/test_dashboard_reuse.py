@@ -3,7 +3,10 @@ every change to an answer, a participant or a coding must show on the next refre
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from surveys.answering import save_answer, submit_response
@@ -155,3 +158,35 @@ def test_an_answer_changed_in_the_admin_is_a_new_revision(alice_client, workshop
     assert (stored_after.value, stored_after.revision) == (1, stored.revision + 1)
     assert stored_after.updated_at > stored.updated_at
     assert row(report(alice_client, workshop), "obj-channels").label != "agree"
+
+
+def _without_tokens(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+def test_the_comparison_reuses_its_questions_but_not_their_coding_forms(
+    alice_client, bob, workshop, answered
+):
+    """Each question's HTML is kept with the report; a pair to code is rendered each time,
+    since its form carries the CSRF token of whoever asked."""
+    cio, cmo = answered
+    give_answers(cmo, {"val-success": "Customers love it"})
+    comparison_url = reverse("workshops:comparison", args=[workshop.pk])
+    first = alice_client.get(comparison_url)
+    kept = dict(first.context["report"]._rendered)
+    assert len(kept) == len(first.context["rows"]) - 1  # all but the pair to code
+    again = alice_client.get(comparison_url)
+    assert again.context["report"]._rendered == kept
+    assert _without_tokens(str(again.context["sections"])) == _without_tokens(
+        str(first.context["sections"])
+    )
+
+    # Another facilitator gets the same questions, and a form with a token of their own.
+    bob_client = Client(enforce_csrf_checks=True)
+    bob_client.force_login(bob)
+    page = bob_client.get(comparison_url).text
+    form = page[page.index('id="q-val-success"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    code_url = reverse("workshops:code_text", args=[workshop.pk, question("val-success").pk])
+    posted = {"a": "role:cio", "b": "role:cmo", "verdict": "agree", "csrfmiddlewaretoken": token}
+    assert bob_client.post(code_url, posted).status_code == 302
