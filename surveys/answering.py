@@ -263,6 +263,14 @@ def save_answer(
                 if answer is None and value is None and not is_unknown:
                     transaction.set_rollback(True)
                     return SaveResult("unchanged", None)  # still unanswered: nothing to store
+                if answer is not None and answer.draft is not None:
+                    # Back to something valid: the draft goes, whatever the value.
+                    if answer.value == value and answer.is_unknown == is_unknown:
+                        answer.draft = None
+                        answer.updated_at = now
+                        answer.save(update_fields=["draft", "updated_at"])
+                        return SaveResult("saved", answer)
+                    answer.draft = None
                 if answer is None:
                     answer = Answer.objects.create(
                         response_id=response.pk,
@@ -283,12 +291,78 @@ def save_answer(
                     answer.is_unknown = is_unknown
                     answer.revision += 1
                     answer.updated_at = now
-                    answer.save(update_fields=["value", "is_unknown", "revision", "updated_at"])
+                    answer.save(
+                        update_fields=["value", "is_unknown", "revision", "updated_at", "draft"]
+                    )
                 return SaveResult("saved", answer)
         except IntegrityError:
             # A concurrent request created the row between our read and insert: read it again.
             continue
     raise RuntimeError("Could not save the answer after a concurrent insert.")  # pragma: no cover
+
+
+#: Bounds on what a draft keeps: no question has more inputs than this, nor longer ones.
+DRAFT_MAX_INPUTS = 60
+DRAFT_MAX_LENGTH = 5000
+
+
+def question_inputs(question: Question, posted: QueryDict) -> dict[str, list[str]]:
+    """This question's own form inputs from a post (its answer, its options' shares or ranks,
+    "don't know"), bounded and without NUL characters: what a draft keeps."""
+    name = field_name(question)
+    inputs: dict[str, list[str]] = {}
+    for key in posted:
+        if key != name and not key.startswith(f"{name}-"):
+            continue
+        if key == field_name(question, "rev") or len(inputs) >= DRAFT_MAX_INPUTS:
+            continue
+        values = [v.replace("\x00", "")[:DRAFT_MAX_LENGTH] for v in posted.getlist(key)]
+        inputs[key] = values[:DRAFT_MAX_INPUTS]
+    return inputs
+
+
+def draft_as_post(draft: dict[str, list[str]]) -> QueryDict:
+    """A stored draft as the form post it came from, for parsing and redisplay."""
+    posted = QueryDict(mutable=True)
+    for key, values in draft.items():
+        posted.setlist(key, [str(v) for v in values])
+    return posted
+
+
+def save_draft(response: Response, question: Question, inputs: dict[str, list[str]]) -> Answer:
+    """Keep what the respondent entered although it is not a valid answer yet.
+
+    The stored value (if any) stays as it was, and so does its revision: a draft is never
+    scored and never overwrites an answer, it only waits to become one.
+    """
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                now = timezone.now()
+                drafts = Response.objects.filter(pk=response.pk, status=ResponseStatus.DRAFT)
+                if not drafts.update(updated_at=now, last_section=question.section.position):
+                    raise ResponseLocked
+                answer = (
+                    Answer.objects.select_for_update()
+                    .filter(response_id=response.pk, question=question)
+                    .first()
+                )
+                if answer is None:
+                    return Answer.objects.create(
+                        response_id=response.pk,
+                        question=question,
+                        value=None,
+                        draft=inputs,
+                        updated_at=now,
+                    )
+                if answer.draft != inputs:
+                    answer.draft = inputs
+                    answer.updated_at = now
+                    answer.save(update_fields=["draft", "updated_at"])
+                return answer
+        except IntegrityError:
+            continue
+    raise RuntimeError("Could not save the draft after a concurrent insert.")  # pragma: no cover
 
 
 def submit_response(response: Response) -> bool:

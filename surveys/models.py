@@ -311,6 +311,10 @@ class Answer(models.Model):
     is_unknown = models.BooleanField(default=False)
     revision = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(default=timezone.now)
+    #: What the respondent last entered when it was not yet a valid answer (shares that do not
+    #: add up yet, a partial ranking, a number out of range): this question's raw form inputs,
+    #: kept so that closing the page loses nothing. Never scored; the next valid save clears it.
+    draft = models.JSONField(null=True, blank=True)
 
     objects = AnswerQuerySet.as_manager()
 

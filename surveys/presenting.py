@@ -16,7 +16,7 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from .answering import field_name
+from .answering import AnswerError, draft_as_post, field_name, parse_answer
 from .models import STRUCTURE_CLEARED, Answer, Question, QuestionKind
 
 
@@ -42,6 +42,8 @@ class QuestionField:
     error: str = ""
     status: str = ""
     answered: bool = False
+    #: Shown from a stored draft: what was entered is kept but is not an answer yet.
+    drafted: bool = False
     #: Where the page posts this question's answer as it changes (set by the caller; relative
     #: to the page, so that it is the same for every executive and the HTML can be shared).
     autosave_url: str = ""
@@ -62,6 +64,7 @@ class QuestionField:
             tuple((o.checked, o.rank, o.share) for o in self.options),
             self.error,
             self.status,
+            self.drafted,
         )
 
     @property
@@ -118,10 +121,21 @@ def build_field(
     status: str = "",
 ) -> QuestionField:
     """The display state of one question, from the stored answer or from a rejected post."""
-    view = QuestionField(question=question, number=number, error=error, status=status)
+    view = QuestionField(
+        question=question, number=number, error=error, status=status, drafted=status == "draft"
+    )
     if answer is not None:
         view.revision = answer.revision
         view.answered = answer.is_answered
+    if posted is None and answer is not None and answer.draft is not None:
+        # A draft shows as it was entered, with what still keeps it from being an answer.
+        posted = draft_as_post(answer.draft)
+        view.drafted = True
+        if not view.error:
+            try:
+                parse_answer(question, posted)
+            except AnswerError as problem:
+                view.error = str(problem)
     if posted is not None:
         _fill_from_post(view, posted)
     elif answer is not None:

@@ -24,7 +24,9 @@ from surveys.answering import (
     AnswerError,
     ResponseLocked,
     parse_answer,
+    question_inputs,
     save_answer,
+    save_draft,
     submit_response,
 )
 from surveys.models import Answer, Question, Response
@@ -190,8 +192,22 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
             if outcome.answer is not None:
                 answers[question.pk] = outcome.answer
         _touch(participant)
-        if not errors and not any(s == "conflict" for s in statuses.values()):
-            go = request.POST.get("go", "next")
+        go = request.POST.get("go", "next")
+        drafted = [pk for pk, status in statuses.items() if status == "draft"]
+        # Saving a page asks for complete answers; going back never waits for one (what was
+        # entered is kept as a draft either way).
+        blocking = set(errors) - set(drafted) if go == "previous" else set(errors)
+        if not blocking and not any(s == "conflict" for s in statuses.values()):
+            if drafted:
+                # Kept, so nothing stops the executive from moving on: tell them what waits.
+                messages.warning(
+                    request,
+                    f"{len(drafted)} answer{'s' if len(drafted) != 1 else ''} on "
+                    f"“{current.title}” {'are' if len(drafted) != 1 else 'is'} kept as a draft "
+                    "and not counted yet: finish "
+                    f"{'them' if len(drafted) != 1 else 'it'} whenever you like (the review "
+                    "page lists drafts).",
+                )
             if go == "previous" and position > 1:
                 target = position - 1
             elif go == "stay" or position == len(sections):
@@ -205,8 +221,8 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
             return redirect("workshops:respond_section", participant.pk, target)
         messages.error(
             request,
-            "Some answers need your attention: see the messages next to them. "
-            "Everything else on this page is saved.",
+            "Some answers need your attention: see the messages next to them. What you "
+            "entered there is kept as a draft; everything else on this page is saved.",
         )
     else:
         # Reading a section changes nothing but the (throttled) activity time: where to resume
@@ -289,7 +305,12 @@ def _save_posted(response: Response, question: Question, posted) -> _Outcome:  #
     try:
         value, is_unknown = parse_answer(question, posted)
     except AnswerError as error:
-        return _Outcome(error=str(error))
+        # Not an answer yet: keep what was entered as a draft, so that nothing is lost.
+        try:
+            draft = save_draft(response, question, question_inputs(question, posted))
+        except ResponseLocked:
+            return _Outcome(error="Your answers are submitted and can no longer be changed.")
+        return _Outcome(status="draft", error=str(error), answer=draft)
     raw_revision = posted.get(f"q{question.pk}-rev", "")
     # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses (was a 500).
     base_revision = (
@@ -367,10 +388,15 @@ def review(request: HttpRequest, participant_pk: int) -> HttpResponse:
     participant, sections, answers = _load(request, participant_pk)
     rows = []
     missing = []
+    drafts = []
     for position, sec in enumerate(sections, start=1):
         for question in sec.questions.all():
             answer = answers.get(question.pk)
             answered = answer is not None and answer.is_answered
+            draft_problem = ""
+            if answer is not None and answer.draft is not None:
+                draft_problem = build_field(question, 0, answer).error or "Not finished."
+                drafts.append({"question": question, "position": position})
             rows.append(
                 {
                     "section": sec,
@@ -380,6 +406,7 @@ def review(request: HttpRequest, participant_pk: int) -> HttpResponse:
                     if answered
                     else "",
                     "answered": answered,
+                    "draft_problem": draft_problem,
                 }
             )
             if question.required and not answered:
@@ -392,6 +419,7 @@ def review(request: HttpRequest, participant_pk: int) -> HttpResponse:
             "workshop": participant.workshop,
             "rows": rows,
             "missing": missing,
+            "drafts": drafts,
             "sections": sections,
             "progress": _progress(sections, answers),
             "submitted": participant.response.is_submitted,

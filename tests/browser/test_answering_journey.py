@@ -7,7 +7,7 @@ from surveys.models import Answer, ResponseStatus
 from workshops.models import Participant
 
 from ..factories import invite, make_facilitator, make_workshop
-from .conftest import PHONE, screenshot
+from .conftest import ARTIFACTS, PHONE, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,6 +55,17 @@ def test_executive_answers_a_section_on_a_phone_and_resumes_later(new_page, live
     page.get_by_role("button", name="Save and continue →").click()
     expect(page.get_by_role("heading", name="Audiences and channels")).to_be_visible()
 
+    # A budget split half done (40 + 30 of 100 %) is kept as a draft, with what is missing.
+    split = page.locator("fieldset.question", has=page.locator("[data-allocation]")).first
+    shares = split.locator("input[data-share]")
+    shares.nth(0).fill("40")
+    shares.nth(1).fill("30")
+    expect(split.locator(".answer-status")).to_contain_text(
+        "Kept as a draft, not counted yet: The shares add up to 70 %"
+    )
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    split.screenshot(path=str(ARTIFACTS / "answer-draft-phone.png"))
+
     # Leave and come back on another device: the link resumes where they left off.
     page.context.close()
     other = new_page(PHONE)
@@ -62,6 +73,10 @@ def test_executive_answers_a_section_on_a_phone_and_resumes_later(new_page, live
     expect(other.get_by_role("link", name="Continue where you left off →")).to_be_visible()
     other.get_by_role("link", name="Continue where you left off →").click()
     expect(other.get_by_role("heading", name="Audiences and channels")).to_be_visible()
+    kept = other.locator("fieldset.question", has=other.locator("[data-allocation]")).first
+    expect(kept.locator("input[data-share]").nth(0)).to_have_value("40")
+    expect(kept.locator("input[data-share]").nth(1)).to_have_value("30")
+    expect(kept.locator("[data-allocation-total]")).to_have_text("70")
     other.get_by_role("button", name="← Previous").click()
     expect(other.get_by_role("heading", name="Objectives")).to_be_visible()
     channels_pk = Answer.objects.get(question__code="obj-channels").question_id

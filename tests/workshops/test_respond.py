@@ -110,12 +110,40 @@ def test_autosave_stores_one_answer_and_answers_with_saved_state(cio_client, cio
     assert Answer.objects.get(response__participant=cio.participant, question=q).value == 4
 
 
-def test_autosave_with_bad_input_explains_and_stores_nothing(cio_client, cio):
+def test_autosave_with_bad_input_explains_and_keeps_it_as_a_draft_that_counts_for_nothing(
+    cio_client, cio
+):
     q = question("kpi-load-time")
     reply = cio_client.post(autosave_url(cio, "kpi-load-time"), {f"q{q.pk}": "fast"})
     assert reply.status_code == 422
-    assert "Enter a number" in reply.text
-    assert not Answer.objects.filter(question=q).exists()
+    assert "Kept as a draft, not counted yet: Enter a number" in reply.text
+    stored = Answer.objects.get(question=q)
+    assert stored.value is None and not stored.is_answered
+    assert stored.draft == {f"q{q.pk}": ["fast"]}
+
+
+def test_a_half_done_allocation_survives_a_closed_tab_and_counts_once_complete(client, cio):
+    q = question("aud-budget-split")
+    shares = [f"q{q.pk}-{choice.value}" for choice in q.choices.all()]
+    client.get(cio.path)
+    partial = {shares[0]: "40", shares[1]: "30"}
+    assert client.post(autosave_url(cio, "aud-budget-split"), partial).status_code == 422
+    # The tab is closed; the executive opens the link again on another device.
+    other_device = client.__class__()
+    other_device.get(cio.path)
+    page = other_device.get(section_url(cio, 2)).text
+    assert f'name="{shares[0]}" id="q{q.pk}-{q.choices.all()[0].value}" value="40"' in page
+    assert "Kept as a draft, not counted yet: The shares add up to 70 %" in page
+    review = other_device.get(reverse("workshops:respond_review", args=[cio.participant.pk]))
+    assert "1 draft not finished" in review.text
+    assert "Draft not finished: The shares add up to 70 %" in review.text
+    complete = {**partial, shares[2]: "30"}  # the other shares left empty: 0 %
+    reply = other_device.post(autosave_url(cio, "aud-budget-split"), complete)
+    assert reply.status_code == 200 and "Saved" in reply.text
+    stored = Answer.objects.get(question=q)
+    assert stored.draft is None and sum(stored.value.values()) == 100
+    review = other_device.get(reverse("workshops:respond_review", args=[cio.participant.pk]))
+    assert "draft" not in review.text.lower()
 
 
 def test_plain_post_saves_the_valid_answers_and_keeps_the_invalid_ones_on_the_page(cio_client, cio):
@@ -135,7 +163,9 @@ def test_plain_post_saves_the_valid_answers_and_keeps_the_invalid_ones_on_the_pa
     assert "Pick a point between 1 and 5" in reply.text
     assert "same rank" in reply.text
     assert Answer.objects.get(question=channels).value == 5
-    assert not Answer.objects.filter(question=engagement).exists()
+    assert not Answer.objects.answered().filter(question=engagement).exists()
+    assert Answer.objects.get(question=ranking).draft[f"q{ranking.pk}-engagement"] == ["1"]
+    assert "kept as a draft" in reply.text
     # the duplicate ranks the executive typed are still on the page
     assert reply.text.count('<option value="1" selected>') == 2
 
@@ -318,3 +348,15 @@ def test_each_question_autosaves_to_its_own_url_relative_to_the_page(cio_client,
     resolved = [posixpath.normpath(posixpath.join(page, url)) + "/" for url in posts]
     assert autosave_url(cio, "own-mobile-web-should") in resolved  # a question of section 3
     assert cio_client.post(resolved[0], {}).status_code == 200  # nothing posted: unchanged
+
+
+def test_a_draft_never_blocks_going_back_but_saving_the_page_asks_to_finish_it(cio_client, cio):
+    q = question("aud-budget-split")
+    first_share = f"q{q.pk}-{q.choices.all()[0].value}"
+    forward = cio_client.post(section_url(cio, 2), {first_share: "40", "go": "next"})
+    assert forward.status_code == 422
+    assert "The shares add up to 40 %" in forward.text
+    back = cio_client.post(section_url(cio, 2), {first_share: "45", "go": "previous"}, follow=True)
+    assert back.redirect_chain[-1][0] == section_url(cio, 1)
+    assert "1 answer on “Audiences and channels” is kept as a draft" in back.text
+    assert Answer.objects.get(question=q).draft == {first_share: ["45"]}
