@@ -360,3 +360,19 @@ def test_a_draft_never_blocks_going_back_but_saving_the_page_asks_to_finish_it(c
     assert back.redirect_chain[-1][0] == section_url(cio, 1)
     assert "1 answer on “Audiences and channels” is kept as a draft" in back.text
     assert Answer.objects.get(question=q).draft == {first_share: ["45"]}
+
+
+def test_a_draft_is_escaped_wherever_it_is_shown(cio_client, cio):
+    payload = '"><script>alert(1)</script>'
+    q = question("kpi-load-time")
+    cio_client.post(autosave_url(cio, "kpi-load-time"), {f"q{q.pk}": payload})
+    for url in [
+        section_url(cio, 4),
+        reverse("workshops:respond_review", args=[cio.participant.pk]),
+    ]:
+        page = cio_client.get(url).text
+        assert "<script>alert(1)" not in page
+    assert (
+        "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
+        in cio_client.get(section_url(cio, 4)).text
+    )
