@@ -378,7 +378,7 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
             "position": position,
             "section_count": len(sections),
         },
-        status=200 if not outcome.error or outcome.status == "conflict" else 422,
+        status=200 if not outcome.error or outcome.status in ("conflict", "draft") else 422,
     )
 
 

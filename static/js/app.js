@@ -63,6 +63,44 @@
     }
   }, true);
 
+  // A change still waiting to be saved when the page goes away (the tab closed, the phone
+  // locked, another app opened) is sent at once with sendBeacon, so closing loses nothing.
+  var unsaved = new Set();
+  function markUnsaved(event) {
+    var question = event.target.closest && event.target.closest("fieldset.question[hx-post]");
+    if (question) unsaved.add(question);
+  }
+  document.addEventListener("input", markUnsaved);
+  document.addEventListener("change", markUnsaved);
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful || (event.detail.xhr && event.detail.xhr.status === 422)) {
+      unsaved.delete(event.detail.elt);
+    }
+  });
+  function sendUnsaved() {
+    if (!unsaved.size || !navigator.sendBeacon) return;
+    unsaved.forEach(function (question) {
+      var form = question.closest("form");
+      var token = form && form.querySelector("[name=csrfmiddlewaretoken]");
+      var data = new FormData();
+      question.querySelectorAll("input, select, textarea").forEach(function (input) {
+        if (!input.name || input.disabled) return;
+        if ((input.type === "radio" || input.type === "checkbox") && !input.checked) return;
+        data.append(input.name, input.value);
+      });
+      if (token) data.append("csrfmiddlewaretoken", token.value);
+      navigator.sendBeacon(question.getAttribute("hx-post"), data);
+    });
+    unsaved.clear();
+  }
+  document.addEventListener("submit", function (event) {
+    if (event.target.matches && event.target.matches(".answer-form")) unsaved.clear();  // it saves all
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") sendUnsaved();
+  });
+  window.addEventListener("pagehide", sendUnsaved);
+
   // Navbar toggle without Bootstrap's JavaScript bundle.
   document.addEventListener("click", function (event) {
     var toggler = event.target.closest("[data-toggle-target]");

@@ -1,9 +1,11 @@
 """An executive answers on a phone: a whole section, autosave, leave, resume, submit."""
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
-from surveys.models import Answer, ResponseStatus
+from surveys.models import Answer, Question, ResponseStatus
 from workshops.models import Participant
 
 from ..factories import invite, make_facilitator, make_workshop
@@ -65,6 +67,20 @@ def test_executive_answers_a_section_on_a_phone_and_resumes_later(new_page, live
     )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     split.screenshot(path=str(ARTIFACTS / "answer-draft-phone.png"))
+
+    # The budget split typed in full and the page left at once, before the autosave's one-second
+    # pause: what was typed is sent as the page goes away.
+    budget = page.locator("fieldset.question", has=page.locator("[data-allocation]")).nth(1)
+    budget_shares = budget.locator("input[data-share]")
+    for index, share in enumerate(["50", "20", "10", "10", "5", "5"]):
+        budget_shares.nth(index).fill(share)
+    page.goto("about:blank")
+    budget_pk = Question.objects.get(code="aud-budget-split").pk
+    deadline = time.monotonic() + 10
+    while not Answer.objects.filter(question_id=budget_pk, value__isnull=False).exists():
+        assert time.monotonic() < deadline, "the budget split typed before leaving was lost"
+        time.sleep(0.1)
+    assert sum(Answer.objects.get(question_id=budget_pk).value.values()) == 100
 
     # Leave and come back on another device: the link resumes where they left off.
     page.context.close()
