@@ -38,6 +38,8 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if _is_schema_error(exception):
+            return None  # a missing migration is a bug to fix, not an outage to wait out: a 500
         if isinstance(exception, (OperationalError, InterfaceError)) or (
             isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
         ):
@@ -48,3 +50,14 @@ class DatabaseUnavailableMiddleware:
             response["Cache-Control"] = "no-store"
             return response
         return None
+
+
+#: How SQLite reports a table or column the code expects but the database lacks (PostgreSQL
+#: raises ProgrammingError for these, which is never taken for an outage).
+_SCHEMA_ERRORS = ("no such table", "no such column", "has no column named")
+
+
+def _is_schema_error(exception: Exception) -> bool:
+    return isinstance(exception, DatabaseError) and any(
+        marker in str(exception).lower() for marker in _SCHEMA_ERRORS
+    )

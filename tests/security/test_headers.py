@@ -84,6 +84,17 @@ def test_a_database_outage_is_a_friendly_503_with_the_headers(client: Client, ci
     assert_not_stored(response, "503")
 
 
+def test_a_missing_migration_is_a_500_not_an_outage(cio):
+    browser = Client(raise_request_exception=False)
+    browser.get(cio.path)
+    url = reverse("workshops:respond_section", args=[cio.participant.pk, 1])
+    schema_error = OperationalError("no such column: surveys_answer.draft")
+    with mock.patch("workshops.respond_views._load", side_effect=schema_error):
+        response = browser.get(url)
+    assert response.status_code == 500
+    assert "Traceback" not in response.text and "no such column" not in response.text
+
+
 def _production_env() -> dict[str, str]:
     env = {
         key: value
