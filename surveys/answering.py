@@ -175,7 +175,10 @@ def _parse_allocation(question: Question, posted: QueryDict) -> dict[str, int] |
         if not _clean_text(raw):
             shares[choice.value] = 0.0
             continue
-        share = _parse_number(raw, what="a percentage")
+        try:
+            share = _parse_number(raw, what="a percentage")
+        except AnswerError:
+            raise AnswerError(f"“{choice.label}”: enter a percentage, for example 25.") from None
         if share < 0 or share > 100:
             raise AnswerError(f"“{choice.label}” must be between 0 and 100 %.")
         shares[choice.value] = share
@@ -185,6 +188,19 @@ def _parse_allocation(question: Question, posted: QueryDict) -> dict[str, int] |
     if abs(total - 100) > 1:
         raise AnswerError(f"The shares add up to {total:g} %: they must total 100 %.")
     return _round_to_hundred(shares)
+
+
+def rounded_from_entry(question: Question, posted: QueryDict, value: Any) -> bool:
+    """Whether a parsed allocation differs from the shares as entered: they were rounded to
+    whole percents totalling 100 (say 33.3 three times), which the respondent should be told."""
+    if question.kind != QuestionKind.ALLOCATION or not value:
+        return False
+    for choice in question.choices.all():
+        raw = posted.get(field_name(question, choice.value), "")
+        entered = _parse_number(raw, what="a percentage") if _clean_text(raw) else 0.0
+        if entered != value.get(choice.value, 0):
+            return True
+    return False
 
 
 def _round_to_hundred(shares: dict[str, float]) -> dict[str, int]:

@@ -44,6 +44,8 @@ class QuestionField:
     answered: bool = False
     #: Shown from a stored draft: what was entered is kept but is not an answer yet.
     drafted: bool = False
+    #: A word about the saved answer (the whole percents a split was rounded to).
+    note: str = ""
     #: Where the page posts this question's answer as it changes (set by the caller; relative
     #: to the page, so that it is the same for every executive and the HTML can be shared).
     autosave_url: str = ""
@@ -65,6 +67,7 @@ class QuestionField:
             self.error,
             self.status,
             self.drafted,
+            self.note,
         )
 
     @property
@@ -119,10 +122,16 @@ def build_field(
     posted: QueryDict | None = None,
     error: str = "",
     status: str = "",
+    note: str = "",
 ) -> QuestionField:
     """The display state of one question, from the stored answer or from a rejected post."""
     view = QuestionField(
-        question=question, number=number, error=error, status=status, drafted=status == "draft"
+        question=question,
+        number=number,
+        error=error,
+        status=status,
+        drafted=status == "draft",
+        note=note,
     )
     if answer is not None:
         view.revision = answer.revision
@@ -225,11 +234,12 @@ def display_answer(question: Question, value: Any, is_unknown: bool) -> str:
     if kind == QuestionKind.SINGLE:
         return labels.get(value, str(value))
     if kind == QuestionKind.MULTI:
-        return ", ".join(labels.get(item, item) for item in value)
+        # Semicolons: option labels may contain commas ("Faster, more agile collaboration").
+        return "; ".join(labels.get(item, item) for item in value)
     if kind == QuestionKind.RANKING:
         return " › ".join(f"{n}. {labels.get(item, item)}" for n, item in enumerate(value, 1))
     if kind == QuestionKind.ALLOCATION:
-        return ", ".join(f"{labels.get(k, k)} {v} %" for k, v in value.items())
+        return "; ".join(f"{labels.get(k, k)} {v} %" for k, v in value.items())
     if kind == QuestionKind.NUMERIC:
         unit = f" {question.unit}" if question.unit else ""
         return f"{value:g}{unit}"

@@ -25,6 +25,7 @@ from surveys.answering import (
     ResponseLocked,
     parse_answer,
     question_inputs,
+    rounded_from_entry,
     save_answer,
     save_draft,
     submit_response,
@@ -295,10 +296,13 @@ def _question_number(sections: list, current: object, index: int) -> int:
 
 
 class _Outcome:
-    def __init__(self, status: str = "", error: str = "", answer: Answer | None = None) -> None:
+    def __init__(
+        self, status: str = "", error: str = "", answer: Answer | None = None, note: str = ""
+    ) -> None:
         self.status = status
         self.error = error
         self.answer = answer
+        self.note = note
 
 
 def _save_posted(response: Response, question: Question, posted) -> _Outcome:  # noqa: ANN001
@@ -334,7 +338,10 @@ def _save_posted(response: Response, question: Question, posted) -> _Outcome:  #
             ),
             answer=result.answer,
         )
-    return _Outcome(status=result.status, answer=result.answer)
+    note = ""
+    if result.status == "saved" and rounded_from_entry(question, posted, value):
+        note = display_answer(question, value, False)
+    return _Outcome(status=result.status, answer=result.answer, note=note)
 
 
 @require_POST
@@ -367,7 +374,9 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
     answer = outcome.answer
     if answer is None:  # refused, or still unanswered: show what is stored, if anything
         answer = response.answers.filter(question=question).first()
-    field = build_field(question, 0, answer, error=outcome.error, status=outcome.status)
+    field = build_field(
+        question, 0, answer, error=outcome.error, status=outcome.status, note=outcome.note
+    )
     return render(
         request,
         "respond/_autosave_result.html",

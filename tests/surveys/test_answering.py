@@ -211,3 +211,9 @@ def test_an_ambiguous_number_is_refused_not_guessed():
 
     with pytest.raises(AnswerError):
         _parse_number("1,2,3")
+
+
+def test_an_unreadable_share_names_its_option(questionnaire):
+    q = question("aud-split")
+    with pytest.raises(AnswerError, match="“Employees .*”: enter a percentage, for example 25"):
+        parse_answer(q, posted(q, b2c="50", b2b="30", b2e="abc"))

@@ -376,3 +376,17 @@ def test_a_draft_is_escaped_wherever_it_is_shown(cio_client, cio):
         "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
         in cio_client.get(section_url(cio, 4)).text
     )
+
+
+def test_a_split_rounded_to_whole_percents_says_so(cio_client, cio):
+    q = question("aud-split")
+    names = [f"q{q.pk}-{choice.value}" for choice in q.choices.all()]
+    thirds = cio_client.post(autosave_url(cio, "aud-split"), dict.fromkeys(names, "33,3"))
+    assert thirds.status_code == 200
+    assert "Saved, as whole percentages:" in thirds.text
+    assert sorted(Answer.objects.get(question=q).value.values()) == [33, 33, 34]
+    stored = Answer.objects.get(question=q)
+    whole = dict(zip(names, ["50", "30", "20"], strict=True))
+    whole[f"q{q.pk}-rev"] = str(stored.revision)
+    reply = cio_client.post(autosave_url(cio, "aud-split"), whole)
+    assert "Saved" in reply.text and "whole percentages" not in reply.text
