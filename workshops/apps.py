@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class WorkshopsConfig(AppConfig):
     name = "workshops"
     verbose_name = "Workshops"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deployment checks)

@@ -107,6 +107,7 @@ def _production_env() -> dict[str, str]:
         SECRET_KEY="prod-like-" + "k3y" * 20,
         ALLOWED_HOSTS="commonground.example.com,testserver",
         CSRF_TRUSTED_ORIGINS="https://commonground.example.com",
+        SITE_URL="https://commonground.example.com",
     )
     return env
 
@@ -156,6 +157,23 @@ def test_production_settings_turn_on_hsts_and_secure_cookies():
     assert seen["session_secure"] and seen["session_httponly"] and seen["csrf_secure"]
     assert seen["csrf_cookie_secure"]
     assert seen["status"] == 200
+
+
+@pytest.mark.parametrize(
+    ("site_url", "check"),
+    [("http://127.0.0.1:8000", "workshops.W001"), ("http://commonground.example.com", "W002")],
+)
+def test_deploy_check_warns_of_a_site_url_that_would_break_invitation_links(site_url, check):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**_production_env(), "SITE_URL": site_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert check in result.stderr + result.stdout
 
 
 def test_deploy_check_is_clean_with_production_settings():
