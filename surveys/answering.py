@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -246,6 +249,43 @@ class SaveResult:
         return self.status == "conflict"
 
 
+def _lock_answer(response: Response, question: Question, now: datetime) -> Answer | None:
+    """Inside a transaction: lock the response and return its answer to `question`, locked.
+
+    One statement locks the response (concurrent saves to it wait here), checks that it is
+    still a draft and records the change and where to resume (the question's section); the
+    caller rolls the transaction back when nothing changes.
+    """
+    drafts = Response.objects.filter(pk=response.pk, status=ResponseStatus.DRAFT)
+    if not drafts.update(updated_at=now, last_section=question.section.position):
+        raise ResponseLocked
+    return (
+        Answer.objects.select_for_update()
+        .filter(response_id=response.pk, question=question)
+        .first()
+    )
+
+
+def _retrying_a_concurrent_insert[**P, R](change: Callable[P, R]) -> Callable[P, R]:
+    """Run `change` in a transaction; once more if a concurrent request inserted the same
+    answer between our read and our insert (the unique constraint refused ours)."""
+
+    @wraps(change)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        for _attempt in range(2):
+            try:
+                with transaction.atomic():
+                    return change(*args, **kwargs)
+            except IntegrityError:
+                continue
+        raise RuntimeError(
+            "Could not save the answer after a concurrent insert."
+        )  # pragma: no cover
+
+    return wrapper
+
+
+@_retrying_a_concurrent_insert
 def save_answer(
     response: Response,
     question: Question,
@@ -259,62 +299,42 @@ def save_answer(
     `base_revision` is the revision the executive's page showed (None when the page showed no
     answer yet). If the stored answer moved on since then (another tab or device) and holds a
     different value, nothing is written and the caller shows the newer value. A saved answer
-    also moves the response's resume point (`last_section`) to the question's section.
+    also moves the response's resume point (`last_section`) to the question's section, and
+    clears a draft.
     """
-    for _attempt in range(2):
-        try:
-            with transaction.atomic():
-                now = timezone.now()
-                # One statement locks the response (concurrent saves to it wait here), checks
-                # that it is still a draft and records the change and where to resume; it is
-                # rolled back below when nothing changes.
-                drafts = Response.objects.filter(pk=response.pk, status=ResponseStatus.DRAFT)
-                if not drafts.update(updated_at=now, last_section=question.section.position):
-                    raise ResponseLocked
-                answer = (
-                    Answer.objects.select_for_update()
-                    .filter(response_id=response.pk, question=question)
-                    .first()
-                )
-                if answer is None and value is None and not is_unknown:
-                    transaction.set_rollback(True)
-                    return SaveResult("unchanged", None)  # still unanswered: nothing to store
-                if answer is not None and answer.draft is not None:
-                    # Back to something valid: the draft goes, whatever the value.
-                    if answer.value == value and answer.is_unknown == is_unknown:
-                        answer.draft = None
-                        answer.updated_at = now
-                        answer.save(update_fields=["draft", "updated_at"])
-                        return SaveResult("saved", answer)
-                    answer.draft = None
-                if answer is None:
-                    answer = Answer.objects.create(
-                        response_id=response.pk,
-                        question=question,
-                        value=value,
-                        is_unknown=is_unknown,
-                        updated_at=now,
-                    )
-                else:
-                    if answer.value == value and answer.is_unknown == is_unknown:
-                        transaction.set_rollback(True)
-                        return SaveResult("unchanged", answer)
-                    stale = base_revision is None or base_revision != answer.revision
-                    if stale and answer.is_answered:
-                        transaction.set_rollback(True)
-                        return SaveResult("conflict", answer)
-                    answer.value = value
-                    answer.is_unknown = is_unknown
-                    answer.revision += 1
-                    answer.updated_at = now
-                    answer.save(
-                        update_fields=["value", "is_unknown", "revision", "updated_at", "draft"]
-                    )
-                return SaveResult("saved", answer)
-        except IntegrityError:
-            # A concurrent request created the row between our read and insert: read it again.
-            continue
-    raise RuntimeError("Could not save the answer after a concurrent insert.")  # pragma: no cover
+    now = timezone.now()
+    answer = _lock_answer(response, question, now)
+    if answer is None and value is None and not is_unknown:
+        transaction.set_rollback(True)
+        return SaveResult("unchanged", None)  # still unanswered: nothing to store
+    if answer is None:
+        answer = Answer.objects.create(
+            response_id=response.pk,
+            question=question,
+            value=value,
+            is_unknown=is_unknown,
+            updated_at=now,
+        )
+        return SaveResult("saved", answer)
+    if answer.value == value and answer.is_unknown == is_unknown:
+        if answer.draft is None:
+            transaction.set_rollback(True)
+            return SaveResult("unchanged", answer)
+        answer.draft = None  # back to the stored answer: the draft goes
+        answer.updated_at = now
+        answer.save(update_fields=["draft", "updated_at"])
+        return SaveResult("saved", answer)
+    stale = base_revision is None or base_revision != answer.revision
+    if stale and answer.is_answered:
+        transaction.set_rollback(True)
+        return SaveResult("conflict", answer)
+    answer.value = value
+    answer.is_unknown = is_unknown
+    answer.draft = None
+    answer.revision += 1
+    answer.updated_at = now
+    answer.save(update_fields=["value", "is_unknown", "draft", "revision", "updated_at"])
+    return SaveResult("saved", answer)
 
 
 #: Bounds on what a draft keeps: no question has more inputs than this, nor longer ones.
@@ -345,40 +365,24 @@ def draft_as_post(draft: dict[str, list[str]]) -> QueryDict:
     return posted
 
 
+@_retrying_a_concurrent_insert
 def save_draft(response: Response, question: Question, inputs: dict[str, list[str]]) -> Answer:
     """Keep what the respondent entered although it is not a valid answer yet.
 
     The stored value (if any) stays as it was, and so does its revision: a draft is never
     scored and never overwrites an answer, it only waits to become one.
     """
-    for _attempt in range(2):
-        try:
-            with transaction.atomic():
-                now = timezone.now()
-                drafts = Response.objects.filter(pk=response.pk, status=ResponseStatus.DRAFT)
-                if not drafts.update(updated_at=now, last_section=question.section.position):
-                    raise ResponseLocked
-                answer = (
-                    Answer.objects.select_for_update()
-                    .filter(response_id=response.pk, question=question)
-                    .first()
-                )
-                if answer is None:
-                    return Answer.objects.create(
-                        response_id=response.pk,
-                        question=question,
-                        value=None,
-                        draft=inputs,
-                        updated_at=now,
-                    )
-                if answer.draft != inputs:
-                    answer.draft = inputs
-                    answer.updated_at = now
-                    answer.save(update_fields=["draft", "updated_at"])
-                return answer
-        except IntegrityError:
-            continue
-    raise RuntimeError("Could not save the draft after a concurrent insert.")  # pragma: no cover
+    now = timezone.now()
+    answer = _lock_answer(response, question, now)
+    if answer is None:
+        return Answer.objects.create(
+            response_id=response.pk, question=question, value=None, draft=inputs, updated_at=now
+        )
+    if answer.draft != inputs:
+        answer.draft = inputs
+        answer.updated_at = now
+        answer.save(update_fields=["draft", "updated_at"])
+    return answer
 
 
 def submit_response(response: Response) -> bool:
