@@ -67,8 +67,29 @@ def access_cookie_value(participant: Participant) -> str:
     return remember_participant(HttpResponse(), participant).cookies[ACCESS_COOKIE].value
 
 
-def get_participant_for_session(request: HttpRequest, participant_pk: int) -> Participant:
-    """The participant this browser opened a personal link for, still valid, else 404."""
+#: Participants whose personal link still works, with what the answering pages show. Built
+#: once (each request's .get() clones it, so it is never evaluated itself): building the
+#: filters and joins anew is a good part of a short request's time.
+_ANSWERING = (
+    Participant.objects.active()
+    .filter(token_revoked_at__isnull=True)
+    .select_related("workshop", "workshop__organisation", "response", "response__questionnaire")
+)
+#: The same without the organisation, for requests that show no page (autosave).
+_ANSWERING_BARE = (
+    Participant.objects.active()
+    .filter(token_revoked_at__isnull=True)
+    .select_related("workshop", "response", "response__questionnaire")
+)
+
+
+def get_participant_for_session(
+    request: HttpRequest, participant_pk: int, *, for_page: bool = True
+) -> Participant:
+    """The participant this browser opened a personal link for, still valid, else 404.
+
+    `for_page=False` leaves out what only a whole page shows (the organisation's name).
+    """
     try:
         value = request.get_signed_cookie(
             ACCESS_COOKIE, salt=_ACCESS_SALT, max_age=settings.SESSION_COOKIE_AGE
@@ -78,14 +99,8 @@ def get_participant_for_session(request: HttpRequest, participant_pk: int) -> Pa
     pk, _, token_hash = value.partition(":")
     if pk != str(participant_pk) or not token_hash:
         raise Http404("Open your personal link again.")
-    return get_object_or_404(
-        Participant.objects.active()
-        .filter(token_revoked_at__isnull=True, token_hash=token_hash)
-        .select_related(
-            "workshop", "workshop__organisation", "response", "response__questionnaire"
-        ),
-        pk=participant_pk,
-    )
+    queryset = _ANSWERING if for_page else _ANSWERING_BARE
+    return get_object_or_404(queryset, pk=participant_pk, token_hash=token_hash)
 
 
 def get_removed_participant_for_user(

@@ -347,7 +347,7 @@ def _save_posted(response: Response, question: Question, posted) -> _Outcome:  #
 @require_POST
 def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> HttpResponse:
     """Save one question as it changes (htmx); answers with the question's status line."""
-    participant = get_participant_for_session(request, participant_pk)
+    participant = get_participant_for_session(request, participant_pk, for_page=False)
     response = participant.response
     if response is None:
         raise Http404("Open your personal link again.")
