@@ -243,6 +243,9 @@ class SaveResult:
 
     status: str
     answer: Answer | None
+    #: Whether the question went from unanswered to answered or back (the count of answered
+    #: questions changed).
+    answered_changed: bool = False
 
     @property
     def conflict(self) -> bool:
@@ -315,7 +318,7 @@ def save_answer(
             is_unknown=is_unknown,
             updated_at=now,
         )
-        return SaveResult("saved", answer)
+        return SaveResult("saved", answer, answered_changed=True)
     if answer.value == value and answer.is_unknown == is_unknown:
         if answer.draft is None:
             transaction.set_rollback(True)
@@ -328,13 +331,14 @@ def save_answer(
     if stale and answer.is_answered:
         transaction.set_rollback(True)
         return SaveResult("conflict", answer)
+    was_answered = answer.is_answered
     answer.value = value
     answer.is_unknown = is_unknown
     answer.draft = None
     answer.revision += 1
     answer.updated_at = now
     answer.save(update_fields=["value", "is_unknown", "draft", "revision", "updated_at"])
-    return SaveResult("saved", answer)
+    return SaveResult("saved", answer, answered_changed=answer.is_answered != was_answered)
 
 
 #: Bounds on what a draft keeps: no question has more inputs than this, nor longer ones.

@@ -297,12 +297,18 @@ def _question_number(sections: list, current: object, index: int) -> int:
 
 class _Outcome:
     def __init__(
-        self, status: str = "", error: str = "", answer: Answer | None = None, note: str = ""
+        self,
+        status: str = "",
+        error: str = "",
+        answer: Answer | None = None,
+        note: str = "",
+        answered_changed: bool = False,
     ) -> None:
         self.status = status
         self.error = error
         self.answer = answer
         self.note = note
+        self.answered_changed = answered_changed
 
 
 def _save_posted(response: Response, question: Question, posted) -> _Outcome:  # noqa: ANN001
@@ -341,7 +347,12 @@ def _save_posted(response: Response, question: Question, posted) -> _Outcome:  #
     note = ""
     if result.status == "saved" and rounded_from_entry(question, posted, value):
         note = display_answer(question, value, False)
-    return _Outcome(status=result.status, answer=result.answer, note=note)
+    return _Outcome(
+        status=result.status,
+        answer=result.answer,
+        note=note,
+        answered_changed=result.answered_changed,
+    )
 
 
 @require_POST
@@ -382,7 +393,10 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
         "respond/_autosave_result.html",
         {
             "field": field,
-            "progress": _progress(sections, response.answers.answered().count()),
+            # The progress bar changes only when the question was answered or un-answered.
+            "progress": _progress(sections, response.answers.answered().count())
+            if outcome.answered_changed
+            else None,
             "participant": participant,
             "position": position,
             "section_count": len(sections),
