@@ -76,6 +76,35 @@ def percent(value: float | None) -> int | None:
     return None if value is None else round(value * 100)
 
 
+def weight_text(importance: float) -> str:
+    """ "counts double", "counts ×1.5", "counts half"; "" for the usual weight of 1."""
+    if importance == 1:
+        return ""
+    if importance == 2:
+        return "counts double"
+    if importance == 0.5:
+        return "counts half"
+    return f"counts ×{_number(importance)}"
+
+
+def chance_words(beyond_chance: float) -> str:
+    """Beyond chance, A = (S - S0) / (1 - S0), in the room's words: 0 is what two people
+    answering at random would reach and 1 identical answers, so below 0 is less alike than
+    random and 0.5 halfway from random to identical. Within 0.05 of 0 reads as no better than
+    random (the figure moves by more than that with one answer)."""
+    if beyond_chance < -CHANCE_BAND:
+        return "less alike than answers picked at random would be"
+    if beyond_chance <= CHANCE_BAND:
+        return "no more alike than answers picked at random would be"
+    if beyond_chance < 0.5:
+        return "more alike than answers picked at random, but less than halfway to identical"
+    return "well beyond chance: more than halfway from random answers to identical"
+
+
+#: How close to 0 "beyond chance" reads as "no better than random answers".
+CHANCE_BAND = 0.05
+
+
 def _number(value: float) -> str:
     return f"{value:g}" if abs(value) >= 0.01 or value == 0 else f"{value:.2g}"
 
@@ -536,6 +565,12 @@ class Row:
         return self.comparison.gap
 
     @property
+    def weight_text(self) -> str:
+        """The question's importance in words when it is not the usual 1 ("counts double"): it
+        weighs that much in the alignment and in the agenda's order."""
+        return weight_text(self.item.importance)
+
+    @property
     def reason(self) -> str:
         """Why a question is not scored, in the room's words."""
         if self.comparison.scored:
@@ -844,6 +879,10 @@ class Summary:
         return f"{self.beyond_chance:+.2f}"
 
     @property
+    def beyond_chance_words(self) -> str:
+        return "" if self.beyond_chance is None else chance_words(self.beyond_chance)
+
+    @property
     def counts(self) -> tuple[tuple[str, int, float], ...]:
         """(label, count, share of scored) for the stacked agree/partly/differ bar."""
         scored = self.aggregate.scored or 1
@@ -1048,6 +1087,40 @@ class AgendaItem:
 
 
 @dataclass(frozen=True, slots=True)
+class Unscored:
+    """The questionnaire's questions against those scored: free text is read, not scored
+    (unless the facilitator codes it), and a question is scored only when both groups answered.
+    """
+
+    questions: int
+    free_text: int
+    unanswered: int
+    a: str
+    b: str
+
+    @property
+    def text(self) -> str:
+        """E.g. "The questionnaire has 44 questions: 1 free-text question is read, not scored;
+        1 is missing an answer from CIO or CMO (skipped or “don't know”), so it is not scored."
+        ("" when every question is scored.)"""
+        parts = []
+        if self.free_text == 1:
+            parts.append("1 free-text question is read, not scored")
+        elif self.free_text:
+            parts.append(f"{self.free_text} free-text questions are read, not scored")
+        if self.unanswered:
+            one = self.unanswered == 1
+            parts.append(
+                f"{self.unanswered} {'is' if one else 'are'} missing an answer from {self.a} or "
+                f"{self.b} (skipped or “don't know”), so {'it is' if one else 'they are'} not "
+                "scored"
+            )
+        if not parts:
+            return ""
+        return f"The questionnaire has {self.questions} questions: {'; '.join(parts)}."
+
+
+@dataclass(frozen=True, slots=True)
 class SplitGroup:
     """A role or side whose members disagree among themselves on some questions."""
 
@@ -1220,6 +1293,27 @@ class Report:
                 number = footnote
             items.append(AgendaItem(len(items) + 1, row, number))
         return items
+
+    @cached_property
+    def agenda_weighted(self) -> bool:
+        """Some question on the agenda counts more (or less) than the others: the order then
+        is not simply by alignment, and the page says why."""
+        return any(entry.row.item.importance != 1 for entry in self.agenda)
+
+    @cached_property
+    def unscored(self) -> Unscored:
+        """Why the questionnaire's questions are not all scored, counted."""
+        text = sum(
+            1 for row in self.rows if row.item.spec.kind is Kind.TEXT and not row.comparison.scored
+        )
+        aggregate = self.overall.aggregate
+        return Unscored(
+            questions=len(self.rows),
+            free_text=text,
+            unanswered=aggregate.scorable - aggregate.scored,
+            a=self.a.label,
+            b=self.b.label,
+        )
 
     @cached_property
     def read_together(self) -> list[Row]:
