@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -32,7 +35,7 @@ from .access import (
 )
 from .dashboard import attach_alignment
 from .forms import AddParticipantForm, ParticipantForm, RevealForm, WorkshopForm
-from .models import Participant, ProgressState, Workshop
+from .models import Participant, ProgressState, StatusMove, Workshop
 
 WORKSHOPS_PER_PAGE = 20
 AUDIT_EVENTS_ON_BOARD = 15
@@ -41,6 +44,10 @@ BOARD_REFRESH_SECONDS = 5
 MAIL_FAILED = (
     "The email to {name} could not be sent (the mail server did not accept it). "
     "Their link is unchanged: try again in a moment, or copy a new link instead."
+)
+MAIL_FAILED_ON_ADDING = (
+    "The email to {name} could not be sent (the mail server did not accept it): copy the link "
+    "below instead, or email the invitation later from their row on the board."
 )
 
 
@@ -84,15 +91,26 @@ def workshop_edit(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     return render(request, "workshops/workshop_form.html", {"form": form, "workshop": workshop})
 
 
+def _confirmation_url(workshop: Workshop, step: str, **choices: bool) -> str:
+    """The workshop page asking to confirm `step` ("reveal" or a status), choices carried on."""
+    query = urlencode({"confirm": step, **{name: "on" for name, on in choices.items() if on}})
+    anchor = "reveal" if step == "reveal" else "confirm-status"
+    return f"{reverse('workshops:detail', args=[workshop.pk])}?{query}#{anchor}"
+
+
 @require_POST
 @login_required
 def workshop_status(request: HttpRequest, workshop_pk: int) -> HttpResponse:
-    """Move the workshop to its next (or previous) stage; closing stops all answering."""
+    """Move the workshop to its next (or previous) stage; closing stops all answering, so the
+    workshop page asks first (a POST without `confirmed` is sent there)."""
     workshop = get_workshop_for_user(request, workshop_pk)
     status = request.POST.get("status", "")
     if not workshop.can_move_to(status):
         messages.error(request, "That change of status is not possible from here.")
         return redirect("workshops:detail", workshop.pk)
+    move = next(move for move in workshop.status_moves() if move.status == status)
+    if move.needs_confirmation and request.POST.get("confirmed") != "1":
+        return redirect(_confirmation_url(workshop, status))
     services.change_status(workshop, status, actor=request.user)
     messages.success(request, f"The workshop is now: {workshop.get_status_display()}.")
     return redirect("workshops:detail", workshop.pk)
@@ -131,6 +149,10 @@ class BoardSummary:
     submitted: int
     in_progress: int
     not_opened: int
+
+    @property
+    def not_submitted(self) -> int:
+        return self.total - self.submitted
 
     @property
     def percent_submitted(self) -> int:
@@ -186,12 +208,40 @@ def _board_context(request: HttpRequest, workshop: Workshop) -> dict[str, object
     }
 
 
+def _confirmations(
+    request: HttpRequest, workshop: Workshop, participants: list[Participant]
+) -> dict[str, Any]:
+    """What the workshop page asks to confirm (`?confirm=closed` or `?confirm=reveal`), and
+    whether a reveal is possible at all: the board's answer counts tell, without a query."""
+    step = request.GET.get("confirm", "")
+    answered_total = sum(1 for participant in participants if participant.answered_count)
+    moves = workshop.status_moves()
+    confirm_move: StatusMove | None = next(
+        (move for move in moves if move.needs_confirmation and move.status == step), None
+    )
+    confirm_reveal = step == "reveal" and answered_total > 0 and not workshop.is_revealed
+    reveal_choice: dict[str, bool] = {}
+    if confirm_reveal:
+        form = RevealForm(request.GET)
+        form.is_valid()  # two checkboxes: always valid
+        reveal_choice = form.cleaned_data
+    return {
+        "status_moves": moves,
+        "confirm_move": confirm_move,
+        "confirm_reveal": confirm_reveal,
+        "reveal_choice": reveal_choice,
+        "nothing_to_reveal": "" if answered_total else services.NOTHING_TO_REVEAL,
+        "answered_total": answered_total,
+    }
+
+
 @require_GET
 @login_required
 def workshop_detail(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     """The workshop page: the live progress board, invitations, reveal and audit trail."""
     workshop = get_workshop_for_user(request, workshop_pk)
     context = _board_context(request, workshop)
+    context.update(_confirmations(request, workshop, context["participants"]))
     context.update(
         {
             "co_facilitators": list(workshop.co_facilitators.all()),
@@ -241,19 +291,27 @@ def workshop_audit(request: HttpRequest, workshop_pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def workshop_reveal(request: HttpRequest, workshop_pk: int) -> HttpResponse:
+    """Reveal the results, once confirmed on the workshop page; afterwards, change what the
+    reveal shares (no confirmation needed)."""
     workshop = get_workshop_for_user(request, workshop_pk)
     form = RevealForm(request.POST)
     form.is_valid()  # two checkboxes: always valid
     first_time = not workshop.is_revealed
-    services.reveal_results(
-        workshop,
-        actor=request.user,
-        visible_to_participants=form.cleaned_data["results_visible_to_participants"],
-        anonymous=form.cleaned_data["anonymous"],
-    )
-    messages.success(
-        request, "The results are revealed." if first_time else "Sharing settings saved."
-    )
+    if first_time and request.POST.get("confirmed") != "1":
+        return redirect(_confirmation_url(workshop, "reveal", **form.cleaned_data))
+    try:
+        services.reveal_results(
+            workshop,
+            actor=request.user,
+            visible_to_participants=form.cleaned_data["results_visible_to_participants"],
+            anonymous=form.cleaned_data["anonymous"],
+        )
+    except services.NothingToReveal as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, "The results are revealed." if first_time else "Sharing settings saved."
+        )
     return redirect(reverse("workshops:detail", args=[workshop.pk]) + "#reveal")
 
 
@@ -336,10 +394,25 @@ def participant_new_link(
     participant = get_participant_for_user(request, workshop, participant_pk)
     participant.workshop = workshop
     invitation = services.regenerate_link(participant, actor=request.user)
+    return _show_link(request, invitation)
+
+
+def _show_link(
+    request: HttpRequest, invitation: services.Invitation, *, not_emailed: str = ""
+) -> HttpResponse:
+    """The page that shows a personal link once, to copy: after "Copy a new link", or after
+    adding someone who was not emailed (`not_emailed` says why)."""
+    participant = invitation.participant
     return render(
         request,
         "workshops/participant_link.html",
-        {"workshop": workshop, "participant": participant, "invitation": invitation},
+        {
+            "workshop": participant.workshop,
+            "participant": participant,
+            "invitation": invitation,
+            "added": bool(not_emailed),
+            "not_emailed": not_emailed,
+        },
     )
 
 
@@ -362,9 +435,28 @@ def participant_revoke(request: HttpRequest, workshop_pk: int, participant_pk: i
 # Participants.
 
 
+def _email_on_adding(
+    invitation: services.Invitation, *, wanted: bool, actor: AbstractBaseUser
+) -> str:
+    """Email a new participant their link if asked and possible; "" when sent, else why not."""
+    participant = invitation.participant
+    if not participant.email:
+        return f"Not emailed: {participant.name} has no email address."
+    if not wanted:
+        return "Not emailed: you chose to send the link yourself."
+    try:
+        services.send_invitation(invitation, actor=actor)
+    except services.InvitationNotSent as error:
+        return f"Not emailed. {error}"
+    except OSError:  # the mail server: nothing was recorded
+        return MAIL_FAILED_ON_ADDING.format(name=participant.name)
+    return ""
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def participant_add(request: HttpRequest, workshop_pk: int) -> HttpResponse:
+    """Add an executive and email them their link; when it is not emailed, show it to copy."""
     workshop = get_workshop_for_user(request, workshop_pk)
     form = AddParticipantForm(request.POST or None, workshop=workshop)
     if request.method == "POST" and form.is_valid():
@@ -377,23 +469,13 @@ def participant_add(request: HttpRequest, workshop_pk: int) -> HttpResponse:
             side=data["side"],
             actor=request.user,
         )
+        not_emailed = _email_on_adding(
+            invitation, wanted=data["send_invitation"], actor=request.user
+        )
+        if not_emailed:
+            return _show_link(request, invitation, not_emailed=not_emailed)
         participant = invitation.participant
-        if data["send_invitation"] and participant.email:
-            try:
-                services.send_invitation(invitation, actor=request.user)
-            except services.InvitationNotSent as error:
-                messages.warning(request, f"{participant.name} is added. {error}")
-            except OSError:
-                messages.warning(
-                    request, f"{participant.name} is added. " + MAIL_FAILED.format(name="them")
-                )
-            else:
-                messages.success(request, f"{participant.name} is added and invited by email.")
-        else:
-            messages.success(
-                request,
-                f"{participant.name} is added. Send the invitation or copy a link from the board.",
-            )
+        messages.success(request, f"{participant.name} is added and invited by email.")
         return _to_participant(participant)
     return render(
         request,

@@ -209,12 +209,22 @@ class ParticipantForm(forms.ModelForm):
 
 
 class AddParticipantForm(ParticipantForm):
+    """A new participant; their link is emailed at once, or shown to copy when it is not."""
+
     send_invitation = forms.BooleanField(
         required=False,
         initial=True,
         label="Email the invitation now",
-        help_text="Needs an email address. You can also copy the link and send it yourself.",
+        help_text=(
+            "Needs an email address. Without one, or unticked, you get the link to copy "
+            "and send yourself."
+        ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The placeholder lets the page hide the box while the email is empty (app.css, :has).
+        self.fields["email"].widget.attrs["placeholder"] = "name@company.com"
 
 
 class RevealForm(forms.Form):

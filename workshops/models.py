@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -157,6 +159,33 @@ class Workshop(models.Model):
     def can_move_to(self, status: str) -> bool:
         return any(target == status for target, _label in self.status_transitions())
 
+    def status_moves(self) -> list[StatusMove]:
+        """The workshop page's status buttons: the usual next step filled, closing asked first."""
+        main = MAIN_NEXT_STATUS.get(self.status)
+        return [
+            StatusMove(
+                status=target,
+                label=label,
+                is_main=target == main,
+                needs_confirmation=target in CONFIRM_BEFORE_MOVING_TO,
+            )
+            for target, label in self.status_transitions()
+        ]
+
+    def has_answers(self) -> bool:
+        """Whether any executive still taking part has answered a question (a draft counts).
+
+        Before that a reveal would show the room nothing, so it is not offered. The workshop
+        page reads the same from its board (`answered_count`) rather than asking again."""
+        return (
+            Answer.objects.answered()
+            .filter(
+                response__participant__workshop=self,
+                response__participant__removed_at__isnull=True,
+            )
+            .exists()
+        )
+
     @property
     def questionnaire_in_use(self) -> bool:
         """Once someone has opened their link, the questionnaire version can no longer change."""
@@ -171,14 +200,35 @@ STATUS_TRANSITIONS: dict[str, list[tuple[str, str]]] = {
         (WorkshopStatus.CLOSED, "Close the workshop"),
     ],
     WorkshopStatus.IN_SESSION: [
-        (WorkshopStatus.CLOSED, "Close the workshop"),
         (WorkshopStatus.COLLECTING, "Back to collecting answers"),
+        (WorkshopStatus.CLOSED, "Close the workshop"),
     ],
     WorkshopStatus.CLOSED: [
         (WorkshopStatus.COLLECTING, "Reopen for answers"),
         (WorkshopStatus.IN_SESSION, "Reopen the session"),
     ],
 }
+
+#: The step the workshop page offers as its filled button. None in session: the dashboard is
+#: what the room works from, and closing (which stops all answering) is never the main action.
+MAIN_NEXT_STATUS: dict[str, str] = {
+    WorkshopStatus.DRAFT: WorkshopStatus.COLLECTING,
+    WorkshopStatus.COLLECTING: WorkshopStatus.IN_SESSION,
+    WorkshopStatus.CLOSED: WorkshopStatus.COLLECTING,
+}
+
+#: Moves the facilitator confirms first: closing stops everyone's answering at once.
+CONFIRM_BEFORE_MOVING_TO = frozenset({WorkshopStatus.CLOSED})
+
+
+@dataclass(frozen=True)
+class StatusMove:
+    """One status button on the workshop page."""
+
+    status: str
+    label: str
+    is_main: bool
+    needs_confirmation: bool
 
 
 class Role(models.TextChoices):
@@ -220,7 +270,6 @@ def hash_token(token: str) -> str:
 #: Columns the progress board does not show (`ParticipantQuerySet.for_board` leaves them unread).
 BOARD_UNREAD = (
     "token_hash",
-    "token_created_at",
     "removed_at",
     "created_at",
     "response__questionnaire",
@@ -267,6 +316,15 @@ class ProgressState(models.TextChoices):
     NOT_OPENED = "not_opened", "Not opened"
     IN_PROGRESS = "in_progress", "In progress"
     SUBMITTED = "submitted", "Submitted"
+
+
+class LinkState(models.TextChoices):
+    """How the participant's current personal link reached them, as the board tells it."""
+
+    EMAILED = "emailed", "Emailed"
+    COPIED_AFTER_EMAIL = "copied_after_email", "New link copied"
+    COPIED = "copied", "Link copied, not emailed"
+    WITHDRAWN = "withdrawn", "Link withdrawn"
 
 
 class Participant(models.Model):
@@ -321,6 +379,31 @@ class Participant(models.Model):
     @property
     def link_withdrawn(self) -> bool:
         return self.token_revoked_at is not None
+
+    @property
+    def link_state(self) -> LinkState:
+        """How the current link reached the participant, from when it was issued and emailed.
+
+        Every link is either emailed or shown once to copy: adding someone without emailing
+        them shows their link, and so does "Copy a new link". A link issued after the last
+        email (`token_created_at` later than `invited_at`) was therefore copied, and the
+        emailed one no longer works. Emailing issues the link a moment before sending it.
+        """
+        if self.token_revoked_at is not None:
+            return LinkState.WITHDRAWN
+        if self.invited_at is None:
+            return LinkState.COPIED
+        if self.invited_at >= self.token_created_at:
+            return LinkState.EMAILED
+        return LinkState.COPIED_AFTER_EMAIL
+
+    @property
+    def link_state_since(self) -> datetime:
+        """When the link got into its current state (withdrawn, emailed, or issued to copy)."""
+        return {
+            LinkState.WITHDRAWN: self.token_revoked_at,
+            LinkState.EMAILED: self.invited_at,
+        }.get(self.link_state, self.token_created_at)
 
     @property
     def is_removed(self) -> bool:

@@ -437,6 +437,15 @@ def remind_everyone(workshop: Workshop, *, actor: AbstractBaseUser) -> ReminderR
 
 # Blind until reveal.
 
+NOTHING_TO_REVEAL = (
+    "Nothing to reveal yet: no executive has answered a question. "
+    "You can reveal the results once answers come in."
+)
+
+
+class NothingToReveal(Exception):
+    """A first reveal before anyone has answered: it would show the room nothing."""
+
 
 @transaction.atomic
 def reveal_results(
@@ -446,8 +455,13 @@ def reveal_results(
     visible_to_participants: bool,
     anonymous: bool,
 ) -> None:
-    """Open the results to the room and, optionally, to the participants themselves."""
+    """Open the results to the room and, optionally, to the participants themselves.
+
+    The first reveal needs at least one answer; once revealed, the sharing can change freely.
+    """
     first_time = workshop.revealed_at is None
+    if first_time and not workshop.has_answers():
+        raise NothingToReveal(NOTHING_TO_REVEAL)
     workshop.revealed_at = workshop.revealed_at or timezone.now()
     workshop.results_visible_to_participants = visible_to_participants
     workshop.anonymous = anonymous

@@ -118,8 +118,10 @@ def test_facilitator_invites_two_executives_who_answer_and_the_dashboard_shows_i
     screenshot(facilitator, "journey-board-submitted")
 
     facilitator.get_by_label("Participants can see the results too").check()
-    facilitator.get_by_role("button", name="Reveal results").click()
-    expect(facilitator.get_by_text("revealed", exact=False).first).to_be_visible()
+    facilitator.get_by_role("button", name="Reveal results…").click()
+    expect(facilitator.get_by_text("Participants will also see everyone's")).to_be_visible()
+    facilitator.get_by_role("button", name="Reveal the results now").click()
+    expect(facilitator.get_by_text("The results are revealed.")).to_be_visible()
 
     # The CIO now sees everyone's answers, read-only.
     cio.reload()

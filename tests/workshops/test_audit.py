@@ -19,7 +19,7 @@ def test_every_facilitator_action_leaves_a_trace(alice, alice_client, workshop, 
     alice_client.post(reverse("workshops:participant_revoke", args=[pk, cmo_pk]))
     alice_client.post(reverse("workshops:participant_reopen", args=[pk, cio_pk]))
     alice_client.post(reverse("workshops:remind", args=[pk]))
-    alice_client.post(reverse("workshops:reveal", args=[pk]))
+    alice_client.post(reverse("workshops:reveal", args=[pk]), {"confirmed": "1"})
     alice_client.post(reverse("workshops:participant_remove", args=[pk, cmo_pk]))
     alice_client.post(reverse("workshops:participant_restore", args=[pk, cmo_pk]))
     alice_client.post(reverse("workshops:status", args=[pk]), {"status": "in_session"})

@@ -4,11 +4,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from surveys.models import Question, ResponseStatus
-from workshops.models import AuditEvent, Participant, Role
+from workshops.models import AuditEvent, LinkState, Participant, Role
 
 from ..factories import give_answers, invite
 
@@ -54,7 +55,110 @@ def test_the_board_shows_invitation_and_link_state(alice_client, workshop, cio, 
     Participant.objects.filter(pk=cmo.participant.pk).update(token_revoked_at=timezone.now())
     board = alice_client.get(board_url(workshop)).text
     assert "Emailed just now" in row(board, cio.participant)
-    assert "Withdrawn" in row(board, cmo.participant)
+    assert "Link withdrawn just now" in row(board, cmo.participant)
+
+
+# The link column tells how the current link reached the participant.
+
+
+def participant_url(name, invitation):
+    participant = invitation.participant
+    return reverse(f"workshops:participant_{name}", args=[participant.workshop_id, participant.pk])
+
+
+def link_cell(client, workshop, participant) -> str:
+    """The text of the participant's "Personal link" cell on the board (tags and spacing
+    left out)."""
+    cells = row(client.get(board_url(workshop)).text, participant)
+    start = cells.index('data-label="Link"')
+    cell = cells[start : cells.index("</td>", start)].split(">", 1)[1]
+    return " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+
+
+def earlier(invitation, minutes: int) -> None:
+    """Move everything that happened to the participant's link `minutes` into the past."""
+    delta = timedelta(minutes=minutes)
+    Participant.objects.filter(pk=invitation.participant.pk).update(
+        token_created_at=F("token_created_at") - delta,
+        invited_at=F("invited_at") - delta,  # stays NULL when never emailed
+    )
+
+
+def test_an_emailed_link_says_when_it_was_emailed(alice_client, workshop, cio):
+    alice_client.post(participant_url("invite", cio))
+    earlier(cio, minutes=5)
+    assert link_cell(alice_client, workshop, cio.participant) == "Emailed 5 minutes ago"
+
+
+def test_copying_a_new_link_after_an_email_says_the_emailed_one_no_longer_works(
+    alice_client, workshop, cio
+):
+    alice_client.post(participant_url("invite", cio))
+    earlier(cio, minutes=10)
+    alice_client.post(participant_url("new_link", cio))
+    earlier(cio, minutes=2)
+    assert link_cell(alice_client, workshop, cio.participant) == (
+        "New link copied 2 minutes ago The emailed link no longer works"
+    )
+
+
+def test_emailing_after_copying_makes_the_emailed_link_the_current_one(alice_client, workshop, cio):
+    alice_client.post(participant_url("new_link", cio))
+    alice_client.post(participant_url("invite", cio))
+    assert link_cell(alice_client, workshop, cio.participant) == "Emailed just now"
+
+
+def test_a_link_copied_but_never_emailed_says_so(alice_client, workshop, cio):
+    alice_client.post(participant_url("new_link", cio))
+    earlier(cio, minutes=3)
+    assert link_cell(alice_client, workshop, cio.participant) == (
+        "Link copied 3 minutes ago Not emailed"
+    )
+
+
+def test_someone_added_without_email_has_a_copied_link(alice_client, workshop):
+    alice_client.post(
+        reverse("workshops:participant_add", args=[workshop.pk]),
+        {"name": "Ada Chen", "role": "cto"},
+    )
+    ada = Participant.objects.get(name="Ada Chen")
+    assert link_cell(alice_client, workshop, ada) == "Link copied just now Not emailed"
+
+
+def test_a_withdrawn_link_says_so_even_after_an_email(alice_client, workshop, cio):
+    alice_client.post(participant_url("invite", cio))
+    alice_client.post(participant_url("revoke", cio))
+    assert link_cell(alice_client, workshop, cio.participant) == "Link withdrawn just now"
+
+
+@pytest.mark.parametrize(
+    ("invited", "issued", "revoked", "state"),
+    [
+        (None, 0, None, LinkState.COPIED),
+        (0, 0, None, LinkState.EMAILED),
+        (1, 0, None, LinkState.EMAILED),  # emailing issues the link a moment before sending
+        (0, 1, None, LinkState.COPIED_AFTER_EMAIL),
+        (1, 0, 2, LinkState.WITHDRAWN),
+        (None, 0, 1, LinkState.WITHDRAWN),
+    ],
+)
+def test_the_link_state_follows_the_latest_of_issue_email_and_withdrawal(
+    invited, issued, revoked, state
+):
+    start = timezone.now()
+
+    def at(minute):
+        return None if minute is None else start + timedelta(minutes=minute)
+
+    participant = Participant(
+        invited_at=at(invited), token_created_at=at(issued), token_revoked_at=at(revoked)
+    )
+    assert participant.link_state == state
+    expected_since = {
+        LinkState.WITHDRAWN: at(revoked),
+        LinkState.EMAILED: at(invited),
+    }.get(state, at(issued))
+    assert participant.link_state_since == expected_since
 
 
 def test_the_page_includes_the_same_partial_it_polls(alice_client, workshop, cio):

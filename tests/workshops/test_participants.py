@@ -1,7 +1,11 @@
 """Adding, editing, removing and restoring the executives of a workshop."""
 
+import re
+from unittest import mock
+
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from workshops.models import AuditEvent, Participant
@@ -25,8 +29,7 @@ def test_adding_takes_the_side_from_the_role(alice_client, workshop):
         add_url(workshop), {"name": "Ada Chen", "email": "ada@example.com", "role": "cto"}
     )
     ada = Participant.objects.get(name="Ada Chen")
-    assert response.status_code == 302
-    assert response["Location"].endswith(f"#participant-{ada.pk}")
+    assert response.status_code == 200  # not emailed: the page shows the link to copy
     assert ada.side == "technology"
     assert ada.token_hash
     assert ada.invited_at is None
@@ -159,7 +162,7 @@ def test_restoring_brings_them_back_with_their_answers_but_not_their_link(
     assert AuditEvent.objects.filter(action="restore_participant").exists()
     board = alice_client.get(reverse("workshops:board", args=[workshop.pk]))
     assert "Dana Whitfield" in board.text
-    assert "Withdrawn" in board.text
+    assert "Link withdrawn" in board.text
 
 
 def test_only_removed_participants_can_be_restored(alice_client, cio):
@@ -174,3 +177,86 @@ def test_removed_participants_cannot_be_edited(alice_client, cio):
 def test_participants_of_another_workshop_are_not_found(alice_client, workshop, outsider):
     url = reverse("workshops:participant_edit", args=[workshop.pk, outsider.participant.pk])
     assert alice_client.get(url).status_code == 404
+
+
+# Adding someone who is not emailed shows their link at once.
+
+
+def link_on(page: str) -> str:
+    return re.search(r'id="personal-link" type="text" value="([^"]+)"', page).group(1)
+
+
+def test_adding_without_email_shows_the_link_and_says_nothing_was_emailed(alice_client, workshop):
+    page = alice_client.post(
+        add_url(workshop), {"name": "Ada Chen", "role": "cto", "send_invitation": "on"}
+    )
+    assert page.status_code == 200
+    assert mail.outbox == []
+    assert "Ada Chen is added: here is their personal link" in page.text
+    assert "Not emailed: Ada Chen has no email address." in page.text
+    assert "invited by email" not in page.text
+    assert "shown only this once" in page.text
+    assert "Actions ▸ “Copy a new link”" in page.text
+    assert "previous link no longer works" not in page.text  # there was none
+    opened = Client().get("/" + link_on(page.text).split("/", 3)[3])
+    assert opened.status_code == 302  # the link shown is the participant's working link
+    assert not AuditEvent.objects.filter(action="regenerate_link").exists()
+
+
+def test_adding_with_email_but_not_sending_shows_the_link(alice_client, workshop):
+    page = alice_client.post(
+        add_url(workshop), {"name": "Ada Chen", "email": "ada@example.com", "role": "cto"}
+    )
+    assert "Not emailed: you chose to send the link yourself." in page.text
+    assert 'id="personal-link"' in page.text
+    assert mail.outbox == []
+
+
+def test_adding_when_the_mail_server_fails_shows_the_link_instead(alice_client, workshop):
+    with mock.patch(
+        "django.core.mail.EmailMessage.send", side_effect=ConnectionRefusedError("smtp down")
+    ):
+        page = alice_client.post(
+            add_url(workshop),
+            {
+                "name": "Ada Chen",
+                "email": "ada@example.com",
+                "role": "cto",
+                "send_invitation": "on",
+            },
+        )
+    assert "The email to Ada Chen could not be sent" in page.text
+    assert 'id="personal-link"' in page.text
+    assert Participant.objects.get(name="Ada Chen").invited_at is None
+
+
+def test_adding_to_a_closed_workshop_shows_the_link_and_why_it_was_not_emailed(
+    alice_client, workshop
+):
+    workshop.status = "closed"
+    workshop.save()
+    page = alice_client.post(
+        add_url(workshop),
+        {"name": "Ada Chen", "email": "ada@example.com", "role": "cto", "send_invitation": "on"},
+    )
+    assert "Not emailed. The workshop is closed" in page.text
+    assert 'id="personal-link"' in page.text
+    assert mail.outbox == []
+
+
+def test_adding_and_emailing_goes_back_to_the_board(alice_client, workshop):
+    response = alice_client.post(
+        add_url(workshop),
+        {"name": "Ada Chen", "email": "ada@example.com", "role": "cto", "send_invitation": "on"},
+        follow=True,
+    )
+    ada = Participant.objects.get(name="Ada Chen")
+    assert response.redirect_chain[-1][0].endswith(f"#participant-{ada.pk}")
+    assert "Ada Chen is added and invited by email." in response.text
+
+
+def test_the_add_form_explains_what_happens_without_an_email(alice_client, workshop):
+    for url in (add_url(workshop), reverse("workshops:detail", args=[workshop.pk])):
+        page = alice_client.get(url).text
+        assert 'placeholder="name@company.com"' in page  # app.css hides the box while empty
+        assert "once added, you get their personal link to copy" in page

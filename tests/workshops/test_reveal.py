@@ -4,17 +4,19 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from workshops.models import AuditEvent, Role, Workshop
+from workshops.models import AuditEvent, Role, Workshop, WorkshopStatus
 from workshops.results_views import anonymous_label
 from workshops.services import remove_participant, reveal_results
 
-from ..factories import give_answers, invite
+from ..factories import give_answers, invite, make_workshop
 
 pytestmark = pytest.mark.django_db
 
 
-def reveal(client, workshop, **options):
+def reveal(client, workshop, *, confirmed=True, **options):
     data = {key: "on" for key, value in options.items() if value}
+    if confirmed:
+        data["confirmed"] = "1"
     return client.post(reverse("workshops:reveal", args=[workshop.pk]), data)
 
 
@@ -36,7 +38,8 @@ def cmo_client(cmo):
     return client
 
 
-def test_revealing_records_who_and_when(alice, alice_client, workshop):
+def test_revealing_records_who_and_when(alice, alice_client, answered):
+    workshop = answered
     response = reveal(alice_client, workshop, results_visible_to_participants=True)
     assert response.status_code == 302
     workshop.refresh_from_db()
@@ -48,7 +51,8 @@ def test_revealing_records_who_and_when(alice, alice_client, workshop):
     assert event.detail == "participants can see them"
 
 
-def test_changing_the_sharing_keeps_the_first_reveal_time(alice_client, workshop):
+def test_changing_the_sharing_keeps_the_first_reveal_time(alice_client, answered):
+    workshop = answered
     reveal(alice_client, workshop)
     first = Workshop.objects.get(pk=workshop.pk).revealed_at
     reveal(alice_client, workshop, results_visible_to_participants=True, anonymous=True)
@@ -151,3 +155,119 @@ def test_results_take_a_fixed_number_of_queries(
 @pytest.mark.parametrize(("index", "label"), [(0, "A"), (25, "Z"), (26, "AA"), (27, "AB")])
 def test_anonymous_labels_run_past_z(index, label):
     assert anonymous_label(index) == label
+
+
+# Revealing needs answers, and asks first.
+
+
+def detail(client, workshop, **query):
+    return client.get(reverse("workshops:detail", args=[workshop.pk]), query)
+
+
+def test_reveal_is_not_offered_before_anyone_has_answered(alice_client, workshop, cio):
+    page = detail(alice_client, workshop).text
+    assert "Reveal results</button>" in page
+    assert 'type="button" disabled aria-describedby="reveal-help"' in page
+    assert "Nothing to reveal yet: no executive has answered a question." in page
+    assert 'name="confirm" value="reveal"' not in page
+
+
+def test_an_empty_draft_workshop_cannot_be_revealed(alice, alice_client):
+    draft = make_workshop(alice, status=WorkshopStatus.DRAFT)
+    response = reveal(alice_client, draft)
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert not draft.is_revealed
+    assert not AuditEvent.objects.filter(action="reveal").exists()
+    page = alice_client.get(response["Location"]).text
+    assert "Nothing to reveal yet" in page
+
+
+def test_nobody_can_reveal_by_asking_for_the_confirmation_directly(alice_client, workshop, cio):
+    page = detail(alice_client, workshop, confirm="reveal").text
+    assert "Reveal everyone's answers to the room?" not in page
+    assert "Nothing to reveal yet" in page
+
+
+def test_a_draft_answer_is_enough_to_reveal(alice_client, workshop, cio):
+    give_answers(cio, {"obj-channels": 4})  # not submitted
+    page = detail(alice_client, workshop).text
+    assert "Nothing to reveal yet" not in page
+    assert 'name="confirm" value="reveal"' in page
+    reveal(alice_client, workshop)
+    workshop.refresh_from_db()
+    assert workshop.is_revealed
+
+
+def test_answers_of_removed_people_do_not_count(alice, alice_client, workshop, cio):
+    give_answers(cio, {"obj-channels": 4}, submitted=True)
+    remove_participant(cio.participant, actor=alice)
+    assert "Nothing to reveal yet" in detail(alice_client, workshop).text
+    reveal(alice_client, workshop)
+    workshop.refresh_from_db()
+    assert not workshop.is_revealed
+
+
+def test_revealing_asks_for_confirmation_first(alice_client, answered):
+    response = reveal(alice_client, answered, confirmed=False, results_visible_to_participants=True)
+    answered.refresh_from_db()
+    assert not answered.is_revealed
+    assert response.status_code == 302
+    assert response["Location"] == (
+        reverse("workshops:detail", args=[answered.pk])
+        + "?confirm=reveal&results_visible_to_participants=on#reveal"
+    )
+    page = alice_client.get(response["Location"]).text
+    assert "Reveal everyone's answers to the room?" in page
+    assert "2 of 2 executives have answered so far (2 submitted)" in page
+    assert "Participants will also see everyone's submitted answers" in page
+    confirm = page[page.index('id="confirm-reveal-heading"') :]
+    assert 'name="confirmed" value="1"' in confirm
+    assert 'name="results_visible_to_participants" value="on"' in confirm
+    assert 'name="anonymous"' not in confirm.split("</form>")[0]
+    assert "Not yet" in confirm
+
+
+def test_the_reveal_button_opens_the_confirmation_without_javascript(alice_client, answered):
+    page = detail(alice_client, answered).text
+    form = page[page.index('id="reveal-heading"') :]
+    form = form[form.index("<form") : form.index("</form>")]
+    assert 'method="get"' in form
+    assert 'name="confirm" value="reveal"' in form
+    assert "Reveal results…" in form
+
+
+def test_changing_the_sharing_after_the_reveal_needs_no_confirmation(alice_client, answered):
+    reveal(alice_client, answered)
+    reveal(alice_client, answered, confirmed=False, anonymous=True)
+    answered.refresh_from_db()
+    assert answered.anonymous
+
+
+def test_revealing_again_after_hiding_asks_again(alice_client, answered):
+    reveal(alice_client, answered)
+    alice_client.post(reverse("workshops:hide_results", args=[answered.pk]))
+    response = reveal(alice_client, answered, confirmed=False)
+    assert "confirm=reveal" in response["Location"]
+    answered.refresh_from_db()
+    assert not answered.is_revealed
+
+
+def test_the_reveal_confirmation_takes_no_extra_queries(
+    alice_client, answered, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        assert detail(alice_client, answered, confirm="reveal").status_code == 200
+
+
+def reveal_panel_tag(page: str) -> str:
+    start = page.index('<section class="panel" id="reveal"')
+    return page[start : page.index(">", start)]
+
+
+def test_the_reveal_panel_checks_again_by_itself_until_someone_answers(alice_client, workshop, cio):
+    waiting = reveal_panel_tag(detail(alice_client, workshop).text)
+    assert 'hx-select="#reveal"' in waiting
+    assert 'hx-trigger="every 5s"' in waiting
+    give_answers(cio, {"obj-channels": 4})
+    assert "hx-trigger" not in reveal_panel_tag(detail(alice_client, workshop).text)

@@ -17,8 +17,9 @@ def status_url(workshop):
     return reverse("workshops:status", args=[workshop.pk])
 
 
-def move(client, workshop, status):
-    return client.post(status_url(workshop), {"status": status})
+def move(client, workshop, status, *, confirmed=True):
+    data = {"status": status, "confirmed": "1"} if confirmed else {"status": status}
+    return client.post(status_url(workshop), data)
 
 
 def test_a_new_workshop_moves_through_every_stage(alice, alice_client):
@@ -134,3 +135,71 @@ def test_the_delete_button_is_shown_to_the_owner_only(alice_client, client, bob,
     assert url in alice_client.get(reverse("workshops:detail", args=[workshop.pk])).text
     client.force_login(bob)
     assert url not in client.get(reverse("workshops:detail", args=[workshop.pk])).text
+
+
+# Closing is asked first, and is never the page's main button.
+
+
+def detail_url(workshop):
+    return reverse("workshops:detail", args=[workshop.pk])
+
+
+def button_for(page: str, text: str) -> str:
+    """The opening tag of the button or link whose text starts with `text`."""
+    end = page.index(f">{text}")
+    return page[page.rindex("<", 0, end) : end + 1]
+
+
+def test_closing_asks_for_confirmation_first(alice_client, workshop, cio):
+    response = move(alice_client, workshop, "closed", confirmed=False)
+    workshop.refresh_from_db()
+    assert workshop.status == WorkshopStatus.COLLECTING
+    assert response.status_code == 302
+    assert response["Location"] == f"{detail_url(workshop)}?confirm=closed#confirm-status"
+    assert not AuditEvent.objects.filter(workshop=workshop, action="status").exists()
+    page = alice_client.get(response["Location"]).text
+    box = page[page.index('id="confirm-status"') :]
+    box = box[: box.index("</section>")]
+    assert "Close the workshop?" in box
+    assert "Nobody can answer or change their answers any more" in box
+    assert "You can reopen the workshop later" in box
+    assert "Not submitted yet: 1 of 1 executive." in box
+    assert 'name="status" value="closed"' in box
+    assert 'name="confirmed" value="1"' in box
+    assert "Keep it open" in box
+    move(alice_client, workshop, "closed")
+    workshop.refresh_from_db()
+    assert workshop.status == WorkshopStatus.CLOSED
+
+
+def test_close_is_a_secondary_link_to_the_confirmation(alice_client, workshop):
+    page = alice_client.get(detail_url(workshop)).text
+    close = button_for(page, "Close the workshop…")
+    assert close.startswith("<a ")
+    assert 'href="?confirm=closed#confirm-status"' in close
+    assert "btn-outline-secondary" in close
+    assert "btn-primary" in button_for(page, "Start the session")
+    assert "Close the workshop?" not in page  # no confirmation until asked
+
+
+def test_in_session_the_dashboard_is_the_main_button_not_closing(alice, alice_client):
+    workshop = make_workshop(alice, status=WorkshopStatus.IN_SESSION)
+    page = alice_client.get(detail_url(workshop)).text
+    assert "btn-outline-secondary" in button_for(page, "Close the workshop…")
+    assert "btn-outline-primary" in button_for(page, "Back to collecting answers")
+    assert "btn btn-primary" in button_for(page, "Consensus dashboard")
+    actions = page[page.index('class="workshop-actions"') : page.index("status-explainer")]
+    assert actions.count("btn-primary") == 1
+
+
+def test_the_confirmation_is_offered_only_for_a_possible_close(alice, alice_client):
+    draft = make_workshop(alice, status=WorkshopStatus.DRAFT)  # a draft cannot close
+    assert (
+        "Close the workshop?" not in alice_client.get(detail_url(draft), {"confirm": "closed"}).text
+    )
+
+
+def test_other_moves_need_no_confirmation(alice_client, workshop):
+    move(alice_client, workshop, "in_session", confirmed=False)
+    workshop.refresh_from_db()
+    assert workshop.status == WorkshopStatus.IN_SESSION
