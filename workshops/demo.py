@@ -279,6 +279,11 @@ def seed_demo(questionnaire: Questionnaire) -> tuple[Workshop, list[Invitation],
     invitations = []
     for participant in Participant.objects.active().filter(workshop=workshop):
         token = participant.issue_token()
-        participant.save(update_fields=["token_hash", "token_created_at", "token_revoked_at"])
+        # The printed links stand for the ones the demo's invitations emailed three days ago.
+        participant.invited_at = participant.invited_at or timezone.now() - timedelta(days=3)
+        participant.token_created_at = participant.invited_at
+        participant.save(
+            update_fields=["token_hash", "token_created_at", "token_revoked_at", "invited_at"]
+        )
         invitations.append(Invitation(participant=participant, token=token))
     return workshop, invitations, created
