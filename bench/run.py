@@ -281,7 +281,7 @@ def measure(binary: str, port: int, endpoint: dict[str, Any], baseline_script: P
     endpoint["solo_p50_ms"] = solo["p50_us"] / 1000
     endpoint["solo_p95_ms"] = solo["p95_us"] / 1000
     log(
-        f"{endpoint['label']}: {endpoint['rps']:.0f} req/s ({endpoint['ratio']:.2f} of baseline), "
+        f"{endpoint['label']}: {endpoint['rps']:.0f} req/s ({endpoint['ratio']:.3f} of baseline), "
         f"median {endpoint['p50_ms']:.1f} ms, p95 {endpoint['p95_ms']:.1f} ms"
     )
 
@@ -342,7 +342,7 @@ def table(endpoints: list[dict[str, Any]]) -> list[str]:
         lines.append(
             f"| {e['label']} | {e['p50_ms']:.1f} | {e['p95_ms']:.1f} | {e['solo_p50_ms']:.1f} "
             f"| {e['solo_p95_ms']:.1f} | {e['rps']:.0f}{errors} "
-            f"| {e['ratio']:.2f} | {e['latency_ratio']:.1f}× | {e['queries']} | {e['status']} "
+            f"| {e['ratio']:.3f} | {e['latency_ratio']:.1f}× | {e['queries']} | {e['status']} "
             f"| {e['verdict']} |"
         )
     return lines
