@@ -99,6 +99,11 @@ class QuestionField:
         return f"{self.question.max_value:g}"
 
     @property
+    def none_label(self) -> str:
+        """The label of the option that excludes the others ("None of these"), if any."""
+        return next((option.label for option in self.options if option.is_none), "")
+
+    @property
     def rank_choices(self) -> list[int]:
         limit = self.question.rank_limit or len(self.options)
         return list(range(1, limit + 1))

@@ -461,6 +461,13 @@ def participant_add(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     form = AddParticipantForm(request.POST or None, workshop=workshop)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if earlier := _added_by_this_form(request, workshop, data["submission"]):
+            messages.info(
+                request,
+                f"{earlier.name} was already added with this form (it was sent twice). Their "
+                "link was shown once: if you need it again, use Actions ▸ Copy a new link.",
+            )
+            return _to_participant(earlier)
         invitation = services.add_participant(
             workshop=workshop,
             name=data["name"],
@@ -469,6 +476,7 @@ def participant_add(request: HttpRequest, workshop_pk: int) -> HttpResponse:
             side=data["side"],
             actor=request.user,
         )
+        _remember_added(request, data["submission"], invitation.participant)
         not_emailed = _email_on_adding(
             invitation, wanted=data["send_invitation"], actor=request.user
         )
@@ -483,6 +491,25 @@ def participant_add(request: HttpRequest, workshop_pk: int) -> HttpResponse:
         {"workshop": workshop, "form": form, "participant": None},
         status=422 if form.is_bound else 200,
     )
+
+
+#: Session key: which participant each recent add-participant form created.
+ADDED_BY_FORM = "participants_added_by_form"
+
+
+def _added_by_this_form(request: HttpRequest, workshop: Workshop, key: str) -> Participant | None:
+    participant_pk = request.session.get(ADDED_BY_FORM, {}).get(key) if key else None
+    if participant_pk is None:
+        return None
+    return Participant.objects.active().filter(workshop=workshop, pk=participant_pk).first()
+
+
+def _remember_added(request: HttpRequest, key: str, participant: Participant) -> None:
+    if not key:
+        return
+    recent = dict(list(request.session.get(ADDED_BY_FORM, {}).items())[-19:])
+    recent[key] = participant.pk
+    request.session[ADDED_BY_FORM] = recent
 
 
 @require_http_methods(["GET", "POST"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -208,8 +209,18 @@ class ParticipantForm(forms.ModelForm):
         return cleaned
 
 
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class AddParticipantForm(ParticipantForm):
     """A new participant; their link is emailed at once, or shown to copy when it is not."""
+
+    #: Each rendering of the form carries its own key: the same form sent twice (a reload of
+    #: the page that shows the new link, a double click) is recognised and adds nobody twice.
+    submission = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=64, initial=new_submission_key
+    )
 
     send_invitation = forms.BooleanField(
         required=False,

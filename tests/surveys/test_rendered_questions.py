@@ -74,3 +74,13 @@ def test_changing_a_question_clears_the_memo(frozen):
     q.save()  # only possible by hand: a frozen questionnaire is never edited in place
     assert not presenting._RENDERED
     assert "A reworded prompt" in _render(q, key=frozen) != before
+
+
+def test_a_none_of_these_option_is_explained(frozen, questionnaire):
+    from surveys.models import Question
+
+    with_none = next(
+        q for q in Question.objects.filter(kind="multi") if any(c.is_none for c in q.choices.all())
+    )
+    label = next(c.label for c in with_none.choices.all() if c.is_none)
+    assert f"Choosing “{label}” clears the other choices." in _render(with_none, key=frozen)

@@ -260,3 +260,20 @@ def test_the_add_form_explains_what_happens_without_an_email(alice_client, works
         page = alice_client.get(url).text
         assert 'placeholder="name@company.com"' in page  # app.css hides the box while empty
         assert "once added, you get their personal link to copy" in page
+
+
+def test_the_same_add_form_sent_twice_adds_nobody_twice(alice_client, workshop):
+    form_page = alice_client.get(add_url(workshop)).text
+    key = re.search(r'name="submission" value="([^"]+)"', form_page).group(1)
+    posted = {"name": "Noor Haddad", "email": "", "role": "cio", "submission": key}
+    first = alice_client.post(add_url(workshop), posted)
+    assert first.status_code == 200 and "/p/" in first.text  # the new link, shown once
+    again = alice_client.post(add_url(workshop), posted, follow=True)  # a reload of that page
+    assert "Noor Haddad was already added with this form" in again.text
+    assert Participant.objects.filter(workshop=workshop, name="Noor Haddad").count() == 1
+    fresh_key = re.search(
+        r'name="submission" value="([^"]+)"', alice_client.get(add_url(workshop)).text
+    ).group(1)
+    assert fresh_key != key
+    alice_client.post(add_url(workshop), {**posted, "submission": fresh_key})
+    assert Participant.objects.filter(workshop=workshop, name="Noor Haddad").count() == 2
