@@ -154,7 +154,7 @@ def _parse_ranking(question: Question, posted: QueryDict) -> list[str] | None:
     if used != list(range(1, len(used) + 1)):
         raise AnswerError("Ranks must run 1, 2, 3… without gaps.")
     if len(used) < min(2, limit):
-        raise AnswerError("Keep going: rank at least two items before this is saved.")
+        raise AnswerError("Keep going: rank at least two items.")
     return sorted(ranks, key=ranks.__getitem__)
 
 

@@ -180,6 +180,7 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
     response = participant.response
     errors: dict[int, str] = {}
     statuses: dict[int, str] = {}
+    drafts_only = False
     if request.method == "POST":
         if response.is_submitted:
             messages.info(request, "Your answers are submitted and can no longer be changed.")
@@ -195,9 +196,9 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
         _touch(participant)
         go = request.POST.get("go", "next")
         drafted = [pk for pk, status in statuses.items() if status == "draft"]
-        # Saving a page asks for complete answers; going back never waits for one (what was
-        # entered is kept as a draft either way).
-        blocking = set(errors) - set(drafted) if go == "previous" else set(errors)
+        # "Save and continue" shows what is not complete yet; going back, or continuing anyway,
+        # never waits for it (what was entered is kept as a draft either way).
+        blocking = set(errors) - set(drafted) if go in ("previous", "later") else set(errors)
         if not blocking and not any(s == "conflict" for s in statuses.values()):
             if drafted:
                 # Kept, so nothing stops the executive from moving on: tell them what waits.
@@ -217,14 +218,22 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
                 target = position + 1
             if response.last_section != target:  # reopening the link resumes there
                 Response.objects.filter(pk=response.pk).update(last_section=target)
-            if go == "next" and position == len(sections):
+            if go in ("next", "later") and position == len(sections):
                 return redirect("workshops:respond_review", participant_pk=participant.pk)
             return redirect("workshops:respond_section", participant.pk, target)
-        messages.error(
-            request,
-            "Some answers need your attention: see the messages next to them. What you "
-            "entered there is kept as a draft; everything else on this page is saved.",
-        )
+        if set(errors) <= set(drafted) and not any(s == "conflict" for s in statuses.values()):
+            drafts_only = True
+            messages.warning(
+                request,
+                "Not complete yet: see the messages next to the answers. What you entered is "
+                "saved as a draft; finish it now, or continue and come back to it later.",
+            )
+        else:
+            messages.error(
+                request,
+                "Some answers need your attention: see the messages next to them. What you "
+                "entered there is kept as a draft; everything else on this page is saved.",
+            )
     else:
         # Reading a section changes nothing but the (throttled) activity time: where to resume
         # is where the executive last answered or saved a page.
@@ -265,6 +274,7 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
             "fields": fields,
             "progress": _progress(sections, answers),
             "locked": response.is_submitted,
+            "drafts_only": drafts_only,
         },
         status=422 if errors else 200,
     )
@@ -385,6 +395,8 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
     answer = outcome.answer
     if answer is None:  # refused, or still unanswered: show what is stored, if anything
         answer = response.answers.filter(question=question).first()
+    if outcome.status == "conflict":
+        return _kept_elsewhere(request, participant, sections, position, question, answer, outcome)
     field = build_field(
         question, 0, answer, error=outcome.error, status=outcome.status, note=outcome.note
     )
@@ -405,6 +417,42 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
     )
 
 
+def _kept_elsewhere(
+    request: HttpRequest,
+    participant: Participant,
+    sections: list,
+    position: int,
+    question: Question,
+    answer: Answer,
+    outcome: _Outcome,
+) -> HttpResponse:
+    """A newer answer from another tab or device was kept: the whole question is sent back
+    showing it (not just the message), so that what is ticked is what is stored."""
+    current = sections[position - 1]
+    index = next(i for i, q in enumerate(current.questions.all()) if q.pk == question.pk)
+    field = build_field(
+        question,
+        _question_number(sections, current, index),
+        answer,
+        error=outcome.error,
+        status=outcome.status,
+    )
+    page = reverse("workshops:respond_section", args=[participant.pk, position])
+    field.autosave_url = _relative_url_maker(page, "workshops:respond_autosave", participant.pk)(
+        question.pk
+    )
+    html = render_field(
+        field,
+        template_name="respond/_question.html",
+        locked=False,
+        structure_key=participant.response.questionnaire.structure_key,
+    )
+    reply = HttpResponse(html)
+    reply["HX-Retarget"] = f"#{field.dom_id}"
+    reply["HX-Reswap"] = "outerHTML"
+    return reply
+
+
 @require_GET
 def review(request: HttpRequest, participant_pk: int) -> HttpResponse:
     """Every answer at a glance, the required questions still open, and the submit button."""
@@ -419,7 +467,8 @@ def review(request: HttpRequest, participant_pk: int) -> HttpResponse:
             draft_problem = ""
             if answer is not None and answer.draft is not None:
                 draft_problem = build_field(question, 0, answer).error or "Not finished."
-                drafts.append({"question": question, "position": position})
+                if answered or not question.required:  # else it is listed among the missing
+                    drafts.append({"question": question, "position": position})
             rows.append(
                 {
                     "section": sec,
@@ -433,7 +482,9 @@ def review(request: HttpRequest, participant_pk: int) -> HttpResponse:
                 }
             )
             if question.required and not answered:
-                missing.append({"question": question, "position": position})
+                missing.append(
+                    {"question": question, "position": position, "drafted": bool(draft_problem)}
+                )
     return render(
         request,
         "respond/review.html",

@@ -101,6 +101,24 @@
   });
   window.addEventListener("pagehide", sendUnsaved);
 
+  // An autosave the server refused or never answered says so under its question.
+  function notSaved(event) {
+    var question = event.detail.elt;
+    if (!question || !question.matches || !question.matches("fieldset.question")) return;
+    var status = question.querySelector(".answer-status");
+    if (!status) return;
+    var code = event.detail.xhr ? event.detail.xhr.status : 0;
+    status.className = "answer-status is-error";
+    status.setAttribute("role", "alert");
+    status.textContent = (code === 404 || code === 410)
+      ? "! Not saved: this page no longer has access to your answers. Open your personal link again."
+      : code === 403
+        ? "! Not saved: this page is out of date. Reload it, then change the answer again."
+        : "! Not saved: the server did not answer. It is sent again when you change the answer or leave the page.";
+  }
+  document.addEventListener("htmx:responseError", notSaved);
+  document.addEventListener("htmx:sendError", notSaved);
+
   // Navbar toggle without Bootstrap's JavaScript bundle.
   document.addEventListener("click", function (event) {
     var toggler = event.target.closest("[data-toggle-target]");

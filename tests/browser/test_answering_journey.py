@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from surveys.models import Answer, Question, ResponseStatus
 from workshops.models import Participant
+from workshops.services import revoke_link
 
 from ..factories import invite, make_facilitator, make_workshop
 from .conftest import ARTIFACTS, PHONE, screenshot
@@ -63,7 +64,7 @@ def test_executive_answers_a_section_on_a_phone_and_resumes_later(new_page, live
     shares.nth(0).fill("40")
     shares.nth(1).fill("30")
     expect(split.locator(".answer-status")).to_contain_text(
-        "Kept as a draft, not counted yet: The shares add up to 70 %"
+        "Saved as a draft: The shares add up to 70 %"
     )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     split.screenshot(path=str(ARTIFACTS / "answer-draft-phone.png"))
@@ -103,3 +104,13 @@ def test_executive_answers_a_section_on_a_phone_and_resumes_later(new_page, live
     expect(other.get_by_role("button", name="Submit my answers")).to_be_disabled()
     assert participant.response.status == ResponseStatus.DRAFT
     assert not other.console_errors
+
+    # The facilitator withdraws the link while the page is open: the next change says it was
+    # not saved, and how to get back.
+    other.goto(f"/respond/{participant.pk}/section/1/")
+    revoke_link(Participant.objects.get(pk=participant.pk), actor=None)
+    other.locator("fieldset.question").first.locator("label.scale-point").nth(0).click()
+    expect(other.locator("fieldset.question").first.locator(".answer-status")).to_contain_text(
+        "Not saved: this page no longer has access to your answers"
+    )
+    assert Answer.objects.get(question_id=channels_pk).value == 5

@@ -56,6 +56,10 @@ def test_two_tabs_editing_one_answer_never_overwrite_silently(workshop, cio):
     assert stale.status_code == 200
     assert "changed in another tab" in stale.text and "“4 of 5”" in stale.text
     assert f'name="{name}-rev" value="2"' in stale.text  # the tab now knows revision 2
+    # The whole question comes back, showing the kept 4 ticked (not tab B's 5).
+    assert stale["HX-Retarget"] == f"#question-{scale.pk}" and stale["HX-Reswap"] == "outerHTML"
+    assert f'id="q{scale.pk}-p4" value="4" checked' in stale.text
+    assert f'id="q{scale.pk}-p5" value="5" checked' not in stale.text
     answer = Answer.objects.get(response__participant=cio.participant, question=scale)
     assert (answer.value, answer.revision) == (4, 2)
     # The same through the plain (no JavaScript) section form.

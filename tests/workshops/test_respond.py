@@ -116,7 +116,7 @@ def test_autosave_with_bad_input_explains_and_keeps_it_as_a_draft_that_counts_fo
     q = question("kpi-load-time")
     reply = cio_client.post(autosave_url(cio, "kpi-load-time"), {f"q{q.pk}": "fast"})
     assert reply.status_code == 200  # the draft is stored: not an error for the browser
-    assert "Kept as a draft, not counted yet: Enter a number" in reply.text
+    assert "Saved as a draft: Enter a number" in reply.text
     stored = Answer.objects.get(question=q)
     assert stored.value is None and not stored.is_answered
     assert stored.draft == {f"q{q.pk}": ["fast"]}
@@ -133,9 +133,10 @@ def test_a_half_done_allocation_survives_a_closed_tab_and_counts_once_complete(c
     other_device.get(cio.path)
     page = other_device.get(section_url(cio, 2)).text
     assert f'name="{shares[0]}" id="q{q.pk}-{q.choices.all()[0].value}" value="40"' in page
-    assert "Kept as a draft, not counted yet: The shares add up to 70 %" in page
+    assert "Saved as a draft: The shares add up to 70 %" in page
     review = other_device.get(reverse("workshops:respond_review", args=[cio.participant.pk]))
-    assert "1 draft not finished" in review.text
+    # A required question: listed once, among those still to answer, marked as a draft.
+    assert "(draft not finished)" in review.text and "1 draft not finished" not in review.text
     assert "Draft not finished: The shares add up to 70 %" in review.text
     complete = {**partial, shares[2]: "30"}  # the other shares left empty: 0 %
     reply = other_device.post(autosave_url(cio, "aud-budget-split"), complete)
@@ -165,7 +166,8 @@ def test_plain_post_saves_the_valid_answers_and_keeps_the_invalid_ones_on_the_pa
     assert Answer.objects.get(question=channels).value == 5
     assert not Answer.objects.answered().filter(question=engagement).exists()
     assert Answer.objects.get(question=ranking).draft[f"q{ranking.pk}-engagement"] == ["1"]
-    assert "kept as a draft" in reply.text
+    assert "saved as a draft; finish it now, or continue and come back to it later" in reply.text
+    assert 'value="later">Continue, finish later →' in reply.text
     # the duplicate ranks the executive typed are still on the page
     assert reply.text.count('<option value="1" selected>') == 2
 
@@ -359,6 +361,8 @@ def test_a_draft_never_blocks_going_back_but_saving_the_page_asks_to_finish_it(c
     forward = cio_client.post(section_url(cio, 2), {first_share: "40", "go": "next"})
     assert forward.status_code == 422
     assert "The shares add up to 40 %" in forward.text
+    later = cio_client.post(section_url(cio, 2), {first_share: "40", "go": "later"})
+    assert later.status_code == 302 and later["Location"] == section_url(cio, 3)
     back = cio_client.post(section_url(cio, 2), {first_share: "45", "go": "previous"}, follow=True)
     assert back.redirect_chain[-1][0] == section_url(cio, 1)
     assert "1 answer on “Audiences and channels” is kept as a draft" in back.text
