@@ -294,8 +294,8 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
 
         A correlated count per participant, not a join grouped by every selected column."""
         answered = (
-            Answer.objects.filter(response=OuterRef("response"))
-            .filter(Q(is_unknown=True) | Q(value__isnull=False))
+            Answer.objects.answered()
+            .filter(response=OuterRef("response"))
             .order_by()
             .values("response")
             .annotate(n=Count("pk"))

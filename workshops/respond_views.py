@@ -31,7 +31,7 @@ from surveys.answering import (
     submit_response,
 )
 from surveys.models import Answer, Question, Response
-from surveys.presenting import build_field, display_answer, render_field
+from surveys.presenting import QuestionField, build_field, display_answer, render_field
 
 from .access import get_participant_for_session, remember_participant
 from .models import Participant, hash_token
@@ -199,7 +199,8 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
         # "Save and continue" shows what is not complete yet; going back, or continuing anyway,
         # never waits for it (what was entered is kept as a draft either way).
         blocking = set(errors) - set(drafted) if go in ("previous", "later") else set(errors)
-        if not blocking and not any(s == "conflict" for s in statuses.values()):
+        conflicted = "conflict" in statuses.values()
+        if not blocking and not conflicted:
             if drafted:
                 # Kept, so nothing stops the executive from moving on: tell them what waits.
                 messages.warning(
@@ -221,7 +222,7 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
             if go in ("next", "later") and position == len(sections):
                 return redirect("workshops:respond_review", participant_pk=participant.pk)
             return redirect("workshops:respond_section", participant.pk, target)
-        if set(errors) <= set(drafted) and not any(s == "conflict" for s in statuses.values()):
+        if set(errors) <= set(drafted) and not conflicted:
             drafts_only = True
             messages.warning(
                 request,
@@ -251,14 +252,7 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
             error=errors.get(question.pk, ""),
             status=statuses.get(question.pk, ""),
         )
-        field.autosave_url = autosave_url(question.pk)
-        render_field(
-            field,
-            template_name="respond/_question.html",
-            locked=response.is_submitted,
-            structure_key=response.questionnaire.structure_key,
-        )
-        fields.append(field)
+        fields.append(_rendered(field, autosave_url(question.pk), response))
     section_url = _url_maker("workshops:respond_section", participant.pk)
     return render(
         request,
@@ -287,6 +281,18 @@ def _url_maker(name: str, participant_pk: int) -> Callable[[int], str]:
     head, tail = sample.removesuffix("/0/"), "/"
     assert sample == f"{head}/0{tail}", sample
     return lambda number: f"{head}/{number}{tail}"
+
+
+def _rendered(field: QuestionField, autosave_url: str, response: Response) -> QuestionField:
+    """The question as the section page shows it (`field.html`), posting to `autosave_url`."""
+    field.autosave_url = autosave_url
+    render_field(
+        field,
+        template_name="respond/_question.html",
+        locked=response.is_submitted,
+        structure_key=response.questionnaire.structure_key,
+    )
+    return field
 
 
 def _relative_url_maker(page: str, name: str, participant_pk: int) -> Callable[[int], str]:
@@ -396,7 +402,7 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
     if answer is None:  # refused, or still unanswered: show what is stored, if anything
         answer = response.answers.filter(question=question).first()
     if outcome.status == "conflict":
-        return _kept_elsewhere(request, participant, sections, position, question, answer, outcome)
+        return _kept_elsewhere(participant, sections, position, question, answer, outcome)
     field = build_field(
         question, 0, answer, error=outcome.error, status=outcome.status, note=outcome.note
     )
@@ -418,7 +424,6 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
 
 
 def _kept_elsewhere(
-    request: HttpRequest,
     participant: Participant,
     sections: list,
     position: int,
@@ -438,16 +443,8 @@ def _kept_elsewhere(
         status=outcome.status,
     )
     page = reverse("workshops:respond_section", args=[participant.pk, position])
-    field.autosave_url = _relative_url_maker(page, "workshops:respond_autosave", participant.pk)(
-        question.pk
-    )
-    html = render_field(
-        field,
-        template_name="respond/_question.html",
-        locked=False,
-        structure_key=participant.response.questionnaire.structure_key,
-    )
-    reply = HttpResponse(html)
+    autosave_url = _relative_url_maker(page, "workshops:respond_autosave", participant.pk)
+    reply = HttpResponse(_rendered(field, autosave_url(question.pk), participant.response).html)
     reply["HX-Retarget"] = f"#{field.dom_id}"
     reply["HX-Reswap"] = "outerHTML"
     return reply
