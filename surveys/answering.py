@@ -252,16 +252,19 @@ class SaveResult:
         return self.status == "conflict"
 
 
-def _lock_answer(response: Response, question: Question, now: datetime) -> Answer | None:
-    """Inside a transaction: lock the response and return its answer to `question`, locked.
-
-    One statement locks the response (concurrent saves to it wait here), checks that it is
-    still a draft and records the change and where to resume (the question's section); the
-    caller rolls the transaction back when nothing changes.
-    """
+def _lock_response(response: Response, question: Question, now: datetime) -> None:
+    """Inside a transaction: lock the response (concurrent saves to it wait here), check that
+    it is still a draft and record the change and where to resume (the question's section);
+    the caller rolls the transaction back when nothing changes."""
     drafts = Response.objects.filter(pk=response.pk, status=ResponseStatus.DRAFT)
     if not drafts.update(updated_at=now, last_section=question.section.position):
         raise ResponseLocked
+
+
+def _lock_answer(response: Response, question: Question, now: datetime) -> Answer | None:
+    """Inside a transaction: lock the response (`_lock_response`) and return its answer to
+    `question`, locked."""
+    _lock_response(response, question, now)
     return (
         Answer.objects.select_for_update()
         .filter(response_id=response.pk, question=question)
@@ -288,7 +291,6 @@ def _retrying_a_concurrent_insert[**P, R](change: Callable[P, R]) -> Callable[P,
     return wrapper
 
 
-@_retrying_a_concurrent_insert
 def save_answer(
     response: Response,
     question: Question,
@@ -304,7 +306,47 @@ def save_answer(
     different value, nothing is written and the caller shows the newer value. A saved answer
     also moves the response's resume point (`last_section`) to the question's section, and
     clears a draft.
+
+    Most saves are a question's first answer: when the page showed none, the answer is inserted
+    at once, without reading first. The unique constraint (one answer per question) refuses the
+    insert when an answer or a draft is stored after all (another tab, a kept draft), and the
+    answer is then saved the careful way, comparing with what is stored.
     """
+    if base_revision is None and (value is not None or is_unknown):
+        try:
+            return _insert_first_answer(response, question, value=value, is_unknown=is_unknown)
+        except IntegrityError:
+            pass  # an answer or a draft exists: compare with it
+    return _save_over_stored_answer(
+        response, question, value=value, is_unknown=is_unknown, base_revision=base_revision
+    )
+
+
+@transaction.atomic
+def _insert_first_answer(
+    response: Response, question: Question, *, value: Any, is_unknown: bool
+) -> SaveResult:
+    now = timezone.now()
+    _lock_response(response, question, now)
+    answer = Answer.objects.create(
+        response_id=response.pk,
+        question=question,
+        value=value,
+        is_unknown=is_unknown,
+        updated_at=now,
+    )
+    return SaveResult("saved", answer, answered_changed=True)
+
+
+@_retrying_a_concurrent_insert
+def _save_over_stored_answer(
+    response: Response,
+    question: Question,
+    *,
+    value: Any,
+    is_unknown: bool,
+    base_revision: int | None,
+) -> SaveResult:
     now = timezone.now()
     answer = _lock_answer(response, question, now)
     if answer is None and value is None and not is_unknown:

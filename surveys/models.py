@@ -294,6 +294,10 @@ class Response(models.Model):
     def is_submitted(self) -> bool:
         return self.status == ResponseStatus.SUBMITTED
 
+    def count_answered(self) -> int:
+        """How many questions this response answers (`Answer.is_answered`): one query."""
+        return _ANSWERED.filter(response_id=self.pk).count()
+
 
 class AnswerQuerySet(models.QuerySet["Answer"]):
     def answered(self) -> AnswerQuerySet:
@@ -335,6 +339,11 @@ class Answer(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.is_unknown or self.value is not None
+
+
+#: `Answer.objects.answered()`, built once (each use clones it): the filter is the same for
+#: every count, and building it anew was a good part of an autosave's time.
+_ANSWERED = Answer.objects.answered()
 
 
 for _model in (Questionnaire, Section, Question, Choice):

@@ -75,11 +75,20 @@ _ANSWERING = (
     .filter(token_revoked_at__isnull=True)
     .select_related("workshop", "workshop__organisation", "response", "response__questionnaire")
 )
-#: The same without the organisation, for requests that show no page (autosave).
+#: The same, reading only what a request that shows no page needs (autosave: whether the
+#: workshop accepts answers, the response and its questionnaire's version): a third of the
+#: columns, and a good part of the request's time saved in building and reading them.
 _ANSWERING_BARE = (
     Participant.objects.active()
     .filter(token_revoked_at__isnull=True)
     .select_related("workshop", "response", "response__questionnaire")
+    .only(
+        "workshop__status",
+        "response__status",
+        "response__questionnaire__source_digest",
+        "response__questionnaire__created_at",
+        "last_activity_at",
+    )
 )
 
 
@@ -88,7 +97,8 @@ def get_participant_for_session(
 ) -> Participant:
     """The participant this browser opened a personal link for, still valid, else 404.
 
-    `for_page=False` leaves out what only a whole page shows (the organisation's name).
+    `for_page=False` reads only what autosave uses (`_ANSWERING_BARE`); anything else on the
+    participant, its workshop or its response would cost a query more.
     """
     try:
         value = request.get_signed_cookie(

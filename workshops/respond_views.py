@@ -412,7 +412,7 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
         {
             "field": field,
             # The progress bar changes only when the question was answered or un-answered.
-            "progress": _progress(sections, response.answers.answered().count())
+            "progress": _progress(sections, response.count_answered())
             if outcome.answered_changed
             else None,
             "participant": participant,

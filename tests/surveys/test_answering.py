@@ -1,6 +1,7 @@
 """Each question kind's validation, and saving that never duplicates or silently overwrites."""
 
 import pytest
+from django.db import transaction
 from django.http import QueryDict
 
 from surveys.answering import (
@@ -8,6 +9,7 @@ from surveys.answering import (
     ResponseLocked,
     parse_answer,
     save_answer,
+    save_draft,
     submit_response,
 )
 from surveys.models import Answer, Response
@@ -185,6 +187,49 @@ def test_an_empty_answer_to_an_unanswered_question_stores_no_row(questionnaire):
         response, question("obj-channels"), value=None, is_unknown=False, base_revision=None
     )
     assert result.status == "unchanged"
+    assert not Answer.objects.filter(response=response).exists()
+
+
+def test_a_first_answer_from_a_page_that_showed_none_meets_what_is_stored(questionnaire):
+    """A first answer is inserted without reading first; when the page was out of date (another
+    tab answered, or a draft was kept) the unique constraint refuses the insert and the answer
+    is compared with what is stored, as any other change."""
+    response = Response.objects.create(questionnaire=questionnaire)
+    q = question("obj-channels")
+    first = save_answer(response, q, value=4, is_unknown=False, base_revision=None)
+    assert (first.status, first.answered_changed, first.answer.revision) == ("saved", True, 1)
+    elsewhere = save_answer(response, q, value=2, is_unknown=False, base_revision=None)
+    assert elsewhere.conflict and elsewhere.answer.value == 4
+    # A draft alone is replaced by the first answer, which then counts.
+    other = question("kpi-load-time")
+    save_draft(response, other, {f"q{other.pk}": ["fast"]})
+    over_draft = save_answer(response, other, value=None, is_unknown=True, base_revision=None)
+    assert over_draft.status == "saved" and over_draft.answered_changed
+    stored = Answer.objects.get(response=response, question=other)
+    assert (stored.value, stored.is_unknown, stored.draft) == (None, True, None)
+    assert Answer.objects.filter(response=response).count() == 2
+    assert response.count_answered() == 2
+
+
+def test_a_refused_first_insert_leaves_an_enclosing_transaction_usable(questionnaire):
+    """Inside a caller's transaction the refused insert rolls back to its savepoint only
+    (PostgreSQL aborts the whole transaction otherwise)."""
+    response = Response.objects.create(questionnaire=questionnaire)
+    q = question("obj-channels")
+    with transaction.atomic():
+        save_answer(response, q, value=4, is_unknown=False, base_revision=None)
+        again = save_answer(response, q, value=4, is_unknown=False, base_revision=None)
+        assert again.status == "unchanged"
+        assert Answer.objects.filter(response=response).count() == 1
+
+
+def test_a_first_answer_to_a_submitted_response_is_refused(questionnaire):
+    response = Response.objects.create(questionnaire=questionnaire)
+    submit_response(response)
+    with pytest.raises(ResponseLocked):
+        save_answer(
+            response, question("obj-channels"), value=3, is_unknown=False, base_revision=None
+        )
     assert not Answer.objects.filter(response=response).exists()
 
 
