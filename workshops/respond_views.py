@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
 
@@ -30,7 +31,7 @@ from surveys.answering import (
     save_draft,
     submit_response,
 )
-from surveys.models import Answer, Question, Response
+from surveys.models import Answer, Question, Response, Section
 from surveys.presenting import QuestionField, build_field, display_answer, render_field
 
 from .access import get_participant_for_session, remember_participant
@@ -121,6 +122,41 @@ def _progress(sections: list, answers: dict | int) -> dict[str, int]:
     }
 
 
+@dataclass(frozen=True)
+class SectionStep:
+    """One section as the welcome page and the section tabs show it: how much is answered and
+    how many answers wait as drafts (entered, not complete yet, not counted)."""
+
+    number: int
+    section: Section
+    url: str
+    answered: int
+    total: int
+    drafts: int
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.total
+
+
+def _steps(participant_pk: int, sections: list, answers: dict) -> list[SectionStep]:
+    section_url = _url_maker("workshops:respond_section", participant_pk)
+    steps = []
+    for number, section in enumerate(sections, start=1):
+        mine = [answers[q.pk] for q in section.questions.all() if q.pk in answers]
+        steps.append(
+            SectionStep(
+                number=number,
+                section=section,
+                url=section_url(number),
+                answered=sum(1 for answer in mine if answer.is_answered),
+                total=len(section.questions.all()),
+                drafts=sum(1 for answer in mine if answer.draft is not None),
+            )
+        )
+    return steps
+
+
 def _closed_page(request: HttpRequest, participant: Participant) -> HttpResponse | None:
     if not participant.workshop.accepts_answers:
         return render(
@@ -137,6 +173,7 @@ def respond(request: HttpRequest, participant_pk: int) -> HttpResponse:
         return closed
     if participant.response.is_submitted:
         return redirect("workshops:respond_review", participant_pk=participant.pk)
+    steps = _steps(participant.pk, sections, answers)
     return render(
         request,
         "respond/welcome.html",
@@ -144,7 +181,8 @@ def respond(request: HttpRequest, participant_pk: int) -> HttpResponse:
             "participant": participant,
             "workshop": participant.workshop,
             "questionnaire": participant.response.questionnaire,
-            "sections": sections,
+            "steps": steps,
+            "drafts": sum(step.drafts for step in steps),
             "progress": _progress(sections, answers),
             "resume_section": min(max(participant.response.last_section, 1), len(sections)),
             "has_started": bool(answers),
@@ -253,7 +291,6 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
             status=statuses.get(question.pk, ""),
         )
         fields.append(_rendered(field, autosave_url(question.pk), response))
-    section_url = _url_maker("workshops:respond_section", participant.pk)
     return render(
         request,
         "respond/section.html",
@@ -261,7 +298,7 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
             "participant": participant,
             "workshop": participant.workshop,
             "sections": sections,
-            "steps": [(other, section_url(n)) for n, other in enumerate(sections, start=1)],
+            "steps": _steps(participant.pk, sections, answers),
             "section": current,
             "position": position,
             "section_count": len(sections),

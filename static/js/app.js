@@ -132,6 +132,13 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-allocation]").forEach(updateAllocation);
     document.querySelectorAll("textarea[data-counter]").forEach(updateCounter);
+    // On a phone the section tabs scroll sideways: bring the current one into view.
+    var current = document.querySelector(".section-steps [aria-current]");
+    if (current) {
+      var strip = current.closest("ol");
+      var tab = current.parentElement;
+      strip.scrollLeft = tab.offsetLeft - strip.offsetLeft - (strip.clientWidth - tab.offsetWidth) / 2;
+    }
   });
   // ---- Facilitators: progress board, personal links, participant forms ----
 

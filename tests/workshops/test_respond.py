@@ -401,3 +401,39 @@ def test_a_split_rounded_to_whole_percents_says_so(cio_client, cio):
     whole[f"q{q.pk}-rev"] = str(stored.revision)
     reply = cio_client.post(autosave_url(cio, "aud-split"), whole)
     assert "Saved" in reply.text and "whole percentages" not in reply.text
+
+
+def test_the_welcome_page_and_the_tabs_say_what_is_complete_and_what_waits_as_a_draft(
+    cio_client, cio, questionnaire
+):
+    welcome = reverse("workshops:respond", args=[cio.participant.pk])
+    fresh = cio_client.get(welcome).text
+    assert "draft-notice" not in fresh and "draft to finish" not in fresh
+    assert f"· {len(questionnaire.ordered_sections()[0].questions.all())} questions" in fresh
+    first, second = questionnaire.ordered_sections()[:2]
+    # Every question of the first section answered ("don't know" where allowed), one of the
+    # second; a budget split that does not add up yet in the second, kept as a draft.
+    every = complete_answers(questionnaire)
+    give_answers(
+        cio,
+        {q.code: every.get(q.code, "Yes") for q in first.questions.all()}
+        | {second.questions.all()[0].code: every[second.questions.all()[0].code]},
+    )
+    split = question("aud-budget-split")
+    assert split.section_id == second.pk
+    cio_client.post(
+        autosave_url(cio, "aud-budget-split"), {f"q{split.pk}-{split.choices.all()[0].value}": "40"}
+    )
+    page = cio_client.get(welcome).text
+    assert "1 answer to finish." in page
+    total = len(first.questions.all())
+    assert f"all {total} answered" in page
+    assert f"1 of {len(second.questions.all())} answered</span>" in page
+    assert page.count("1 draft to finish") == 1
+    tabs = cio_client.get(section_url(cio, 3)).text
+    assert f'<span class="step-mark" aria-hidden="true">✓</span>{first.title}' in tabs
+    assert f'{second.title}<span class="visually-hidden"> (1 draft to finish)' in tabs
+    # The current section's own questions show their state: its tab carries no mark.
+    on_second = cio_client.get(section_url(cio, 2)).text
+    assert "(1 draft to finish)" not in on_second
+    assert "question card card-body has-draft" in on_second
