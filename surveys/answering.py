@@ -173,6 +173,8 @@ def _parse_numeric(question: Question, posted: QueryDict) -> float | None:
 
 def _parse_allocation(question: Question, posted: QueryDict) -> dict[str, int] | None:
     shares: dict[str, float] = {}
+    unreadable: list[str] = []
+    out_of_range: list[str] = []
     for choice in question.choices.all():
         raw = posted.get(field_name(question, choice.value), "")
         if not _clean_text(raw):
@@ -181,16 +183,31 @@ def _parse_allocation(question: Question, posted: QueryDict) -> dict[str, int] |
         try:
             share = _parse_number(raw, what="a percentage")
         except AnswerError:
-            raise AnswerError(f"“{choice.label}”: enter a percentage, for example 25.") from None
+            unreadable.append(choice.label)
+            continue
         if share < 0 or share > 100:
-            raise AnswerError(f"“{choice.label}” must be between 0 and 100 %.")
+            out_of_range.append(choice.label)
         shares[choice.value] = share
+    problems = []
+    if unreadable:
+        problems.append(f"{_quoted(unreadable)}: enter a percentage, for example 25.")
+    if out_of_range:
+        verb = "must" if len(out_of_range) == 1 else "must each"
+        problems.append(f"{_quoted(out_of_range)} {verb} be between 0 and 100 %.")
+    if problems:
+        raise AnswerError(" ".join(problems))
     total = sum(shares.values())
     if total == 0:
         return None
     if abs(total - 100) > 1:
         raise AnswerError(f"The shares add up to {total:g} %: they must total 100 %.")
     return _round_to_hundred(shares)
+
+
+def _quoted(labels: list[str]) -> str:
+    """“A”, “B” and “C”: options named in a message."""
+    quoted = [f"“{label}”" for label in labels]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
 
 
 def rounded_from_entry(question: Question, posted: QueryDict, value: Any) -> bool:

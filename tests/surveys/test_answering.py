@@ -262,3 +262,15 @@ def test_an_unreadable_share_names_its_option(questionnaire):
     q = question("aud-split")
     with pytest.raises(AnswerError, match="“Employees .*”: enter a percentage, for example 25"):
         parse_answer(q, posted(q, b2c="50", b2b="30", b2e="abc"))
+
+
+def test_every_bad_share_is_named_not_only_the_first(questionnaire):
+    q = question("aud-split")
+    labels = {choice.value: choice.label for choice in q.choices.all()}
+    with pytest.raises(AnswerError) as refused:
+        parse_answer(q, posted(q, b2c="abc", b2b="x", b2e="120"))
+    message = str(refused.value)
+    assert f"“{labels['b2c']}” and “{labels['b2b']}”: enter a percentage" in message
+    assert f"“{labels['b2e']}” must be between 0 and 100 %." in message
+    with pytest.raises(AnswerError, match="must each be between 0 and 100 %"):
+        parse_answer(q, posted(q, b2c="150", b2b="-5", b2e=""))
