@@ -153,8 +153,13 @@ def _parse_ranking(question: Question, posted: QueryDict) -> list[str] | None:
         raise AnswerError("Each rank can be used once: two items share the same rank.")
     if used != list(range(1, len(used) + 1)):
         raise AnswerError("Ranks must run 1, 2, 3… without gaps.")
-    if len(used) < min(2, limit):
-        raise AnswerError("Keep going: rank at least two items.")
+    # The question asks for every item, or for the top few: a ranking stopped halfway waits
+    # as a draft (scoring would read the unranked items as tied last, which nobody said).
+    needed = min(limit, len(values))
+    if len(used) < needed:
+        if question.rank_limit:
+            raise AnswerError(f"Keep going: give your top {needed} ({len(used)} ranked so far).")
+        raise AnswerError(f"Keep going: rank every item ({len(used)} of {needed} so far).")
     return sorted(ranks, key=ranks.__getitem__)
 
 

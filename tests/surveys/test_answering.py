@@ -88,6 +88,15 @@ def test_ranking_rejects_gaps_and_out_of_range_ranks(questionnaire):
         parse_answer(q, posted(q, load_time="4"))
 
 
+def test_a_ranking_stopped_halfway_is_not_an_answer_yet(questionnaire):
+    full = question("obj-ranking")  # every item
+    with pytest.raises(AnswerError, match=r"rank every item \(3 of 7 so far\)"):
+        parse_answer(full, posted(full, channels="1", engagement="2", talent="3"))
+    top = question("kpi-priority")  # top 3
+    with pytest.raises(AnswerError, match=r"give your top 3 \(2 ranked so far\)"):
+        parse_answer(top, posted(top, load_time="1", conversion="2"))
+
+
 def test_top_k_ranking_accepts_k_items(questionnaire):
     q = question("kpi-priority")
     value, _ = parse_answer(q, posted(q, conversion="2", load_time="1", engagement="3"))
