@@ -466,7 +466,7 @@ def reveal_results(
     workshop.results_visible_to_participants = visible_to_participants
     workshop.anonymous = anonymous
     workshop.save(update_fields=["revealed_at", "results_visible_to_participants", "anonymous"])
-    shown = "participants can see them" if visible_to_participants else "facilitators only"
+    shown = "participants can see them" if visible_to_participants else "in the room only"
     names = ", names hidden" if anonymous else ""
     prefix = "" if first_time else "Sharing changed: "
     record(workshop, actor, "reveal", f"{prefix}{shown}{names}")

@@ -53,7 +53,7 @@ def test_the_invitation_says_who_invites_why_and_by_when(alice_named, alice_clie
     assert "Dear Dana Whitfield" in body
     assert "Alice Archer invites you, as CIO of Acme Retail" in body
     assert "Why:" in body and "side by side" in body
-    assert "nobody else sees them until the facilitator reveals" in body
+    assert "the other executives see them only when the facilitator reveals" in body
     assert "Please answer by Monday 1 March 2027." in body
     assert "&" not in body  # plain text, nothing HTML-escaped
     assert "It replaces the link" not in body

@@ -60,6 +60,8 @@ def test_changing_the_sharing_keeps_the_first_reveal_time(alice_client, answered
     assert workshop.revealed_at == first
     assert workshop.anonymous
     assert AuditEvent.objects.filter(action="reveal").first().detail.startswith("Sharing changed")
+    first_reveal = AuditEvent.objects.filter(action="reveal").order_by("pk").first()
+    assert first_reveal.detail == "in the room only"
 
 
 def test_revealing_is_post_only(alice_client, workshop):
@@ -69,6 +71,8 @@ def test_revealing_is_post_only(alice_client, workshop):
 def test_the_workshop_page_says_it_is_blind_until_reveal(alice_client, workshop):
     page = alice_client.get(reverse("workshops:detail", args=[workshop.pk])).text
     assert "Blind until reveal" in page
+    # Honest about who sees what before the reveal: the facilitator does, the executives don't.
+    assert "you see them as they arrive, on the dashboard" in page
     assert "Reveal results" in page
 
 
