@@ -205,6 +205,7 @@ def _board_context(request: HttpRequest, workshop: Workshop) -> dict[str, object
         "remind_count": sum(
             1 for p in participants if not p.is_submitted and p.email and not p.link_withdrawn
         ),
+        "waiting_count": sum(1 for p in participants if not p.is_submitted),
     }
 
 
@@ -344,8 +345,8 @@ def workshop_remind(request: HttpRequest, workshop_pk: int) -> HttpResponse:
             f"Reminder sent to {count} participant{'s' if count != 1 else ''} with a new "
             "personal link each (their earlier links no longer work).",
         )
-    else:
-        messages.info(request, "Nobody to remind: everyone with an email address has submitted.")
+    elif not report.without_email:
+        messages.info(request, "Nobody to remind: everyone with a working link has submitted.")
     if report.without_email:
         names = ", ".join(p.name for p in report.without_email)
         messages.warning(request, f"No email address, so not reminded: {names}.")

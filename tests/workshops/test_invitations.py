@@ -202,3 +202,15 @@ def test_the_new_link_is_never_a_get(alice_client, cio):
     assert alice_client.get(participant_url("new_link", cio)).status_code == 405
     assert alice_client.get(participant_url("revoke", cio)).status_code == 405
     assert alice_client.get(participant_url("invite", cio)).status_code == 405
+
+
+def test_with_nobody_to_email_the_board_says_why_rather_than_everyone_submitted(
+    alice_client, workshop
+):
+    add_participant(workshop=workshop, name="Frank Nomail", role=Role.CFO)
+    page = alice_client.get(reverse("workshops:detail", args=[workshop.pk])).text
+    assert "everyone has submitted" not in page
+    assert "the 1 who has not submitted has no email address or a withdrawn link" in page
+    response = alice_client.post(reverse("workshops:remind", args=[workshop.pk]), follow=True)
+    assert "No email address, so not reminded: Frank Nomail." in response.text
+    assert "everyone with a working link has submitted" not in response.text
