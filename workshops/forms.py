@@ -11,6 +11,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
+from django.utils import timezone
 
 from surveys.models import Questionnaire
 
@@ -141,6 +142,9 @@ class WorkshopForm(forms.ModelForm):
         answer_by = cleaned.get("answer_by")
         if scheduled_at and answer_by and answer_by > scheduled_at.date():
             self.add_error("answer_by", "Ask for answers before the workshop, not after it.")
+        elif answer_by and "answer_by" in self.changed_data and answer_by < timezone.localdate():
+            # Invitations and the welcome page would ask for answers by a day already gone.
+            self.add_error("answer_by", "This date has passed: choose today or a later day.")
         return cleaned
 
     def workshop_values(self) -> dict[str, Any]:

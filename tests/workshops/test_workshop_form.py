@@ -1,7 +1,10 @@
 """Creating and editing a workshop: client chosen or typed, dates, questionnaire, helpers."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from surveys.models import Questionnaire
 from workshops.models import AuditEvent, Organisation, Workshop
@@ -22,8 +25,8 @@ def form_data(**overrides):
         "title": "Mobile roadmap 2028",
         "client": "",
         "new_client": "Umbrella Travel",
-        "scheduled_at": "2027-03-04T09:30",
-        "answer_by": "2027-03-01",
+        "scheduled_at": "2097-03-04T09:30",
+        "answer_by": "2097-03-01",
         "co_facilitators": "",
     }
     data.update(overrides)
@@ -44,7 +47,7 @@ def test_creating_with_a_new_client(alice, alice_client, questionnaire):
     assert workshop.owner == alice
     assert workshop.organisation.name == "Umbrella Travel"
     assert workshop.organisation.created_by == alice
-    assert workshop.answer_by.isoformat() == "2027-03-01"
+    assert workshop.answer_by.isoformat() == "2097-03-01"
     assert workshop.scheduled_at.hour == 9 and workshop.scheduled_at.minute == 30
     assert workshop.status == "draft"
     assert AuditEvent.objects.filter(workshop=workshop, action="create").exists()
@@ -90,9 +93,36 @@ def test_a_client_is_required_and_only_one(alice_client, workshop, questionnaire
 
 def test_answers_are_due_before_the_workshop(alice_client, questionnaire):
     page = alice_client.post(
-        CREATE, form_data(answer_by="2027-03-10", questionnaire=questionnaire.pk)
+        CREATE, form_data(answer_by="2097-03-10", questionnaire=questionnaire.pk)
     )
     assert "before the workshop" in page.text
+
+
+def test_an_answer_by_date_already_gone_is_refused_but_an_old_one_can_stay(
+    alice, alice_client, questionnaire
+):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    page = alice_client.post(
+        CREATE, form_data(answer_by=yesterday.isoformat(), questionnaire=questionnaire.pk)
+    )
+    assert "This date has passed" in page.text
+    assert not Workshop.objects.filter(title="Mobile roadmap 2028").exists()
+    # A workshop whose deadline passed meanwhile can still be edited without moving it.
+    alice_client.post(CREATE, form_data(questionnaire=questionnaire.pk))
+    workshop = Workshop.objects.get(title="Mobile roadmap 2028")
+    Workshop.objects.filter(pk=workshop.pk).update(answer_by=yesterday)
+    edited = alice_client.post(
+        edit_url(workshop),
+        form_data(
+            title="Renamed",
+            answer_by=yesterday.isoformat(),
+            client=workshop.organisation.pk,
+            new_client="",
+            questionnaire=questionnaire.pk,
+        ),
+    )
+    assert edited.status_code == 302
+    assert Workshop.objects.get(pk=workshop.pk).title == "Renamed"
 
 
 def test_co_facilitators_by_username_or_email(alice_client, bob, charlie, questionnaire):
