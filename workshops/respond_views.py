@@ -190,6 +190,10 @@ def respond(request: HttpRequest, participant_pk: int) -> HttpResponse:
     )
 
 
+SUBMITTED_ALREADY = "Your answers are submitted and can no longer be changed."
+WORKSHOP_CLOSED = "This workshop is closed: answers can no longer change."
+
+
 #: How fresh "last activity" is kept: the facilitator's board says "just now" for anything
 #: under a minute, so writing it on every request (every autosave) would add a write and tell
 #: nobody anything more.
@@ -221,7 +225,7 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
     drafts_only = False
     if request.method == "POST":
         if response.is_submitted:
-            messages.info(request, "Your answers are submitted and can no longer be changed.")
+            messages.info(request, SUBMITTED_ALREADY)
             return redirect("workshops:respond_review", participant_pk=participant.pk)
         for question in current.questions.all():
             outcome = _save_posted(response, question, request.POST)
@@ -320,13 +324,16 @@ def _url_maker(name: str, participant_pk: int) -> Callable[[int], str]:
     return lambda number: f"{head}/{number}{tail}"
 
 
-def _rendered(field: QuestionField, autosave_url: str, response: Response) -> QuestionField:
-    """The question as the section page shows it (`field.html`), posting to `autosave_url`."""
+def _rendered(
+    field: QuestionField, autosave_url: str, response: Response, *, locked: bool | None = None
+) -> QuestionField:
+    """The question as the section page shows it (`field.html`), posting to `autosave_url`;
+    read-only once the response is submitted (or when `locked` says so)."""
     field.autosave_url = autosave_url
     render_field(
         field,
         template_name="respond/_question.html",
-        locked=response.is_submitted,
+        locked=response.is_submitted if locked is None else locked,
         structure_key=response.questionnaire.structure_key,
     )
     return field
@@ -372,7 +379,7 @@ def _save_posted(response: Response, question: Question, posted) -> _Outcome:  #
         try:
             draft = save_draft(response, question, question_inputs(question, posted))
         except ResponseLocked:
-            return _Outcome(error="Your answers are submitted and can no longer be changed.")
+            return _Outcome(status="refused", error=SUBMITTED_ALREADY)
         return _Outcome(status="draft", error=str(error), answer=draft)
     raw_revision = posted.get(f"q{question.pk}-rev", "")
     # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses (was a 500).
@@ -386,7 +393,7 @@ def _save_posted(response: Response, question: Question, posted) -> _Outcome:  #
             response, question, value=value, is_unknown=is_unknown, base_revision=base_revision
         )
     except ResponseLocked:
-        return _Outcome(error="Your answers are submitted and can no longer be changed.")
+        return _Outcome(status="refused", error=SUBMITTED_ALREADY)
     if result.conflict:
         shown = display_answer(question, result.answer.value, result.answer.is_unknown)
         return _Outcome(
@@ -429,17 +436,17 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
         raise Http404("No such question.")
     position, question = found
     if not participant.workshop.accepts_answers:
-        outcome = _Outcome(error="This workshop is closed: answers can no longer change.")
+        outcome = _Outcome(status="refused", error=WORKSHOP_CLOSED)
     elif response.is_submitted:
-        outcome = _Outcome(error="Your answers are submitted and can no longer be changed.")
+        outcome = _Outcome(status="refused", error=SUBMITTED_ALREADY)
     else:
         outcome = _save_posted(response, question, request.POST)
         _touch(participant)
     answer = outcome.answer
     if answer is None:  # refused, or still unanswered: show what is stored, if anything
         answer = response.answers.filter(question=question).first()
-    if outcome.status == "conflict":
-        return _kept_elsewhere(participant, sections, position, question, answer, outcome)
+    if outcome.status in ("conflict", "refused"):
+        return _whole_question(participant, sections, position, question, answer, outcome)
     field = build_field(
         question, 0, answer, error=outcome.error, status=outcome.status, note=outcome.note
     )
@@ -460,16 +467,18 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
     )
 
 
-def _kept_elsewhere(
+def _whole_question(
     participant: Participant,
     sections: list,
     position: int,
     question: Question,
-    answer: Answer,
+    answer: Answer | None,
     outcome: _Outcome,
 ) -> HttpResponse:
-    """A newer answer from another tab or device was kept: the whole question is sent back
-    showing it (not just the message), so that what is ticked is what is stored."""
+    """A newer answer from another tab or device was kept, or the change was refused (the
+    answers were submitted elsewhere, the workshop closed): the whole question is sent back
+    showing what is stored (not just the message), so that what is ticked is what is stored;
+    read-only when nothing can change any more."""
     current = sections[position - 1]
     index = next(i for i, q in enumerate(current.questions.all()) if q.pk == question.pk)
     field = build_field(
@@ -481,7 +490,9 @@ def _kept_elsewhere(
     )
     page = reverse("workshops:respond_section", args=[participant.pk, position])
     autosave_url = _relative_url_maker(page, "workshops:respond_autosave", participant.pk)
-    reply = HttpResponse(_rendered(field, autosave_url(question.pk), participant.response).html)
+    refused = outcome.status == "refused"
+    rendered = _rendered(field, autosave_url(question.pk), participant.response, locked=refused)
+    reply = HttpResponse(rendered.html, status=422 if refused else 200)
     reply["HX-Retarget"] = f"#{field.dom_id}"
     reply["HX-Reswap"] = "outerHTML"
     return reply

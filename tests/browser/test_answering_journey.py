@@ -5,6 +5,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from surveys.answering import reopen_response, submit_response
 from surveys.models import Answer, Question, ResponseStatus
 from workshops.models import Participant
 from workshops.services import revoke_link
@@ -104,6 +105,19 @@ def test_executive_answers_a_section_on_a_phone_and_resumes_later(new_page, live
     expect(other.get_by_role("button", name="Submit my answers")).to_be_disabled()
     assert participant.response.status == ResponseStatus.DRAFT
     assert not other.console_errors
+
+    # Submitted from another device while this page is open: a change here is refused, and the
+    # question comes back read-only, showing what is stored (not the point just clicked).
+    other.goto(f"/respond/{participant.pk}/section/1/")
+    submit_response(participant.response)
+    channels = other.locator("fieldset.question").first
+    channels.locator("label.scale-point").nth(0).click()
+    expect(channels.locator(".answer-status")).to_contain_text(
+        "Not saved: Your answers are submitted and can no longer be changed."
+    )
+    expect(channels).to_have_attribute("disabled", "")
+    expect(other.locator(f"input[name='q{channels_pk}']:checked")).to_have_value("5")
+    reopen_response(participant.response)
 
     # The facilitator withdraws the link while the page is open: the next change says it was
     # not saved, and how to get back.

@@ -4,6 +4,7 @@ with a message, and nothing stored changes."""
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from django.test import Client
@@ -110,6 +111,14 @@ def test_nothing_changes_after_the_workshop_closed(workshop, cio):
     before = _snapshot(cio)
     refused = client.post(_autosave(cio, scale), {name: "5", f"{name}-rev": "1"})
     assert refused.status_code == 422 and "closed" in refused.text
+    # The open page gets the whole question back, read-only and showing what is stored (3, not
+    # the 5 just ticked), and "Not saved:", never "Not saved yet:" (it never will be).
+    assert refused["HX-Retarget"] == f"#question-{scale.pk}"
+    assert refused["HX-Reswap"] == "outerHTML"
+    assert "Not saved: This workshop is closed" in refused.text
+    assert "<fieldset" in refused.text and "disabled" in refused.text
+    assert re.search(rf'name="{name}" id="[^"]+" value="3" checked', refused.text)
+    assert not re.search(rf'name="{name}" id="[^"]+" value="5" checked', refused.text)
     assert client.post(_section(cio), {name: "5", f"{name}-rev": "1"}).status_code == 410
     submit = reverse("workshops:respond_submit", args=[cio.participant.pk])
     assert client.post(submit).status_code == 410
