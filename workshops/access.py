@@ -92,6 +92,17 @@ _ANSWERING_BARE = (
 )
 
 
+class NotInQuestionnaire(Http404):
+    """A page that does not exist for an executive whose link works (a section number out of
+    range, results not shared yet): the 404 page says what is wrong and leads back to their
+    questionnaire, rather than asking them to open their link again."""
+
+    def __init__(self, participant_pk: int, message: str) -> None:
+        super().__init__(message)
+        self.participant_pk = participant_pk
+        self.message = message
+
+
 def get_participant_for_session(
     request: HttpRequest, participant_pk: int, *, for_page: bool = True
 ) -> Participant:

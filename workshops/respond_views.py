@@ -34,7 +34,7 @@ from surveys.answering import (
 from surveys.models import Answer, Question, Response, Section
 from surveys.presenting import QuestionField, build_field, display_answer, render_field
 
-from .access import get_participant_for_session, remember_participant
+from .access import NotInQuestionnaire, get_participant_for_session, remember_participant
 from .models import Participant, hash_token
 
 TOKEN_FAILURES_PER_HOUR = 30
@@ -217,7 +217,7 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
     if closed := _closed_page(request, participant):
         return closed
     if not 1 <= position <= len(sections):
-        raise Http404("No such section.")
+        raise NotInQuestionnaire(participant.pk, "There is no such section")
     current = sections[position - 1]
     response = participant.response
     errors: dict[int, str] = {}
@@ -433,7 +433,7 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
         None,
     )
     if found is None:
-        raise Http404("No such question.")
+        raise NotInQuestionnaire(participant.pk, "There is no such question")
     position, question = found
     if not participant.workshop.accepts_answers:
         outcome = _Outcome(status="refused", error=WORKSHOP_CLOSED)

@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from string import ascii_uppercase
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from surveys.models import Answer, Question, Section
 from surveys.presenting import display_answer
 
-from .access import get_participant_for_session
+from .access import NotInQuestionnaire, get_participant_for_session
 from .models import Participant
 
 
@@ -78,7 +78,7 @@ def results(request: HttpRequest, participant_pk: int) -> HttpResponse:
     participant = get_participant_for_session(request, participant_pk)
     workshop = participant.workshop
     if not (workshop.is_revealed and workshop.results_visible_to_participants):
-        raise Http404("The results are not shared yet.")
+        raise NotInQuestionnaire(participant.pk, "The results are not shared yet")
     people = list(
         Participant.objects.active()
         .filter(workshop=workshop, response__status="submitted")

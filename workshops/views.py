@@ -5,7 +5,10 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
+
+from .access import NotInQuestionnaire
 
 
 @require_GET
@@ -22,6 +25,13 @@ class FacilitatorLoginView(auth_views.LoginView):
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """A friendly 404; executives whose answering session ended are told how to get back."""
-    answering = request.path.startswith("/respond/")
-    return render(request, "404.html", {"answering": answering}, status=404)
+    """A friendly 404; executives whose answering session ended are told how to get back, and
+    those who asked for a page their questionnaire does not have are led back to it."""
+    if isinstance(exception, NotInQuestionnaire):
+        context = {
+            "missing": exception.message,
+            "back_url": reverse("workshops:respond", args=[exception.participant_pk]),
+        }
+    else:
+        context = {"answering": request.path.startswith("/respond/")}
+    return render(request, "404.html", context, status=404)

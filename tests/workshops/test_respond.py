@@ -437,3 +437,19 @@ def test_the_welcome_page_and_the_tabs_say_what_is_complete_and_what_waits_as_a_
     on_second = cio_client.get(section_url(cio, 2)).text
     assert "(1 draft to finish)" not in on_second
     assert "question card card-body has-draft" in on_second
+
+
+def test_a_page_the_questionnaire_does_not_have_leads_back_to_it(cio_client, cio, client):
+    welcome = reverse("workshops:respond", args=[cio.participant.pk])
+    missing = cio_client.get(section_url(cio, 99))
+    assert missing.status_code == 404
+    assert "There is no such section" in missing.text
+    assert f'href="{welcome}"' in missing.text and "Back to your questionnaire" in missing.text
+    assert "open your personal link again" not in missing.text.lower()
+    results = cio_client.get(reverse("workshops:respond_results", args=[cio.participant.pk]))
+    assert results.status_code == 404 and "The results are not shared yet" in results.text
+    # Without the link's cookie nothing is told about the questionnaire.
+    stranger = client.get(section_url(cio, 99))
+    assert stranger.status_code == 404
+    assert "There is no such section" not in stranger.text
+    assert "open your personal link again" in stranger.text.lower()
