@@ -226,6 +226,25 @@ def _fill_from_post(view: QuestionField, posted: QueryDict) -> None:
         view.text = posted.get(name, "").replace("\x00", "")[: question.max_length * 2 + 100]
 
 
+def scale_text(
+    value: float, *, scale_min: int, scale_max: int, low_label: str, high_label: str
+) -> str:
+    """A point on a scale with the end it leans to: "5 of 5 (Critically important)",
+    "2 of 7, towards “Security first”", "3 of 5" (the midpoint, or a scale without labels)."""
+    number = f"{value:g}" if isinstance(value, float) else str(value)
+    text = f"{number} of {scale_max}"
+    midpoint = (scale_min + scale_max) / 2
+    if value == scale_max and high_label:
+        return f"{text} ({high_label})"
+    if value == scale_min and low_label:
+        return f"{text} ({low_label})"
+    if value > midpoint and high_label:
+        return f"{text}, towards “{high_label}”"
+    if value < midpoint and low_label:
+        return f"{text}, towards “{low_label}”"
+    return text
+
+
 def display_answer(question: Question, value: Any, is_unknown: bool) -> str:
     """One answer in its own terms, for the review page and the facilitator's views."""
     if is_unknown:
@@ -235,7 +254,13 @@ def display_answer(question: Question, value: Any, is_unknown: bool) -> str:
     labels = {choice.value: choice.label for choice in question.choices.all()}
     kind = question.kind
     if kind == QuestionKind.SCALE:
-        return f"{value} of {question.scale_max}"
+        return scale_text(
+            value,
+            scale_min=question.scale_min,
+            scale_max=question.scale_max,
+            low_label=question.scale_min_label,
+            high_label=question.scale_max_label,
+        )
     if kind == QuestionKind.SINGLE:
         return labels.get(value, str(value))
     if kind == QuestionKind.MULTI:

@@ -24,6 +24,7 @@ from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 
 from surveys import scoring
+from surveys.presenting import scale_text
 from surveys.scoring import Aggregate, Comparison, GroupConsensus, Kind, Label
 
 from . import pairwise
@@ -162,17 +163,13 @@ def _unit(item: Item, value: float) -> str:
 
 def _scale_text(item: Item, value: float) -> str:
     """ "5 of 5 (Critically important)", "2 of 7, towards “Security first”", "3 of 5"."""
-    spec = item.spec
-    text = f"{_number(value)} of {spec.scale_max}"
-    if value == spec.scale_max and item.scale_max_label:
-        text += f" ({item.scale_max_label})"
-    elif value == spec.scale_min and item.scale_min_label:
-        text += f" ({item.scale_min_label})"
-    elif value > spec.midpoint and item.scale_max_label:
-        text += f", towards “{item.scale_max_label}”"
-    elif value < spec.midpoint and item.scale_min_label:
-        text += f", towards “{item.scale_min_label}”"
-    return text
+    return scale_text(
+        float(value),
+        scale_min=item.spec.scale_min,
+        scale_max=item.spec.scale_max,
+        low_label=item.scale_min_label,
+        high_label=item.scale_max_label,
+    )
 
 
 def _bucket_label(item: Item, bucket: Any) -> str:

@@ -13,6 +13,7 @@ from surveys.answering import (
     submit_response,
 )
 from surveys.models import Answer, Response
+from surveys.presenting import display_answer
 
 from ..factories import question
 
@@ -283,3 +284,12 @@ def test_every_bad_share_is_named_not_only_the_first(questionnaire):
     assert f"“{labels['b2e']}” must be between 0 and 100 %." in message
     with pytest.raises(AnswerError, match="must each be between 0 and 100 %"):
         parse_answer(q, posted(q, b2c="150", b2b="-5", b2e=""))
+
+
+def test_a_point_on_a_two_ended_scale_says_which_end_it_leans_to(questionnaire):
+    q = question("wow-experiment")  # 1 = full evaluation ... 7 = try quickly
+    assert display_answer(q, 3, False) == (
+        "3 of 7, towards “Full evaluation and procurement before any use”"
+    )
+    assert display_answer(q, 7, False).startswith("7 of 7 (Try quickly")
+    assert display_answer(q, 4, False) == "4 of 7"  # the midpoint leans nowhere
