@@ -326,6 +326,13 @@ def test_unknown_group_falls_back_to_cio_and_cmo(alice_client, workshop, cio, cm
     assert (response.context["a"].key, response.context["b"].key) == ("role:cio", "role:cmo")
 
 
+def test_comparing_a_group_with_itself_says_so(alice_client, workshop, cio, cmo):
+    for page in ("dashboard", "comparison", "agenda"):
+        html = alice_client.get(url(workshop, page, a="role:cio", b="role:cio")).text
+        assert "You are comparing CIO with the same group" in html
+    assert "with the same group" not in alice_client.get(url(workshop, "dashboard")).text
+
+
 def test_without_a_cio_and_cmo_the_sides_are_compared(alice_client, workshop):
     invite(workshop, "Tom Becker", Role.HEAD_IT)
     invite(workshop, "Lena Fischer", Role.HEAD_MARKETING)
