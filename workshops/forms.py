@@ -253,5 +253,8 @@ class RevealForm(forms.Form):
     anonymous = forms.BooleanField(
         required=False,
         label="Hide names",
-        help_text="Participants see “Participant A, CIO” instead of names.",
+        help_text=(
+            "Participants see “Participant A, CIO” instead of names. Where a role has only one "
+            "person, the role still tells who it is."
+        ),
     )
