@@ -322,8 +322,8 @@ class LinkState(models.TextChoices):
     """How the participant's current personal link reached them, as the board tells it."""
 
     EMAILED = "emailed", "Emailed"
-    COPIED_AFTER_EMAIL = "copied_after_email", "New link copied"
-    COPIED = "copied", "Link copied, not emailed"
+    COPIED_AFTER_EMAIL = "copied_after_email", "New link shown to the facilitator"
+    COPIED = "copied", "Link shown to the facilitator, not emailed"
     WITHDRAWN = "withdrawn", "Link withdrawn"
 
 

@@ -98,7 +98,7 @@ def test_copying_a_new_link_after_an_email_says_the_emailed_one_no_longer_works(
     alice_client.post(participant_url("new_link", cio))
     earlier(cio, minutes=2)
     assert link_cell(alice_client, workshop, cio.participant) == (
-        "New link copied 2 minutes ago The emailed link no longer works"
+        "New link shown 2 minutes ago The emailed link no longer works"
     )
 
 
@@ -112,7 +112,7 @@ def test_a_link_copied_but_never_emailed_says_so(alice_client, workshop, cio):
     alice_client.post(participant_url("new_link", cio))
     earlier(cio, minutes=3)
     assert link_cell(alice_client, workshop, cio.participant) == (
-        "Link copied 3 minutes ago Not emailed"
+        "Link shown 3 minutes ago Not emailed: you share it"
     )
 
 
@@ -122,7 +122,7 @@ def test_someone_added_without_email_has_a_copied_link(alice_client, workshop):
         {"name": "Ada Chen", "role": "cto"},
     )
     ada = Participant.objects.get(name="Ada Chen")
-    assert link_cell(alice_client, workshop, ada) == "Link copied just now Not emailed"
+    assert link_cell(alice_client, workshop, ada) == "Link shown just now Not emailed: you share it"
 
 
 def test_a_withdrawn_link_says_so_even_after_an_email(alice_client, workshop, cio):
