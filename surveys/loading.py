@@ -12,7 +12,7 @@ from django.db import transaction
 from .models import Choice, Question, Questionnaire, Section
 
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parent / "questionnaires"
-DEFAULT_QUESTIONNAIRE = QUESTIONNAIRE_DIR / "joint-mobile-strategy.v1.json"
+DEFAULT_QUESTIONNAIRE = QUESTIONNAIRE_DIR / "joint-mobile-strategy.v2.json"
 
 _QUESTION_FIELDS = {
     "kind",

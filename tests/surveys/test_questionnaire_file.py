@@ -57,11 +57,31 @@ def test_a_questionnaire_with_responses_is_frozen_and_a_changed_file_must_bump_i
     changed.write_text(json.dumps(definition))
     with pytest.raises(QuestionnaireFrozen):
         load_questionnaire(changed)
-    definition["version"] = 2
+    definition["version"] = questionnaire.version + 1
     changed.write_text(json.dumps(definition))
     newer, created = load_questionnaire(changed)
-    assert created and newer.version == 2
+    assert created and newer.version == questionnaire.version + 1
     old_prompt = Question.objects.get(
         section__questionnaire=questionnaire, position=1, section__position=1
     ).prompt
     assert old_prompt != "A changed wording"
+
+
+def test_version_2_changes_only_wording_of_version_1():
+    """v2 corrects what executives and the printed agenda read (who sees answers before the
+    reveal; sources named, not our internal seed numbers): same codes, kinds and choices, so
+    answers to either version compare."""
+    v1 = read_definition(DEFAULT_QUESTIONNAIRE.with_name("joint-mobile-strategy.v1.json"))
+    v2 = read_definition(DEFAULT_QUESTIONNAIRE)
+    assert (v1["version"], v2["version"]) == (1, 2)
+
+    def shape(definition):
+        return [
+            (q["code"], q["kind"], [c["value"] for c in q.get("choices", [])])
+            for section in definition["sections"]
+            for q in section["questions"]
+        ]
+
+    assert shape(v1) == shape(v2)
+    text = DEFAULT_QUESTIONNAIRE.read_text()
+    assert "Seed 0" not in text and "stay private until" not in text

@@ -180,7 +180,7 @@ def test_a_newer_questionnaire_can_be_chosen_before_anyone_answers(
     alice_client, workshop, questionnaire
 ):
     newer = Questionnaire.objects.create(
-        slug=questionnaire.slug, version=2, title=questionnaire.title
+        slug=questionnaire.slug, version=questionnaire.version + 1, title=questionnaire.title
     )
     alice_client.post(
         edit_url(workshop),
