@@ -399,7 +399,7 @@ def _save_posted(response: Response, question: Question, posted) -> _Outcome:  #
         return _Outcome(
             status="conflict",
             error=(
-                f"This answer was changed in another tab or device to “{shown}”. "
+                f"This answer was changed in another tab or device to: {shown}. "
                 "It was kept: check it and change it again if you wish."
             ),
             answer=result.answer,

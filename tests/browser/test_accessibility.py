@@ -43,7 +43,18 @@ def test_answering_pages_have_no_serious_accessibility_violation(new_page):
     page.goto(f"/respond/{cio.participant.pk}/review/")
     expect(page.get_by_text("(draft not finished)")).to_be_visible()
     assert_no_serious_axe_violations(page)
+    # The welcome page and the tabs of another section, marking the section with the draft.
+    page.goto(f"/respond/{cio.participant.pk}/")
+    expect(page.get_by_text("1 answer to finish.")).to_be_visible()
+    assert_no_serious_axe_violations(page)
+    page.goto(f"/respond/{cio.participant.pk}/section/2/")
+    expect(page.locator(".section-steps li.has-drafts")).to_have_count(1)
+    assert_no_serious_axe_violations(page)
     assert not page.console_errors
+    # A page the questionnaire does not have: the 404 that leads back.
+    page.goto(f"/respond/{cio.participant.pk}/section/99/")
+    expect(page.get_by_role("link", name="Back to your questionnaire")).to_be_visible()
+    assert_no_serious_axe_violations(page)
 
 
 def test_the_helper_reports_what_axe_finds(new_page):

@@ -55,7 +55,7 @@ def test_two_tabs_editing_one_answer_never_overwrite_silently(workshop, cio):
     # Tab B, still showing revision 1, changes it too: refused, told, the newer value kept.
     stale = tab_b.post(_autosave(cio, scale), {name: "5", f"{name}-rev": "1"})
     assert stale.status_code == 200
-    assert "changed in another tab" in stale.text and "“4 of 5”" in stale.text
+    assert "changed in another tab or device to: 4 of 5, towards “Critically" in stale.text
     assert f'name="{name}-rev" value="2"' in stale.text  # the tab now knows revision 2
     # The whole question comes back, showing the kept 4 ticked (not tab B's 5).
     assert stale["HX-Retarget"] == f"#question-{scale.pk}" and stale["HX-Reswap"] == "outerHTML"

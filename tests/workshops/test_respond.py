@@ -453,3 +453,16 @@ def test_a_page_the_questionnaire_does_not_have_leads_back_to_it(cio_client, cio
     assert stranger.status_code == 404
     assert "There is no such section" not in stranger.text
     assert "open your personal link again" in stranger.text.lower()
+
+
+@pytest.mark.parametrize("answered", [False, True], ids=["no answers", "all answered"])
+def test_the_welcome_page_uses_a_constant_number_of_queries(
+    cio_client, cio, questionnaire, answered, django_assert_num_queries
+):
+    if answered:
+        give_answers(cio, complete_answers(questionnaire))
+    welcome = reverse("workshops:respond", args=[cio.participant.pk])
+    assert cio_client.get(welcome).status_code == 200  # the structure is now cached
+    # The participant (with workshop, response, questionnaire) and the response's answers.
+    with django_assert_num_queries(2):
+        assert cio_client.get(welcome).status_code == 200
