@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
-from .models import AuditEvent, Organisation, Participant, TextCoding, Workshop
+from .models import AuditEvent, Organisation, Participant, ReplacedLink, TextCoding, Workshop
 
 
 @admin.register(Organisation)
@@ -133,6 +133,22 @@ class ParticipantAdmin(admin.ModelAdmin):
     @admin.display(description="Progress")
     def progress(self, obj: Participant) -> str:
         return obj.progress_state.label
+
+
+@admin.register(ReplacedLink)
+class ReplacedLinkAdmin(admin.ModelAdmin):
+    """Hashes of replaced personal links (to tell their holders a newer one exists): read-only."""
+
+    list_display = ["replaced_at", "participant"]
+    search_fields = ["participant__name", "participant__email", "participant__workshop__title"]
+    list_select_related = ["participant"]
+    date_hierarchy = "replaced_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False
 
 
 @admin.register(AuditEvent)

@@ -423,6 +423,24 @@ class Participant(models.Model):
         return token
 
 
+class ReplacedLink(models.Model):
+    """A personal link replaced by a newer one (a resent invitation, a reminder, a new link
+    copied), kept only as its hash: someone opening an older email is told that a newer link
+    exists, and where to find it, rather than that their link is wrong."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="replaced_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-replaced_at"]
+
+    def __str__(self) -> str:
+        return f"Link of {self.participant.name} replaced {self.replaced_at:%Y-%m-%d %H:%M}"
+
+
 class AuditEvent(models.Model):
     """Who did what to a workshop and when: invite, revoke, reveal, reopen, export, delete."""
 

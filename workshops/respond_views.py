@@ -35,7 +35,7 @@ from surveys.models import Answer, Question, Response, Section
 from surveys.presenting import QuestionField, build_field, display_answer, render_field
 
 from .access import NotInQuestionnaire, get_participant_for_session, remember_participant
-from .models import Participant, hash_token
+from .models import Participant, ReplacedLink, hash_token
 
 TOKEN_FAILURES_PER_HOUR = 30
 
@@ -63,13 +63,16 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     throttle_key = f"token-failures:{_client_address(request)}"
     if cache.get(throttle_key, 0) >= TOKEN_FAILURES_PER_HOUR:
         return render(request, "respond/link_throttled.html", status=429)
+    token_hash = hash_token(token[:200])
     participant = (
         Participant.objects.active()
         .select_related("workshop", "response")
-        .filter(token_hash=hash_token(token[:200]))
+        .filter(token_hash=token_hash)
         .first()
     )
     if participant is None:
+        if replaced := _replaced_link(request, token_hash):
+            return replaced
         try:
             cache.incr(throttle_key)
         except ValueError:
@@ -93,6 +96,35 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
         participant.save(update_fields=["response", "first_opened_at", "last_activity_at"])
     return remember_participant(
         redirect("workshops:respond", participant_pk=participant.pk), participant
+    )
+
+
+def _replaced_link(request: HttpRequest, token_hash: str) -> HttpResponse | None:
+    """An older link of someone still in the workshop: say that a newer one was issued, when,
+    and how it reached them (only the holder of the old link can see this)."""
+    replaced = (
+        ReplacedLink.objects.filter(token_hash=token_hash, participant__removed_at__isnull=True)
+        .select_related("participant__workshop__owner")
+        .first()
+    )
+    if replaced is None:
+        return None
+    participant = replaced.participant
+    if participant.token_revoked_at is not None:
+        return render(request, "respond/link_revoked.html", status=410)
+    invited_at = participant.invited_at
+    owner = participant.workshop.owner
+    return render(
+        request,
+        "respond/link_replaced.html",
+        {
+            "facilitator": owner.get_full_name() or owner.get_username(),
+            "newer_link_at": participant.token_created_at,
+            # The current link went out by email (a reminder, a resent invitation), or the
+            # facilitator passes it on themselves.
+            "emailed": invited_at is not None and invited_at >= participant.token_created_at,
+        },
+        status=410,
     )
 
 

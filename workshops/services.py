@@ -25,6 +25,7 @@ from .models import (
     AuditEvent,
     Organisation,
     Participant,
+    ReplacedLink,
     Workshop,
 )
 
@@ -107,7 +108,9 @@ def add_participant(
 
 @transaction.atomic
 def regenerate_link(participant: Participant, *, actor: AbstractBaseUser | None) -> Invitation:
-    """Replace the personal link: the old one stops working, answers are kept."""
+    """Replace the personal link: the old one stops working (opening it says a newer one was
+    issued), answers are kept."""
+    ReplacedLink.objects.create(participant=participant, token_hash=participant.token_hash)
     token = participant.issue_token()
     participant.save(update_fields=["token_hash", "token_created_at", "token_revoked_at"])
     record(participant.workshop, actor, "regenerate_link", f"New link for {participant.name}")

@@ -70,7 +70,11 @@ def test_the_emailed_link_opens_the_questionnaire(alice_client, cio):
 
 def test_inviting_issues_a_new_link_so_the_old_one_stops(alice_client, cio):
     alice_client.post(participant_url("invite", cio))
-    assert Client().get(cio.path).status_code == 404
+    old = Client().get(cio.path)
+    assert old.status_code == 410
+    assert "A newer link replaces this one" in old.text
+    assert "emailed to you that day by Alice" in old.text
+    assert "most recent" in old.text
 
 
 def test_resending_says_the_earlier_link_no_longer_works(alice_client, cio):
@@ -80,7 +84,7 @@ def test_resending_says_the_earlier_link_no_longer_works(alice_client, cio):
     assert "Invitation sent again to Dana Whitfield" in response.text
     second = mail.outbox[1]
     assert "It replaces the link in earlier emails" in second.body
-    assert Client().get(path_of(first)).status_code == 404
+    assert Client().get(path_of(first)).status_code == 410
     assert Client().get(path_of(emailed_link(second))).status_code == 302
     assert AuditEvent.objects.filter(action="invite").count() == 2
 
@@ -124,8 +128,8 @@ def test_remind_emails_everyone_who_has_not_submitted(alice, alice_client, works
     assert all(message.subject.startswith("Reminder:") for message in mail.outbox)
     assert "Reminder sent to 2 participants with a new personal link each" in response.text
     assert "No email address, so not reminded: Frank Nomail." in response.text
-    assert Client().get(cmo.path).status_code == 404  # the reminder replaced the link
-    assert Client().get(ceo.path).status_code == 404
+    assert Client().get(cmo.path).status_code == 410  # the reminder replaced the link
+    assert Client().get(ceo.path).status_code == 410
     assert Client().get(no_email.path).status_code == 302
     assert Client().get(cio.path).status_code == 302  # submitted: not reminded, link unchanged
     assert AuditEvent.objects.filter(action="remind", actor=alice).count() == 2
@@ -183,7 +187,8 @@ def test_a_new_link_is_shown_once_with_a_warning(alice, alice_client, cio, cio_c
     assert "previous link no longer works" in page.text
     new_url = re.search(r'id="personal-link" type="text" value="([^"]+)"', page.text).group(1)
     assert "readonly" in page.text and "data-copy-target" in page.text
-    assert Client().get(cio.path).status_code == 404
+    old = Client().get(cio.path)
+    assert old.status_code == 410 and "Ask Alice" in old.text  # copied, not emailed
     assert (
         cio_client.get(reverse("workshops:respond", args=[cio.participant.pk])).status_code == 404
     )
@@ -214,3 +219,20 @@ def test_with_nobody_to_email_the_board_says_why_rather_than_everyone_submitted(
     response = alice_client.post(reverse("workshops:remind", args=[workshop.pk]), follow=True)
     assert "No email address, so not reminded: Frank Nomail." in response.text
     assert "everyone with a working link has submitted" not in response.text
+
+
+def test_an_old_link_says_nothing_once_its_holder_is_removed_or_withdrawn(alice_client, cio):
+    alice_client.post(participant_url("new_link", cio))
+    alice_client.post(participant_url("revoke", cio))
+    withdrawn = Client().get(cio.path)
+    assert withdrawn.status_code == 410 and "no longer active" in withdrawn.text
+    alice_client.post(participant_url("remove", cio))
+    removed = Client().get(cio.path)
+    assert removed.status_code == 404 and "This link doesn't work" in removed.text
+
+
+def test_old_links_are_not_counted_as_guesses(alice_client, client, cio):
+    alice_client.post(participant_url("new_link", cio))
+    for _ in range(40):
+        assert client.get(cio.path).status_code == 410
+    assert client.get(reverse("workshops:open_link", args=["x" * 43])).status_code == 404
