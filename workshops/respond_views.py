@@ -147,6 +147,10 @@ def _progress(sections: list, answers: dict | int) -> dict[str, int]:
         answered = answers
     else:
         answered = sum(1 for answer in answers.values() if answer.is_answered)
+    return _progress_figures(answered, total)
+
+
+def _progress_figures(answered: int, total: int) -> dict[str, int]:
     return {
         "answered": answered,
         "total": total,
@@ -171,22 +175,26 @@ class SectionStep:
         return self.answered == self.total
 
 
-def _steps(participant_pk: int, sections: list, answers: dict) -> list[SectionStep]:
+def _steps(
+    participant_pk: int, sections: list, answers: dict
+) -> tuple[list[SectionStep], dict[str, int]]:
+    """Each section's step, and the progress over all of them (one pass over the questions)."""
     section_url = _url_maker("workshops:respond_section", participant_pk)
     steps = []
     for number, section in enumerate(sections, start=1):
-        mine = [answers[q.pk] for q in section.questions.all() if q.pk in answers]
+        questions = section.questions.all()
+        answered = drafts = 0
+        if answers:  # nothing to count before the first answer
+            for question in questions:
+                answer = answers.get(question.pk)
+                if answer is not None:
+                    answered += answer.is_answered
+                    drafts += answer.draft is not None
         steps.append(
-            SectionStep(
-                number=number,
-                section=section,
-                url=section_url(number),
-                answered=sum(1 for answer in mine if answer.is_answered),
-                total=len(section.questions.all()),
-                drafts=sum(1 for answer in mine if answer.draft is not None),
-            )
+            SectionStep(number, section, section_url(number), answered, len(questions), drafts)
         )
-    return steps
+    progress = _progress_figures(sum(s.answered for s in steps), sum(s.total for s in steps))
+    return steps, progress
 
 
 def _closed_page(request: HttpRequest, participant: Participant) -> HttpResponse | None:
@@ -205,7 +213,7 @@ def respond(request: HttpRequest, participant_pk: int) -> HttpResponse:
         return closed
     if participant.response.is_submitted:
         return redirect("workshops:respond_review", participant_pk=participant.pk)
-    steps = _steps(participant.pk, sections, answers)
+    steps, progress = _steps(participant.pk, sections, answers)
     return render(
         request,
         "respond/welcome.html",
@@ -215,7 +223,7 @@ def respond(request: HttpRequest, participant_pk: int) -> HttpResponse:
             "questionnaire": participant.response.questionnaire,
             "steps": steps,
             "drafts": sum(step.drafts for step in steps),
-            "progress": _progress(sections, answers),
+            "progress": progress,
             "resume_section": min(max(participant.response.last_section, 1), len(sections)),
             "has_started": bool(answers),
         },
@@ -327,6 +335,7 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
             status=statuses.get(question.pk, ""),
         )
         fields.append(_rendered(field, autosave_url(question.pk), response))
+    steps, progress = _steps(participant.pk, sections, answers)
     return render(
         request,
         "respond/section.html",
@@ -334,12 +343,12 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
             "participant": participant,
             "workshop": participant.workshop,
             "sections": sections,
-            "steps": _steps(participant.pk, sections, answers),
+            "steps": steps,
             "section": current,
             "position": position,
             "section_count": len(sections),
             "fields": fields,
-            "progress": _progress(sections, answers),
+            "progress": progress,
             "locked": response.is_submitted,
             "drafts_only": drafts_only,
         },
