@@ -453,13 +453,19 @@ def save_draft(response: Response, question: Question, inputs: dict[str, list[st
     return answer
 
 
+@transaction.atomic
 def submit_response(response: Response) -> bool:
-    """Mark a draft response submitted; returns False when it already was (a double submit)."""
+    """Mark a draft response submitted; returns False when it already was (a double submit).
+
+    Unfinished drafts are dropped: what is submitted is each question's last complete answer
+    (the review page says so before the executive submits).
+    """
     now = timezone.now()
     updated = Response.objects.filter(pk=response.pk, status=ResponseStatus.DRAFT).update(
         status=ResponseStatus.SUBMITTED, submitted_at=now, updated_at=now
     )
     if updated:
+        Answer.objects.filter(response_id=response.pk, draft__isnull=False).update(draft=None)
         response.status = ResponseStatus.SUBMITTED
         response.submitted_at = now
     return bool(updated)

@@ -580,6 +580,7 @@ def review(request: HttpRequest, participant_pk: int) -> HttpResponse:
             "rows": rows,
             "missing": missing,
             "drafts": drafts,
+            "draft_count": sum(1 for answer in answers.values() if answer.draft is not None),
             "sections": sections,
             "progress": _progress(sections, answers),
             "submitted": participant.response.is_submitted,
@@ -605,6 +606,17 @@ def submit(request: HttpRequest, participant_pk: int) -> HttpResponse:
             request,
             f"{len(missing)} required question{'s' if len(missing) != 1 else ''} still "
             "to answer: they are listed below.",
+        )
+        return redirect("workshops:respond_review", participant_pk=participant.pk)
+    drafts = sum(1 for answer in answers.values() if answer.draft is not None)
+    seen = request.POST.get("unfinished_seen", "")
+    if drafts and not participant.response.is_submitted and seen != str(drafts):
+        # Unfinished drafts the review page did not show (another tab made them meanwhile):
+        # submitting drops them, so the executive must see them first.
+        messages.warning(
+            request,
+            "Some answers have unfinished changes, listed below: finish them, or submit again "
+            "to keep your last complete answers.",
         )
         return redirect("workshops:respond_review", participant_pk=participant.pk)
     if submit_response(participant.response):

@@ -466,3 +466,29 @@ def test_the_welcome_page_uses_a_constant_number_of_queries(
     # The participant (with workshop, response, questionnaire) and the response's answers.
     with django_assert_num_queries(2):
         assert cio_client.get(welcome).status_code == 200
+
+
+def test_submitting_with_a_draft_over_an_answer_says_the_draft_is_dropped_first(
+    cio_client, cio, questionnaire
+):
+    give_answers(cio, complete_answers(questionnaire))
+    q = question("kpi-load-time")
+    stored = Answer.objects.get(response=cio.participant.response, question=q)
+    cio_client.post(autosave_url(cio, "kpi-load-time"), {f"q{q.pk}": "fast"})  # kept as a draft
+    review_url = reverse("workshops:respond_review", args=[cio.participant.pk])
+    submit_url = reverse("workshops:respond_submit", args=[cio.participant.pk])
+    review = cio_client.get(review_url).text
+    assert "If you submit now, it is dropped" in review
+    assert "Submit, dropping the draft" in review
+    assert 'name="unfinished_seen" value="1"' in review
+    # A post that did not see the draft (an older review page) is sent back to see it.
+    blind = cio_client.post(submit_url, {"unfinished_seen": "0"}, follow=True)
+    assert "unfinished changes" in blind.text
+    cio.participant.response.refresh_from_db()
+    assert cio.participant.response.status == ResponseStatus.DRAFT
+    cio_client.post(submit_url, {"unfinished_seen": "1"})
+    cio.participant.response.refresh_from_db()
+    assert cio.participant.response.status == ResponseStatus.SUBMITTED
+    kept = Answer.objects.get(pk=stored.pk)
+    assert (kept.value, kept.draft) == (stored.value, None)  # the last complete answer
+    assert "Saved as a draft" not in cio_client.get(section_url(cio, 4)).text
