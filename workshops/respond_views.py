@@ -15,7 +15,7 @@ from functools import wraps
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +31,7 @@ from surveys.answering import (
     save_draft,
     submit_response,
 )
-from surveys.models import Answer, Question, Response, Section
+from surveys.models import Answer, Question, QuestionKind, Response, Section
 from surveys.presenting import QuestionField, build_field, display_answer, render_field
 
 from .access import NotInQuestionnaire, get_participant_for_session, remember_participant
@@ -487,7 +487,9 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
     if answer is None:  # refused, or still unanswered: show what is stored, if anything
         answer = response.answers.filter(question=question).first()
     if outcome.status in ("conflict", "refused"):
-        return _whole_question(participant, sections, position, question, answer, outcome)
+        return _whole_question(
+            participant, sections, position, question, answer, outcome, request.POST
+        )
     field = build_field(
         question, 0, answer, error=outcome.error, status=outcome.status, note=outcome.note
     )
@@ -508,6 +510,10 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
     )
 
 
+#: Kinds answered by typing: what a refused change held is shown back, not the stored answer.
+_TYPED_KINDS = frozenset({QuestionKind.TEXT, QuestionKind.NUMERIC, QuestionKind.ALLOCATION})
+
+
 def _whole_question(
     participant: Participant,
     sections: list,
@@ -515,23 +521,29 @@ def _whole_question(
     question: Question,
     answer: Answer | None,
     outcome: _Outcome,
+    posted: QueryDict,
 ) -> HttpResponse:
     """A newer answer from another tab or device was kept, or the change was refused (the
     answers were submitted elsewhere, the workshop closed): the whole question is sent back
     showing what is stored (not just the message), so that what is ticked is what is stored;
-    read-only when nothing can change any more."""
+    read-only when nothing can change any more. A refused question the executive typed into
+    (text, a number, shares) keeps what they typed, to copy: it would be lost otherwise."""
     current = sections[position - 1]
     index = next(i for i, q in enumerate(current.questions.all()) if q.pk == question.pk)
+    refused = outcome.status == "refused"
+    keep_typed = refused and question.kind in _TYPED_KINDS
     field = build_field(
         question,
         _question_number(sections, current, index),
         answer,
-        error=outcome.error,
+        posted=posted if keep_typed else None,
+        error=f"{outcome.error} What you typed is shown here, not stored: copy it if you need it."
+        if keep_typed
+        else outcome.error,
         status=outcome.status,
     )
     page = reverse("workshops:respond_section", args=[participant.pk, position])
     autosave_url = _relative_url_maker(page, "workshops:respond_autosave", participant.pk)
-    refused = outcome.status == "refused"
     rendered = _rendered(field, autosave_url(question.pk), participant.response, locked=refused)
     reply = HttpResponse(rendered.html, status=422 if refused else 200)
     reply["HX-Retarget"] = f"#{field.dom_id}"

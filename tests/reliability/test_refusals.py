@@ -119,6 +119,12 @@ def test_nothing_changes_after_the_workshop_closed(workshop, cio):
     assert "<fieldset" in refused.text and "disabled" in refused.text
     assert re.search(rf'name="{name}" id="[^"]+" value="3" checked', refused.text)
     assert not re.search(rf'name="{name}" id="[^"]+" value="5" checked', refused.text)
+    # Typed text is not thrown away with the refusal: it comes back, read-only, to copy.
+    text = _question(workshop, "text")
+    typed = client.post(_autosave(cio, text), {f"q{text.pk}": "A long thought & more"})
+    assert typed.status_code == 422
+    assert "A long thought &amp; more</textarea>" in typed.text
+    assert "What you typed is shown here, not stored" in typed.text
     assert client.post(_section(cio), {name: "5", f"{name}-rev": "1"}).status_code == 410
     submit = reverse("workshops:respond_submit", args=[cio.participant.pk])
     assert client.post(submit).status_code == 410
