@@ -97,10 +97,11 @@ class NotInQuestionnaire(Http404):
     range, results not shared yet): the 404 page says what is wrong and leads back to their
     questionnaire, rather than asking them to open their link again."""
 
-    def __init__(self, participant_pk: int, message: str) -> None:
+    def __init__(self, participant_pk: int, message: str, detail: str = "") -> None:
         super().__init__(message)
         self.participant_pk = participant_pk
         self.message = message
+        self.detail = detail
 
 
 def get_participant_for_session(

@@ -78,7 +78,18 @@ def results(request: HttpRequest, participant_pk: int) -> HttpResponse:
     participant = get_participant_for_session(request, participant_pk)
     workshop = participant.workshop
     if not (workshop.is_revealed and workshop.results_visible_to_participants):
-        raise NotInQuestionnaire(participant.pk, "The results are not shared yet")
+        raise NotInQuestionnaire(
+            participant.pk,
+            "The results are not shared yet",
+            "The facilitator decides when everyone's answers are shown, usually in the workshop.",
+        )
+    if participant.response is None or not participant.response.is_submitted:
+        # Nobody reads the others' answers before giving their own.
+        raise NotInQuestionnaire(
+            participant.pk,
+            "Everyone's answers open once you have submitted yours",
+            "Finish and submit your answers from the review page, then come back here.",
+        )
     people = list(
         Participant.objects.active()
         .filter(workshop=workshop, response__status="submitted")

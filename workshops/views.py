@@ -30,6 +30,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     if isinstance(exception, NotInQuestionnaire):
         context = {
             "missing": exception.message,
+            "detail": exception.detail,
             "back_url": reverse("workshops:respond", args=[exception.participant_pk]),
         }
     else:

@@ -14,6 +14,7 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.utils import timezone
 
+from surveys.models import Response, ResponseStatus
 from workshops.models import Workshop
 
 from .. import figures
@@ -110,9 +111,13 @@ def test_insiders_can_open_every_page_of_their_area(
     area: str, cast: Cast, clients: dict[str, Client]
 ):
     """The other half of the matrix: the refusals above are not everyone being refused."""
-    # Pages that exist only once results are revealed and shared with the executives.
+    # Pages that exist only once results are revealed and shared with the executives (who
+    # see them once they have submitted their own).
     Workshop.objects.filter(pk=cast.workshop_pk).update(
         revealed_at=timezone.now(), results_visible_to_participants=True
+    )
+    Response.objects.filter(participant__workshop_id=cast.workshop_pk).update(
+        status=ResponseStatus.SUBMITTED, submitted_at=timezone.now()
     )
     failures = []
     for who in INSIDERS[area]:

@@ -275,3 +275,17 @@ def test_the_reveal_panel_checks_again_by_itself_until_someone_answers(alice_cli
     assert 'hx-trigger="every 5s"' in waiting
     give_answers(cio, {"obj-channels": 4})
     assert "hx-trigger" not in reveal_panel_tag(detail(alice_client, workshop).text)
+
+
+def test_only_those_who_submitted_see_everyones_answers(alice, answered, workshop):
+    late = invite(workshop, "Chris Late", Role.CFO)
+    client = Client()
+    client.get(late.path)
+    give_answers(late, {"obj-channels": 3})  # answering, not submitted
+    reveal_results(answered, actor=alice, visible_to_participants=True, anonymous=False)
+    refused = client.get(results_url(late))
+    assert refused.status_code == 404
+    assert "answers open once you have submitted yours" in refused.text
+    review = client.get(reverse("workshops:respond_review", args=[late.participant.pk])).text
+    assert "you can see them once you have submitted yours" in review
+    assert results_url(late) not in review
