@@ -142,6 +142,11 @@ class Workshop(models.Model):
         }
 
     @property
+    def answer_by_passed(self) -> bool:
+        """The answer-by date is gone (a day before today): ask for answers "as soon as you can"."""
+        return self.answer_by is not None and self.answer_by < timezone.localdate()
+
+    @property
     def is_revealed(self) -> bool:
         return self.revealed_at is not None
 

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from workshops.models import AuditEvent, Participant, Role, WorkshopStatus
 from workshops.services import add_participant
@@ -40,7 +41,7 @@ def alice_named(alice):
 
 
 def test_the_invitation_says_who_invites_why_and_by_when(alice_named, alice_client, workshop, cio):
-    workshop.answer_by = datetime.date(2027, 3, 1)
+    workshop.answer_by = datetime.date(2097, 3, 1)
     workshop.save()
     response = alice_client.post(participant_url("invite", cio))
     assert response.status_code == 302
@@ -54,7 +55,7 @@ def test_the_invitation_says_who_invites_why_and_by_when(alice_named, alice_clie
     assert "Alice Archer invites you, as CIO of Acme Retail" in body
     assert "Why:" in body and "side by side" in body
     assert "the other executives see them only when the facilitator reveals" in body
-    assert "Please answer by Monday 1 March 2027." in body
+    assert "Please answer by Friday 1 March 2097." in body
     assert "&" not in body  # plain text, nothing HTML-escaped
     assert "It replaces the link" not in body
 
@@ -236,3 +237,16 @@ def test_old_links_are_not_counted_as_guesses(alice_client, client, cio):
     for _ in range(40):
         assert client.get(cio.path).status_code == 410
     assert client.get(reverse("workshops:open_link", args=["x" * 43])).status_code == 404
+
+
+def test_a_deadline_gone_by_asks_for_answers_as_soon_as_possible(alice_client, workshop, cio):
+    workshop.answer_by = timezone.localdate() - datetime.timedelta(days=3)
+    workshop.save()
+    alice_client.post(participant_url("invite", cio))
+    assert "Please answer as soon as you can: the date we asked for" in mail.outbox[0].body
+    board = alice_client.get(reverse("workshops:detail", args=[workshop.pk])).text
+    assert "(passed: reminders ask for answers as soon as possible)" in board
+    executive = Client()
+    executive.get(path_of(emailed_link(mail.outbox[0])))
+    welcome = executive.get(reverse("workshops:respond", args=[cio.participant.pk])).text
+    assert "Please answer as soon as you can</strong>: the date asked for" in welcome
