@@ -56,6 +56,8 @@ def _report(request: HttpRequest, workshop: Workshop) -> tuple[Report, dict[str,
         "report": report,
         "a": a,
         "b": b,
+        # Someone in both groups (a side and a role of that side) agrees with themselves.
+        "in_both": [person.name for person in a.people if person in b.people],
         "group_choices": answers.group_choices(),
         "submitted_only": submitted_only,
         "pair_query": pair.urlencode(),

@@ -331,6 +331,10 @@ def test_comparing_a_group_with_itself_says_so(alice_client, workshop, cio, cmo)
         html = alice_client.get(url(workshop, page, a="role:cio", b="role:cio")).text
         assert "You are comparing CIO with the same group" in html
     assert "with the same group" not in alice_client.get(url(workshop, "dashboard")).text
+    give_answers(cio, {"obj-channels": 3})  # counted people only
+    overlapping = alice_client.get(url(workshop, "dashboard", a="side:technology", b="role:cio"))
+    assert "Dana Whitfield is in both groups" in overlapping.text
+    assert "in both groups" not in alice_client.get(url(workshop, "dashboard")).text
 
 
 def test_without_a_cio_and_cmo_the_sides_are_compared(alice_client, workshop):
