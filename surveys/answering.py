@@ -158,8 +158,8 @@ def _parse_ranking(question: Question, posted: QueryDict) -> list[str] | None:
     needed = min(limit, len(values))
     if len(used) < needed:
         if question.rank_limit:
-            raise AnswerError(f"Keep going: give your top {needed} ({len(used)} ranked so far).")
-        raise AnswerError(f"Keep going: rank every item ({len(used)} of {needed} so far).")
+            raise AnswerError(f"Give your top {needed} ({len(used)} ranked so far).")
+        raise AnswerError(f"Rank every item ({len(used)} of {needed} so far).")
     return sorted(ranks, key=ranks.__getitem__)
 
 

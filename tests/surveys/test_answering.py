@@ -91,10 +91,10 @@ def test_ranking_rejects_gaps_and_out_of_range_ranks(questionnaire):
 
 def test_a_ranking_stopped_halfway_is_not_an_answer_yet(questionnaire):
     full = question("obj-ranking")  # every item
-    with pytest.raises(AnswerError, match=r"rank every item \(3 of 7 so far\)"):
+    with pytest.raises(AnswerError, match=r"Rank every item \(3 of 7 so far\)"):
         parse_answer(full, posted(full, channels="1", engagement="2", talent="3"))
     top = question("kpi-priority")  # top 3
-    with pytest.raises(AnswerError, match=r"give your top 3 \(2 ranked so far\)"):
+    with pytest.raises(AnswerError, match=r"Give your top 3 \(2 ranked so far\)"):
         parse_answer(top, posted(top, load_time="1", conversion="2"))
 
 
