@@ -65,17 +65,27 @@
 
   // A change still waiting to be saved when the page goes away (the tab closed, the phone
   // locked, another app opened) is sent at once with sendBeacon, so closing loses nothing.
+  // Each question's edits are counted: a save clears the question only if nothing was typed
+  // after that save was sent (else a slow save would hide a newer, unsent change).
   var unsaved = new Set();
+  var edits = new WeakMap();
+  var sentEdits = new WeakMap();
   function markUnsaved(event) {
     var question = event.target.closest && event.target.closest("fieldset.question[hx-post]");
-    if (question) unsaved.add(question);
+    if (!question) return;
+    unsaved.add(question);
+    edits.set(question, (edits.get(question) || 0) + 1);
   }
   document.addEventListener("input", markUnsaved);
   document.addEventListener("change", markUnsaved);
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var question = event.detail.elt;
+    if (unsaved.has(question)) sentEdits.set(question, edits.get(question) || 0);
+  });
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (event.detail.successful || (event.detail.xhr && event.detail.xhr.status === 422)) {
-      unsaved.delete(event.detail.elt);
-    }
+    var question = event.detail.elt;
+    if (!(event.detail.successful || (event.detail.xhr && event.detail.xhr.status === 422))) return;
+    if ((edits.get(question) || 0) === sentEdits.get(question)) unsaved.delete(question);
   });
   function sendUnsaved() {
     if (!unsaved.size || !navigator.sendBeacon) return;

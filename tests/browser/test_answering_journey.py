@@ -128,3 +128,35 @@ def test_executive_answers_a_section_on_a_phone_and_resumes_later(new_page, live
         "Not saved: this page no longer has access to your answers"
     )
     assert Answer.objects.get(question_id=channels_pk).value == 5
+
+
+def test_text_typed_while_an_earlier_save_is_on_its_way_is_sent_when_the_page_closes(
+    new_page, live_server
+):
+    """A slow save must not mark the question saved when more was typed after it was sent:
+    closing the page then would lose the newer text."""
+    workshop = make_workshop(make_facilitator("alice"))
+    cio = invite(workshop, "Dana Whitfield", "cio")
+    page = new_page(PHONE)
+    page.goto(cio.path)
+    page.goto(f"/respond/{cio.participant.pk}/section/6/")
+    text = page.locator("fieldset.question", has=page.locator("textarea")).first
+    held = []
+    page.route("**/autosave/**", lambda route: held.append(route))  # the network is slow
+    text.locator("textarea").fill("First thoughts")
+    deadline = time.monotonic() + 10
+    while not held:  # the autosave (after a second's pause) is on its way
+        assert time.monotonic() < deadline, "no autosave was sent"
+        page.wait_for_timeout(100)
+    text.locator("textarea").fill("First thoughts, and a second sentence")
+    held[0].continue_()
+    page.unroute("**/autosave/**")
+    expect(text.locator(".answer-status")).to_contain_text("Saved")
+    page.goto("about:blank")  # closed before the newer text's own autosave
+    code = "val-success"
+    deadline = time.monotonic() + 10
+    while Answer.objects.filter(question__code=code).values_list("value", flat=True).first() != (
+        "First thoughts, and a second sentence"
+    ):
+        assert time.monotonic() < deadline, "the text typed during the slow save was lost"
+        time.sleep(0.1)
