@@ -73,6 +73,9 @@ def test_a_closed_workshop_refuses_the_link_with_410(client, cio, workshop):
     response = client.get(cio.path)
     assert response.status_code == 410
     assert "closed" in response.text
+    # Whom to contact, by name and address.
+    assert "Your facilitator, Alice" in response.text
+    assert 'href="mailto:alice@example.com"' in response.text
 
 
 def test_another_executives_response_is_not_reachable(cio_client, cmo):
