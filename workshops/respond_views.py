@@ -114,6 +114,10 @@ def _replaced_link(request: HttpRequest, token_hash: str) -> HttpResponse | None
     participant = replaced.participant
     if participant.token_revoked_at is not None:
         return render(request, "respond/link_revoked.html", status=410)
+    if not participant.workshop.accepts_answers:  # a newer link would not help
+        return render(
+            request, "respond/workshop_closed.html", {"workshop": participant.workshop}, status=410
+        )
     invited_at = participant.invited_at
     owner = participant.workshop.owner
     return render(

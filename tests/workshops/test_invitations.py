@@ -250,3 +250,11 @@ def test_a_deadline_gone_by_asks_for_answers_as_soon_as_possible(alice_client, w
     executive.get(path_of(emailed_link(mail.outbox[0])))
     welcome = executive.get(reverse("workshops:respond", args=[cio.participant.pk])).text
     assert "Please answer as soon as you can</strong>: the date asked for" in welcome
+
+
+def test_an_old_link_to_a_closed_workshop_says_it_is_closed(alice_client, workshop, cio):
+    alice_client.post(participant_url("new_link", cio))
+    workshop.status = WorkshopStatus.CLOSED
+    workshop.save()
+    old = Client().get(cio.path)
+    assert old.status_code == 410 and "This workshop is closed" in old.text
