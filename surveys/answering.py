@@ -350,6 +350,13 @@ def _insert_first_answer(
 ) -> SaveResult:
     now = timezone.now()
     _lock_response(response, question, now)
+    return _new_answer(response, question, value=value, is_unknown=is_unknown, now=now)
+
+
+def _new_answer(
+    response: Response, question: Question, *, value: Any, is_unknown: bool, now: datetime
+) -> SaveResult:
+    """Inside the locking transaction: the question's first stored answer."""
     answer = Answer.objects.create(
         response_id=response.pk,
         question=question,
@@ -375,14 +382,7 @@ def _save_over_stored_answer(
         transaction.set_rollback(True)
         return SaveResult("unchanged", None)  # still unanswered: nothing to store
     if answer is None:
-        answer = Answer.objects.create(
-            response_id=response.pk,
-            question=question,
-            value=value,
-            is_unknown=is_unknown,
-            updated_at=now,
-        )
-        return SaveResult("saved", answer, answered_changed=True)
+        return _new_answer(response, question, value=value, is_unknown=is_unknown, now=now)
     if answer.value == value and answer.is_unknown == is_unknown:
         if answer.draft is None:
             transaction.set_rollback(True)
