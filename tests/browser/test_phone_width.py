@@ -1,0 +1,109 @@
+"""No page is wider than a phone, in every state an executive's answers can be in.
+
+A crawl of empty pages misses faults that need a state: the section tabs once later sections
+are marked finished made a 390 px page 442 to 761 px wide (the hidden "(all answered)" text
+escaped the scrolling tab strip), and Chromium's phone emulation then missed taps. Each page is
+measured at 360 and 390 px: `scrollWidth <= innerWidth`.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.utils import timezone
+
+from surveys.answering import save_draft
+from surveys.models import Answer, Response, ResponseStatus
+from workshops.demo import seed_demo
+
+from ..factories import default_questionnaire, invite, make_facilitator
+from ..reliability.answers import valid_answer
+from .conftest import PHONE
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WIDTHS = (360, 390)
+
+
+def _answer_sections(invitation, sections, *, skip_last: int = 0) -> Response:
+    """Store a valid answer to every question of `sections` (all but the last `skip_last`)."""
+    participant = invitation.participant
+    response = Response.objects.create(questionnaire=participant.workshop.questionnaire)
+    participant.response = response
+    participant.save(update_fields=["response"])
+    rng = random.Random(7)
+    questions = [question for section in sections for question in section.questions.all()]
+    kept = questions[: len(questions) - skip_last] if skip_last else questions
+    Answer.objects.bulk_create(
+        Answer(response=response, question=question, value=valid_answer(question, rng)[1])
+        for question in kept
+    )
+    return response
+
+
+def _overflow(page) -> tuple[int, int]:
+    return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+
+
+def _measure(page, paths: list[str], wide: list[str]) -> None:
+    for path in paths:
+        page.goto(path)
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": PHONE["height"]})
+            scroll_width, inner_width = _overflow(page)
+            if scroll_width > inner_width:
+                wide.append(f"{path} at {width} px: {scroll_width} px wide")
+
+
+def test_no_page_is_wider_than_a_phone_in_any_state(new_page):
+    questionnaire = default_questionnaire()
+    workshop, _, _ = seed_demo(questionnaire)  # submitted executives, answers to compare
+    sections = list(questionnaire.ordered_sections())
+    untouched = invite(workshop, "Ana Lima", "cdo")
+    some_finished = invite(workshop, "Ben Okoro", "cdo")
+    _answer_sections(some_finished, sections[:3])
+    with_draft = invite(workshop, "Cleo Park", "cdo")
+    response = _answer_sections(with_draft, sections, skip_last=1)
+    drafted = sections[-1].questions.all()[0]
+    save_draft(response, drafted, {f"q{drafted.pk}": ["not yet"]})
+    all_finished = invite(workshop, "Dev Rao", "cdo")
+    _answer_sections(all_finished, sections)
+    submitted = invite(workshop, "Eve Adler", "cdo")
+    _answer_sections(submitted, sections)
+    Response.objects.filter(pk=submitted.participant.response_id).update(
+        status=ResponseStatus.SUBMITTED, submitted_at=timezone.now()
+    )
+
+    wide: list[str] = []
+    for invitation in (untouched, some_finished, with_draft, all_finished, submitted):
+        page = new_page(PHONE)
+        page.goto(invitation.path)  # sets the access cookie, lands on the welcome page
+        pk = invitation.participant.pk
+        paths = [f"/respond/{pk}/"]
+        paths += [f"/respond/{pk}/section/{n}/" for n in range(1, len(sections) + 1)]
+        paths.append(f"/respond/{pk}/review/")
+        _measure(page, paths, wide)
+
+    facilitator = new_page(PHONE)
+    facilitator.goto("/accounts/login/")
+    facilitator.get_by_label("Username").fill(workshop.owner.username)
+    facilitator.get_by_label("Password").fill("common-ground-demo")
+    facilitator.get_by_role("button", name="Log in").click()
+    facilitator.wait_for_url("**/workshops/")
+    pages = ("", "dashboard/", "comparison/", "agenda/", "audit/", "edit/")
+    _measure(facilitator, ["/workshops/", *[f"/workshops/{workshop.pk}/{p}" for p in pages]], wide)
+    assert not wide, "Pages wider than the screen:\n" + "\n".join(wide)
+
+
+def test_the_measure_sees_a_page_that_is_too_wide(new_page):
+    """The control: a page made wider than the screen is reported."""
+    make_facilitator("alice")
+    page = new_page(PHONE)
+    page.goto("/accounts/login/")
+    page.evaluate(
+        "() => { const wide = document.createElement('div'); wide.style.width = '500px';"
+        " wide.style.height = '1px'; document.body.append(wide); }"
+    )
+    scroll_width, inner_width = _overflow(page)
+    assert scroll_width > inner_width
