@@ -176,31 +176,46 @@ def _parse_numeric(question: Question, posted: QueryDict) -> float | None:
     return number
 
 
-def _parse_allocation(question: Question, posted: QueryDict) -> dict[str, int] | None:
-    shares: dict[str, float] = {}
-    unreadable: list[str] = []
-    out_of_range: list[str] = []
+#: What keeps one box of a split from being read, by problem code (shown next to the box).
+SHARE_UNREADABLE = "unreadable"
+SHARE_OUT_OF_RANGE = "out_of_range"
+
+
+def share_problems(question: Question, posted: QueryDict) -> dict[str, str]:
+    """Each box of a split that cannot count, by choice value: `SHARE_UNREADABLE` (not a
+    number) or `SHARE_OUT_OF_RANGE` (outside 0-100 %). Empty boxes count as 0."""
+    problems: dict[str, str] = {}
     for choice in question.choices.all():
         raw = posted.get(field_name(question, choice.value), "")
         if not _clean_text(raw):
-            shares[choice.value] = 0.0
             continue
         try:
             share = _parse_number(raw, what="a percentage")
         except AnswerError:
-            unreadable.append(choice.label)
+            problems[choice.value] = SHARE_UNREADABLE
             continue
         if share < 0 or share > 100:
-            out_of_range.append(choice.label)
-        shares[choice.value] = share
-    problems = []
-    if unreadable:
-        problems.append(f"{_quoted(unreadable)}: enter a percentage, for example 25.")
-    if out_of_range:
-        verb = "must" if len(out_of_range) == 1 else "must each"
-        problems.append(f"{_quoted(out_of_range)} {verb} be between 0 and 100 %.")
+            problems[choice.value] = SHARE_OUT_OF_RANGE
+    return problems
+
+
+def _parse_allocation(question: Question, posted: QueryDict) -> dict[str, int] | None:
+    problems = share_problems(question, posted)
     if problems:
-        raise AnswerError(" ".join(problems))
+        labels = {choice.value: choice.label for choice in question.choices.all()}
+        unreadable = [labels[v] for v, code in problems.items() if code == SHARE_UNREADABLE]
+        out_of_range = [labels[v] for v, code in problems.items() if code == SHARE_OUT_OF_RANGE]
+        messages = []
+        if unreadable:
+            messages.append(f"{_quoted(unreadable)}: enter a percentage, for example 25.")
+        if out_of_range:
+            verb = "must" if len(out_of_range) == 1 else "must each"
+            messages.append(f"{_quoted(out_of_range)} {verb} be between 0 and 100 %.")
+        raise AnswerError(" ".join(messages))
+    shares: dict[str, float] = {}
+    for choice in question.choices.all():
+        raw = posted.get(field_name(question, choice.value), "")
+        shares[choice.value] = _parse_number(raw, what="a percentage") if _clean_text(raw) else 0.0
     total = sum(shares.values())
     if total == 0:
         return None

@@ -16,7 +16,7 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from .answering import AnswerError, draft_as_post, field_name, parse_answer
+from .answering import AnswerError, draft_as_post, field_name, parse_answer, share_problems
 from .models import STRUCTURE_CLEARED, Answer, Question, QuestionKind
 
 
@@ -28,6 +28,8 @@ class Option:
     checked: bool = False
     rank: str = ""
     share: str = ""
+    #: What keeps this box of a split from counting (`answering.SHARE_*`), shown beside it.
+    share_problem: str = ""
     input_id: str = ""
 
 
@@ -220,8 +222,10 @@ def _fill_from_post(view: QuestionField, posted: QueryDict) -> None:
         for option in view.options:
             option.rank = posted.get(field_name(question, option.value), "")[:4]
     elif kind == QuestionKind.ALLOCATION:
+        problems = share_problems(question, posted)
         for option in view.options:
             option.share = posted.get(field_name(question, option.value), "")[:12]
+            option.share_problem = problems.get(option.value, "")
     else:
         view.text = posted.get(name, "").replace("\x00", "")[: question.max_length * 2 + 100]
 

@@ -25,6 +25,18 @@
     target.textContent = left + " of " + max + " characters left";
   }
 
+  // A split's boxes: the server says beside each box what keeps it from counting (swapped in
+  // out of band with each autosave); the box itself is marked invalid for screen readers.
+  function markShareProblems() {
+    document.querySelectorAll(".share-problem").forEach(function (problem) {
+      var input = document.getElementById(problem.id.replace(/-problem$/, ""));
+      if (!input) return;
+      if (problem.textContent.trim()) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+    });
+  }
+  document.addEventListener("htmx:afterSettle", markShareProblems);
+
   document.addEventListener("input", function (event) {
     var el = event.target;
     if (el.matches("[data-share]")) updateAllocation(el.closest("[data-allocation]"));

@@ -85,6 +85,12 @@ def test_no_page_is_wider_than_a_phone_in_any_state(new_page):
         paths.append(f"/respond/{pk}/review/")
         _measure(page, paths, wide)
 
+    # A returning executive finds the way back in on the first screen of a phone.
+    page = new_page({"width": 390, "height": 700})
+    page.goto(some_finished.path)
+    resume = page.get_by_role("link", name="Continue where you left off →").bounding_box()
+    assert resume["y"] + resume["height"] <= 700
+
     facilitator = new_page(PHONE)
     facilitator.goto("/accounts/login/")
     facilitator.get_by_label("Username").fill(workshop.owner.username)

@@ -150,6 +150,26 @@ def test_a_half_done_allocation_survives_a_closed_tab_and_counts_once_complete(c
     assert "draft" not in review.text.lower()
 
 
+def test_each_bad_box_of_a_split_is_marked_invalid_with_its_own_message(cio_client, cio):
+    q = question("aud-budget-split")
+    values = [choice.value for choice in q.choices.all()]
+    posted = {f"q{q.pk}-{values[0]}": "lots", f"q{q.pk}-{values[1]}": "140"}
+    posted[f"q{q.pk}-{values[2]}"] = "20"
+    reply = cio_client.post(autosave_url(cio, "aud-budget-split"), posted)
+    # The autosave sends each box's message out of band; the page script marks the box.
+    unreadable, out_of_range, fine = (f"q{q.pk}-{value}-problem" for value in values[:3])
+    assert f'id="{unreadable}" hx-swap-oob="true">Enter a percentage' in reply.text
+    assert f'id="{out_of_range}" hx-swap-oob="true">Between 0 and 100 %' in reply.text
+    assert f'id="{fine}" hx-swap-oob="true"></p>' in reply.text
+    page = cio_client.get(section_url(cio, 2)).text
+    first, second, third = (f'id="q{q.pk}-{value}"' for value in values[:3])
+    assert page.count('aria-invalid="true"') == 2
+    for box, invalid in ((first, True), (second, True), (third, False)):
+        tag = page[page.index(box) : page.index(">", page.index(box))]
+        assert ('aria-invalid="true"' in tag) is invalid
+        assert f'aria-describedby="{box[4:-1]}-problem"' in tag
+
+
 def test_plain_post_saves_the_valid_answers_and_keeps_the_invalid_ones_on_the_page(cio_client, cio):
     channels, engagement = question("obj-channels"), question("obj-engagement")
     ranking = question("obj-ranking")
@@ -195,6 +215,9 @@ def test_reopening_the_link_resumes_where_the_executive_last_answered(client, ci
     welcome = other_device.get(cio.path, follow=True)
     assert "Continue where you left off" in welcome.text
     assert section_url(cio, 3) in welcome.text
+    # The way back in comes before the introduction, which a returning executive has read.
+    introduction = cio.participant.workshop.questionnaire.description[:60]
+    assert welcome.text.index("Continue where you left off") < welcome.text.index(introduction)
 
 
 def test_review_lists_required_questions_still_open_and_submit_refuses(cio_client, cio):
