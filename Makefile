@@ -39,7 +39,14 @@ browser:
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-migrate: install
+# Development settings for every manage.py command (the README's commands work as written);
+# written once, never read by gunicorn or when the environment sets the variable itself.
+.env:
+	@printf '# Development settings for manage.py, written by make (never used in production).\nDEBUG=1\nSECRET_KEY=%s\n' \
+		"$$($(PYTHON_BOOT) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote .env (DEBUG=1 and a SECRET_KEY of its own) for manage.py in this checkout."
+
+migrate: install .env
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py createcachetable
 

@@ -4,18 +4,28 @@ import re
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.test import Client
+from django.core.management import CommandError, call_command
+from django.test import Client, override_settings
 
 from workshops.models import AuditEvent, Workshop
 
 pytestmark = pytest.mark.django_db
 
 
-def run_seed() -> str:
+def run_seed(*args: str) -> str:
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    with override_settings(DEBUG=True):  # as `make run` runs it
+        call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
+
+
+def test_seed_demo_refuses_with_debug_off_unless_told(questionnaire):
+    """The demo login's password is published: not on a production server by accident."""
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not Workshop.objects.exists()
+    call_command("seed_demo", "--with-published-password", stdout=StringIO())
+    assert Workshop.objects.count() == 1
 
 
 def test_seed_demo_is_idempotent_and_prints_working_links(questionnaire):
