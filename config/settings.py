@@ -158,8 +158,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workshops:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: five failures per username and address lock the pair for 15 minutes.
+# Login throttling: five failures per username and address lock the pair for 15 minutes, and
+# 20 failures from one address, whatever the usernames (password spraying), lock the address
+# (config.login_throttle). Both read the client's address through config.client_address.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20)
+AXES_HANDLER = "config.login_throttle.AddressLimitingAxesHandler"
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
