@@ -243,6 +243,7 @@ def start_gunicorn(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
         [
             str(Path(PY).with_name("gunicorn")),
             "config.wsgi:application",
+            "--config=config/gunicorn.py",
             f"--bind=127.0.0.1:{port}",
             "--workers=2",
             "--log-level=warning",

@@ -171,6 +171,7 @@ def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
     command = [
         str(Path(PY).with_name("gunicorn")),
         "config.wsgi:application",
+        "--config=config/gunicorn.py",
         f"--bind=127.0.0.1:{port}",
         f"--workers={WORKERS}",
         "--worker-class=sync",

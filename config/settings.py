@@ -52,6 +52,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# How many reverse proxies in front of the app append the client's address to X-Forwarded-For
+# (0: none, the peer's address is the client's). Every throttle reads the client's address
+# through config.client_address, which believes only the entry the outermost of them wrote.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES must be 0 or more, not {TRUSTED_PROXIES}")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -125,8 +132,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
-# The cache holds only short-lived counters (link-guessing throttle). It lives in the database
-# so that several app servers share it and nothing is kept on local disk.
+# Nothing the app relies on is kept in the cache (the link-guessing throttle counts in its own
+# table, workshops.LinkGuessWindow). It lives in the database so that, if something uses it,
+# several app servers share it and nothing is kept on local disk.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -150,11 +158,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workshops:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: five failures per username and address lock the pair for 15 minutes.
+# Login throttling: five failures per username and address lock the pair for 15 minutes, and
+# 20 failures from one address, whatever the usernames (password spraying), lock the address
+# (config.login_throttle). Both read the client's address through config.client_address.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20)
+AXES_HANDLER = "config.login_throttle.AddressLimitingAxesHandler"
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en-gb"
@@ -240,12 +253,34 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Common Ground <worksh
 # `make bench` only: a trivial page (one template, one query) that every page is measured against.
 BENCH_BASELINE = env_bool("BENCH_BASELINE", False)
 
+# Personal links are masked in every log (config.logs): runserver's request lines, Django's
+# warnings for 4xx answers ("Gone: /p/…/"), and gunicorn's logs (config/gunicorn.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_personal_links": {"()": "config.logs.MaskPersonalLinks"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_links"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_personal_links"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's default configuration gives "django" a console handler of its own (when
+        # DEBUG is on) that would write request warnings a second time, unmasked: "django"
+        # writes through the root's console only.
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },

@@ -10,7 +10,15 @@ from django.contrib import admin
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
-from .models import AuditEvent, Organisation, Participant, ReplacedLink, TextCoding, Workshop
+from .models import (
+    AuditEvent,
+    LinkGuessWindow,
+    Organisation,
+    Participant,
+    ReplacedLink,
+    TextCoding,
+    Workshop,
+)
 
 
 @admin.register(Organisation)
@@ -143,6 +151,22 @@ class ReplacedLinkAdmin(admin.ModelAdmin):
     search_fields = ["participant__name", "participant__email", "participant__workshop__title"]
     list_select_related = ["participant"]
     date_hierarchy = "replaced_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False
+
+
+@admin.register(LinkGuessWindow)
+class LinkGuessWindowAdmin(admin.ModelAdmin):
+    """Personal links that matched nobody, per address and hour: read-only. Deleting a row lifts
+    the throttle on that address at once (a current link always opens anyway)."""
+
+    list_display = ["address", "misses", "window_started_at"]
+    search_fields = ["address"]
+    ordering = ["-window_started_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

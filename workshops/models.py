@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -444,6 +444,64 @@ class ReplacedLink(models.Model):
 
     def __str__(self) -> str:
         return f"Link of {self.participant.name} replaced {self.replaced_at:%Y-%m-%d %H:%M}"
+
+
+class LinkGuessWindow(models.Model):
+    """Personal links opened from one address that matched nobody, in the hour since the first.
+
+    The count lives in the database, not in a cache or in one process's memory: every app
+    server sees the same count, it lasts the whole hour, and each miss is counted by one atomic
+    statement (an upsert that returns the new count), so 300 misses at once count 300 and only
+    the first ones within the limit are answered as a miss.
+    """
+
+    LENGTH = timedelta(hours=1)
+
+    address = models.CharField(max_length=64)
+    window_started_at = models.DateTimeField(db_index=True)
+    misses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["address"], name="link_guess_window_one_per_address")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.misses} misses from {self.address} since {self.window_started_at:%H:%M}"
+
+    @classmethod
+    def count_miss(cls, address: str) -> int:
+        """Count one miss from `address`; return its misses in the current window, this one
+        included. A window older than an hour starts again at 1."""
+        now = timezone.now()
+        expired = now - cls.LENGTH
+        connection = connections[router.db_for_write(cls)]
+        quote = connection.ops.quote_name
+        table = quote(cls._meta.db_table)
+        address_column, started, misses = (
+            quote(cls._meta.get_field(name).column)
+            for name in ("address", "window_started_at", "misses")
+        )
+        # INSERT ... ON CONFLICT ... RETURNING: one statement on SQLite (3.35+) and PostgreSQL,
+        # atomic under concurrency, where a read-then-write would lose updates. In the SET
+        # clause, the table's own columns are the row as it was before this miss.
+        sql = (
+            f"INSERT INTO {table} ({address_column}, {started}, {misses}) VALUES (%s, %s, 1) "
+            f"ON CONFLICT ({address_column}) DO UPDATE SET "
+            f"{misses} = CASE WHEN {table}.{started} > %s THEN {table}.{misses} + 1 ELSE 1 END, "
+            f"{started} = CASE WHEN {table}.{started} > %s "
+            f"THEN {table}.{started} ELSE excluded.{started} END "
+            f"RETURNING {misses}"
+        )
+        adapt = connection.ops.adapt_datetimefield_value
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [address[:64], adapt(now), adapt(expired), adapt(expired)])
+            (count,) = cursor.fetchone()
+        if count == 1:
+            # A new window: the moment to drop the windows that ended (once an hour at most
+            # per address, one indexed delete).
+            cls.objects.filter(window_started_at__lte=expired).delete()
+        return count
 
 
 class AuditEvent(models.Model):

@@ -6,6 +6,7 @@ knows participants whose personal link this browser opened.
 
 from __future__ import annotations
 
+import logging
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +14,6 @@ from datetime import timedelta
 from functools import lru_cache, wraps
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -23,6 +23,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.client_address import client_address
 from surveys.answering import (
     AnswerError,
     ResponseLocked,
@@ -37,13 +38,13 @@ from surveys.models import Answer, Question, QuestionKind, Response, Section
 from surveys.presenting import QuestionField, build_field, display_answer, render_field
 
 from .access import NotInQuestionnaire, get_participant_for_session, remember_participant
-from .models import Participant, ReplacedLink, hash_token
+from .models import LinkGuessWindow, Participant, ReplacedLink, hash_token
 
+# Personal links that match nobody, per client address and hour, answered as a miss; the ones
+# after that get the 429. A current link opens whatever its address's count.
 TOKEN_FAILURES_PER_HOUR = 30
 
-
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+logger = logging.getLogger(__name__)
 
 
 def _no_referrer(view):  # noqa: ANN001, ANN202
@@ -61,10 +62,13 @@ def _no_referrer(view):  # noqa: ANN001, ANN202
 @require_GET
 @_no_referrer
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
-    """The personal link: start a session for this participant and drop the token from the URL."""
-    throttle_key = f"token-failures:{_client_address(request)}"
-    if cache.get(throttle_key, 0) >= TOKEN_FAILURES_PER_HOUR:
-        return render(request, "respond/link_throttled.html", status=429)
+    """The personal link: start a session for this participant and drop the token from the URL.
+
+    The link is looked up first (one indexed query), so a current link always opens, whatever
+    others behind the same address have tried. Only a miss is counted against its address: an
+    old, replaced link is not a guess, and over the limit a miss gets the 429 rather than a
+    plain "not found", which makes guessing noisy and cheap to refuse.
+    """
     token_hash = hash_token(token[:200])
     participant = (
         Participant.objects.active()
@@ -75,10 +79,17 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     if participant is None:
         if replaced := _replaced_link(request, token_hash):
             return replaced
-        try:
-            cache.incr(throttle_key)
-        except ValueError:
-            cache.set(throttle_key, 1, 60 * 60)
+        address = client_address(request) or "unknown"
+        misses = LinkGuessWindow.count_miss(address)
+        if misses > TOKEN_FAILURES_PER_HOUR:
+            if misses == TOKEN_FAILURES_PER_HOUR + 1:
+                logger.warning(
+                    "Link guessing: %s opened %d links that match nobody within an hour; "
+                    "its further misses are refused until the hour is over.",
+                    address,
+                    misses,
+                )
+            return render(request, "respond/link_throttled.html", status=429)
         return render(request, "respond/link_invalid.html", status=404)
     if participant.token_revoked_at is not None:
         return render(request, "respond/link_revoked.html", status=410)

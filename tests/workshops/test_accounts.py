@@ -66,6 +66,70 @@ def test_a_lockout_does_not_block_other_accounts(client, alice, bob, settings):
     assert try_login(Client(), "bob", PASSWORD).status_code == 302
 
 
+SPRAYER = "203.0.113.66"
+
+
+def _spray(client, usernames, passwords) -> list[int]:
+    """Each password tried on every username in turn, as a password sprayer does."""
+    return [
+        try_login(client, username, password).status_code
+        for password in passwords
+        for username in usernames
+    ]
+
+
+def _page(response) -> str:
+    """The page less what changes on every response (CSRF token, CSP nonce)."""
+    return re.sub(r'(csrfmiddlewaretoken" value|nonce)="[^"]*"', "", response.text)
+
+
+def test_password_spraying_locks_the_address_across_usernames(alice, settings):
+    """20 usernames x 4 wrong passwords from one address: no username reaches its own limit
+    (4 < 5), but the address is locked after LOGIN_FAILURES_PER_ADDRESS failures."""
+    limit = settings.LOGIN_FAILURES_PER_ADDRESS
+    assert limit == 20
+    usernames = ["alice"] + [f"user{n:02}" for n in range(19)]
+    sprayer = Client(REMOTE_ADDR=SPRAYER)
+    statuses = _spray(sprayer, usernames, ["Winter2027!", "Password1", "letmein", "Welcome1"])
+    assert statuses == [200] * (limit - 1) + [429] * (80 - limit + 1)
+    # Locked from that address, even with the right password, with the same page whether the
+    # username exists or not.
+    right = try_login(sprayer, "alice", PASSWORD)
+    unknown = try_login(sprayer, "no-such-user", PASSWORD)
+    assert right.status_code == unknown.status_code == 429
+    assert _page(right) == _page(unknown)
+    assert "Too many attempts" in right.text and "for this account" not in right.text
+    assert "_auth_user_id" not in sprayer.session
+    # Another address is not affected.
+    assert try_login(Client(REMOTE_ADDR="198.51.100.8"), "alice", PASSWORD).status_code == 302
+
+
+def test_the_address_limit_is_a_setting(alice, settings):
+    settings.LOGIN_FAILURES_PER_ADDRESS = 7
+    statuses = _spray(Client(REMOTE_ADDR=SPRAYER), [f"user{n}" for n in range(10)], ["guess"])
+    assert statuses == [200] * 6 + [429] * 4
+
+
+def test_the_address_lock_ends_after_the_cool_off(alice, settings):
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    sprayer = Client(REMOTE_ADDR=SPRAYER)
+    _spray(sprayer, [f"user{n:02}" for n in range(20)], ["guess"])
+    assert try_login(sprayer, "alice", PASSWORD).status_code == 429
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timezone.timedelta(minutes=16))
+    assert try_login(sprayer, "alice", PASSWORD).status_code == 302
+
+
+def test_behind_a_proxy_a_sprayer_locks_only_their_own_address(alice, settings):
+    settings.TRUSTED_PROXIES = 1
+    sprayer = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=SPRAYER)
+    _spray(sprayer, [f"user{n:02}" for n in range(20)], ["guess", "guess2"])
+    assert try_login(sprayer, "alice", PASSWORD).status_code == 429
+    colleague = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.8")
+    assert try_login(colleague, "alice", PASSWORD).status_code == 302
+
+
 def test_logging_out_is_a_post(alice_client):
     response = alice_client.post(reverse("logout"))
     assert response.status_code == 302

@@ -3,6 +3,7 @@
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.test import Client
 from django.urls import reverse
 
 from surveys.models import Question, QuestionKind
@@ -38,6 +39,7 @@ def test_every_model_is_registered():
 def test_every_list_search_and_change_page_opens(staff_client, workshop, cio, alice):
     give_answers(cio, {"obj-channels": 3}, submitted=True)
     regenerate_link(cio.participant, actor=None)  # a replaced link
+    Client().get("/p/a-link-that-matches-nobody/")  # a miss counted against an address
     text = Question.objects.filter(kind=QuestionKind.TEXT).first()
     code_text_pair(
         workshop=workshop, question=text, a="role:cio", b="role:cmo", verdict="agree", actor=alice
