@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from surveys.models import Answer, Questionnaire, Response
 
@@ -539,8 +540,6 @@ class InvitationDelivery(models.Model):
         """Why this email must not go any more ("" when it may): its link is no longer the
         participant's, the participant was removed, or the workshop stopped taking answers.
         Expects `participant__workshop` loaded."""
-        from django.utils.translation import gettext
-
         participant = self.participant
         if participant.removed_at is not None:
             return gettext("Not sent: the participant was removed.")
@@ -627,8 +626,8 @@ AUDIT_ACTION_LABELS = {
     "status": "Status changed",
     "add_participant": "Participant added",
     "edit_participant": "Participant edited",
-    "invite": "Invitation sent",
-    "remind": "Reminder sent",
+    "invite": "Invitation emailed",
+    "remind": "Reminder emailed",
     "regenerate_link": "New link created",
     "revoke_link": "Link withdrawn",
     "remove_participant": "Participant removed",

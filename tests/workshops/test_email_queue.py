@@ -91,7 +91,7 @@ def test_inviting_queues_the_email_and_the_worker_sends_it(alice_client, cio):
     assert "Emailed just now" in board(alice_client, cio.participant)
 
 
-def test_a_rolled_back_invitation_sends_nothing(alice, cio):
+def _roll_back_an_invitation(alice, cio) -> None:
     with pytest.raises(RuntimeError), transaction.atomic():
         services.email_new_link(cio.participant, actor=alice)
         raise RuntimeError("something later in the same transaction failed")
@@ -100,6 +100,15 @@ def test_a_rolled_back_invitation_sends_nothing(alice, cio):
     assert not DBTaskResult.objects.exists()
     assert not InvitationDelivery.objects.exists()
     assert not AuditEvent.objects.filter(action="invite").exists()
+
+
+def test_a_rolled_back_invitation_sends_nothing(alice, cio):
+    _roll_back_an_invitation(alice, cio)  # a savepoint inside the test's transaction
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_sends_nothing(alice, cio):
+    _roll_back_an_invitation(alice, cio)  # a real transaction, rolled back on the database
 
 
 def test_the_queue_never_holds_a_link_and_the_delivery_forgets_it_once_sent(alice, cio):
