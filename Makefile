@@ -13,7 +13,7 @@ PYTHON_BOOT := $(shell for p in python3 python3.13 python3.12; do \
 .PHONY: help run test install install-dev assets browser migrate demo lint format check bench lock clean
 
 help:
-	@echo "make run    - install, migrate, load the demo workshop and serve http://$(HOST):$(PORT)"
+	@echo "make run    - install, migrate, load the demo workshop, serve http://$(HOST):$(PORT) and run the email worker"
 	@echo "make test   - install what the tests need and run the whole suite"
 	@echo "make lint   - ruff check and format check"
 	@echo "make bench  - benchmark the main pages under load (writes bench/RESULTS.md)"
@@ -54,8 +54,15 @@ demo: migrate
 	DEBUG=1 $(PY) manage.py load_questionnaire
 	DEBUG=1 SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py seed_demo
 
+# The web server and, beside it, the worker that sends invitation emails: one command, and
+# Ctrl-C stops both (the worker finishes the email it is sending, then stops; a second Ctrl-C
+# stops it at once). No autoreload for the worker, so stopping it never cuts an email in half:
+# after changing workshops/tasks.py, run `make run` again.
 run: demo
-	DEBUG=1 SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
+	@export DEBUG=1 SITE_URL=http://$(HOST):$(PORT); \
+	$(PY) manage.py db_worker --no-reload --interval 1 & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install browser
 	$(PY) -m pytest

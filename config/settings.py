@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "surveys",
     "workshops",
 ]
@@ -249,6 +250,14 @@ else:
         }
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Common Ground <workshops@localhost>")
+
+# Emails leave the request: they are queued in the database, in the same transaction as the
+# change that asks for them, and a worker (`manage.py db_worker`, started by `make run`) sends
+# them. A database queue needs no other server, and the web processes never wait on SMTP.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# An invitation email is tried once, then again after each of these waits (seconds), before
+# the board shows it as failed with a Retry button: five tries over about an hour and a half.
+INVITATION_EMAIL_RETRY_DELAYS = [60, 300, 1200, 3600]
 
 # `make bench` only: a trivial page (one template, one query) that every page is measured against.
 BENCH_BASELINE = env_bool("BENCH_BASELINE", False)

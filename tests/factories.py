@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from typing import Any
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core import mail
+from django.core.mail import EmailMessage
+from django.db import connection
+from django_tasks_db.management.commands import db_worker
+from django_tasks_db.management.commands.db_worker import Worker
 
 from surveys.loading import load_questionnaire
 from surveys.models import Answer, Question, Questionnaire, Response, ResponseStatus
@@ -49,6 +55,43 @@ def invite(workshop: Workshop, name: str = "Dana Whitfield", role: str = Role.CI
     return add_participant(
         workshop=workshop, name=name, role=role, email=f"{name.split()[0].lower()}@example.com"
     )
+
+
+def worker(*, max_tasks: int | None = None) -> Worker:
+    """The worker `manage.py db_worker --batch` runs, without its signal handlers (it may run
+    in a thread): it takes every task that is due, then stops."""
+    return Worker(
+        queue_names=["default"],
+        excluded_queue_names=[],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=max_tasks,
+        worker_id="tests",
+    )
+
+
+def run_queued_tasks() -> int:
+    """Run the queued tasks that are due through the real worker; returns how many ran.
+
+    Inside a test's transaction (the `db` fixture) the worker's `close_old_connections()`
+    would close the connection the test's uncommitted rows live on: it is left out there, as
+    Django's test client leaves it out of each request. Transactional tests keep it.
+    """
+    batch = worker()
+    if connection.in_atomic_block:
+        with mock.patch.object(db_worker, "close_old_connections"):
+            batch.run()
+    else:
+        batch.run()
+    return batch._run_tasks
+
+
+def sent_mail() -> list[EmailMessage]:
+    """The emails sent so far, once the worker has sent what was queued."""
+    run_queued_tasks()
+    return mail.outbox
 
 
 def question(code: str, questionnaire: Questionnaire | None = None) -> Question:

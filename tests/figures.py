@@ -1,7 +1,8 @@
 """Figures the suite proves, counted as tests run and printed once at the end of the session.
 
-Tests call `add("bad inputs tried", n)`; `tests/conftest.py` prints one line per figure from
-`summary_lines()` in its `pytest_terminal_summary` hook.
+Tests call `add("bad inputs tried", n)`, or `note(figure, line)` for a measurement;
+`tests/conftest.py` prints one line per figure from `summary_lines()` in its
+`pytest_terminal_summary` hook.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import threading
 from collections import Counter
 
 _counts: Counter[str] = Counter()
+_notes: dict[str, str] = {}
 _lock = threading.Lock()
 
 ACCESS_REQUESTS = "access-control requests"
@@ -29,6 +31,12 @@ def get(figure: str) -> int:
     return _counts[figure]
 
 
+def note(figure: str, line: str) -> None:
+    """A measured figure, printed as given (the last note per figure wins)."""
+    with _lock:
+        _notes[figure] = line
+
+
 def summary_lines() -> list[str]:
     """One line per figure whose tests ran in this session."""
     lines = []
@@ -44,4 +52,5 @@ def summary_lines() -> list[str]:
             f"concurrent writes: {_counts[CONCURRENT_WRITES]}, "
             f"answers lost: {_counts[ANSWERS_LOST]}"
         )
+    lines.extend(_notes.values())
     return lines

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from .models import (
     AuditEvent,
+    InvitationDelivery,
     LinkGuessWindow,
     Organisation,
     Participant,
@@ -167,6 +168,36 @@ class LinkGuessWindowAdmin(admin.ModelAdmin):
     list_display = ["address", "misses", "window_started_at"]
     search_fields = ["address"]
     ordering = ["-window_started_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False
+
+
+@admin.register(InvitationDelivery)
+class InvitationDeliveryAdmin(admin.ModelAdmin):
+    """How the latest email with each participant's link went: read-only, and never its text,
+    which holds the personal link until it is sent (facilitators retry from the board)."""
+
+    list_display = ["participant", "state", "attempts", "queued_at", "sent_at", "reason"]
+    list_filter = ["state", "reminder"]
+    search_fields = ["participant__name", "to", "participant__workshop__title"]
+    list_select_related = ["participant"]
+    fields = [
+        "participant",
+        "state",
+        "reminder",
+        "to",
+        "subject",
+        "attempts",
+        "queued_at",
+        "last_tried_at",
+        "sent_at",
+        "reason",
+    ]
+    date_hierarchy = "queued_at"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,11 +1,11 @@
-"""Deployment checks of the workshops app (run by `manage.py check --deploy`)."""
+"""System checks of the workshops app (the deployment ones run by `manage.py check --deploy`)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}  # noqa: S104 (names, not a bind)
 
@@ -34,3 +34,26 @@ def check_site_url(**_kwargs: object) -> list[CheckMessage]:
             )
         )
     return problems
+
+
+@register()
+def check_task_backend(**_kwargs: object) -> list[CheckMessage]:
+    """Invitation emails are enqueued inside the transaction that records them
+    (`services.send_invitation`): that is only safe with a queue kept in the same database,
+    where a rollback takes the task with it. Any other backend could send an email for an
+    invitation that was rolled back, or (the immediate backend) talk to the mail server
+    inside the transaction again."""
+    from django.tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+
+    backend = task_backends["default"]
+    if isinstance(backend, DatabaseBackend):
+        return []
+    return [
+        Error(
+            f"TASKS['default'] is {type(backend).__name__}: invitation emails need a queue "
+            "kept in the database, which rolls back with the invitation.",
+            hint="Use 'django_tasks_db.DatabaseBackend' (see config/settings.py).",
+            id="workshops.E001",
+        )
+    ]

@@ -23,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from surveys.models import Question
@@ -41,14 +42,6 @@ WORKSHOPS_PER_PAGE = 20
 AUDIT_EVENTS_ON_BOARD = 15
 AUDIT_EVENTS_PER_PAGE = 50
 BOARD_REFRESH_SECONDS = 5
-MAIL_FAILED = (
-    "The email to {name} could not be sent (the mail server did not accept it). "
-    "Their link is unchanged: try again in a moment, or copy a new link instead."
-)
-MAIL_FAILED_ON_ADDING = (
-    "The email to {name} could not be sent (the mail server did not accept it): copy the link "
-    "below instead, or email the invitation later from their row on the board."
-)
 
 
 # Home.
@@ -160,7 +153,7 @@ class BoardSummary:
 
 
 #: What the board offers for each participant (_participant_actions.html), by URL name.
-PARTICIPANT_ACTIONS = ("reopen", "invite", "new_link", "revoke", "edit", "remove")
+PARTICIPANT_ACTIONS = ("reopen", "invite", "retry_email", "new_link", "revoke", "edit", "remove")
 
 
 def _participant_action_urls(workshop: Workshop) -> Callable[[int], dict[str, str]]:
@@ -342,17 +335,20 @@ def workshop_remind(request: HttpRequest, workshop_pk: int) -> HttpResponse:
         count = len(report.reminded)
         messages.success(
             request,
-            f"Reminder sent to {count} participant{'s' if count != 1 else ''} with a new "
-            "personal link each (their earlier links no longer work).",
+            ngettext(
+                "Reminder queued for %(count)d participant, with a new personal link (the "
+                "earlier link no longer works). The board shows when it is sent.",
+                "Reminder queued for %(count)d participants, with a new personal link each "
+                "(their earlier links no longer work). The board shows each one as it is sent.",
+                count,
+            )
+            % {"count": count},
         )
     elif not report.without_email:
         messages.info(request, "Nobody to remind: everyone with a working link has submitted.")
     if report.without_email:
         names = ", ".join(p.name for p in report.without_email)
         messages.warning(request, f"No email address, so not reminded: {names}.")
-    if report.failed:
-        names = ", ".join(p.name for p in report.failed)
-        messages.error(request, f"The reminder could not be sent to: {names}. Try again later.")
     return redirect("workshops:detail", workshop.pk)
 
 
@@ -364,7 +360,7 @@ def _to_participant(participant: Participant) -> HttpResponse:
 @require_POST
 @login_required
 def participant_invite(request: HttpRequest, workshop_pk: int, participant_pk: int) -> HttpResponse:
-    """Send (or resend) the invitation email, with a new personal link."""
+    """Queue (or queue again) the invitation email, with a new personal link."""
     workshop = get_workshop_for_user(request, workshop_pk)
     participant = get_participant_for_user(request, workshop, participant_pk)
     participant.workshop = workshop
@@ -373,11 +369,40 @@ def participant_invite(request: HttpRequest, workshop_pk: int, participant_pk: i
         services.email_new_link(participant, actor=request.user)
     except services.InvitationNotSent as error:
         messages.error(request, str(error))
-    except OSError:  # the mail server (SMTPException is an OSError): nothing was changed
-        messages.error(request, MAIL_FAILED.format(name=participant.name))
     else:
-        verb = "sent again" if resend else "sent"
-        messages.success(request, f"Invitation {verb} to {participant.name} <{participant.email}>.")
+        text = (
+            gettext(
+                "Invitation to %(name)s <%(email)s> queued again, with a new link. "
+                "The board shows when it is sent."
+            )
+            if resend
+            else gettext(
+                "Invitation to %(name)s <%(email)s> queued. The board shows when it is sent."
+            )
+        )
+        messages.success(request, text % {"name": participant.name, "email": participant.email})
+    return _to_participant(participant)
+
+
+@require_POST
+@login_required
+def participant_retry_email(
+    request: HttpRequest, workshop_pk: int, participant_pk: int
+) -> HttpResponse:
+    """Try a failed email again, as it was: same link, the worker's tries start afresh."""
+    workshop = get_workshop_for_user(request, workshop_pk)
+    participant = get_participant_for_user(request, workshop, participant_pk)
+    participant.workshop = workshop
+    try:
+        services.retry_email(participant, actor=request.user)
+    except services.InvitationNotSent as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            gettext("The email to %(name)s is queued again. The board shows when it is sent.")
+            % {"name": participant.name},
+        )
     return _to_participant(participant)
 
 
@@ -449,8 +474,6 @@ def _email_on_adding(
         services.send_invitation(invitation, actor=actor)
     except services.InvitationNotSent as error:
         return f"Not emailed. {error}"
-    except OSError:  # the mail server: nothing was recorded
-        return MAIL_FAILED_ON_ADDING.format(name=participant.name)
     return ""
 
 
@@ -484,7 +507,13 @@ def participant_add(request: HttpRequest, workshop_pk: int) -> HttpResponse:
         if not_emailed:
             return _show_link(request, invitation, not_emailed=not_emailed)
         participant = invitation.participant
-        messages.success(request, f"{participant.name} is added and invited by email.")
+        messages.success(
+            request,
+            gettext(
+                "%(name)s is added and invited by email. The board shows when the email is sent."
+            )
+            % {"name": participant.name},
+        )
         return _to_participant(participant)
     return render(
         request,

@@ -12,6 +12,7 @@ from django.db import connections, models, router
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from surveys.models import Answer, Questionnaire, Response
 
@@ -281,6 +282,12 @@ BOARD_UNREAD = (
     "response__created_at",
     "response__updated_at",
     "response__last_section",
+    # The latest email's text (it holds the link) and addressing: the board shows its state.
+    "invitation_delivery__body",
+    "invitation_delivery__subject",
+    "invitation_delivery__to",
+    "invitation_delivery__reply_to",
+    "invitation_delivery__token_hash",
 )
 
 
@@ -311,7 +318,12 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
     def for_board(self) -> ParticipantQuerySet:
         """Participants of the progress board, in one query: response and answer count. What
         the board never shows is left unread (converting dates costs more than fetching)."""
-        return self.active().select_related("response").with_answered_count().defer(*BOARD_UNREAD)
+        return (
+            self.active()
+            .select_related("response", "invitation_delivery")
+            .with_answered_count()
+            .defer(*BOARD_UNREAD)
+        )
 
     def not_submitted(self) -> ParticipantQuerySet:
         return self.filter(Q(response__isnull=True) | ~Q(response__status="submitted"))
@@ -411,6 +423,19 @@ class Participant(models.Model):
         }.get(self.link_state, self.token_created_at)
 
     @property
+    def delivery(self) -> InvitationDelivery | None:
+        """How the latest email with this participant's link went, when the current link was
+        emailed (None for a link shown to copy, and for links emailed before the queue).
+
+        Read from the board's query (`for_board` joins it); elsewhere it costs a query."""
+        if self.link_state != LinkState.EMAILED:
+            return None
+        try:
+            return self.invitation_delivery
+        except InvitationDelivery.DoesNotExist:
+            return None
+
+    @property
     def is_removed(self) -> bool:
         return self.removed_at is not None
 
@@ -426,6 +451,132 @@ class Participant(models.Model):
         self.token_created_at = timezone.now()
         self.token_revoked_at = None
         return token
+
+
+class DeliveryState(models.TextChoices):
+    """Where the latest email carrying a participant's link is (the board shows it)."""
+
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    DROPPED = "dropped", "Not sent"  # its link was replaced or withdrawn before it could go
+
+
+class InvitationDeliveryQuerySet(models.QuerySet["InvitationDelivery"]):
+    def current(self, pk: int, generation: int) -> InvitationDeliveryQuerySet:
+        """The delivery if it still is the email of that generation (see `generation`)."""
+        return self.filter(pk=pk, generation=generation)
+
+
+class InvitationDelivery(models.Model):
+    """The latest email carrying a participant's personal link, and how sending it went.
+
+    One row per participant, rewritten by every invitation, resend and reminder, and read by
+    the progress board in the board's own query (`ParticipantQuerySet.for_board` joins it).
+    The worker (`workshops.tasks.send_invitation_email`) sends it and records the outcome.
+
+    Where the personal link is kept: tokens are never stored, but the email that carries one
+    must wait somewhere for the worker. It waits here, in `body`, and only while it may still
+    be sent (queued, or failed and waiting for Retry): the body is blanked as soon as the mail
+    server has taken the email or the email is dropped, and a constraint holds that. The task
+    in the queue stores only this row's id and `generation`, so the task table, its admin page
+    and whatever keeps old task rows never see a link.
+    """
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="invitation_delivery"
+    )
+    state = models.CharField(
+        max_length=8, choices=DeliveryState.choices, default=DeliveryState.QUEUED
+    )
+    #: Changes with every new email and every Retry: a task queued for an earlier one finds
+    #: another number here and does nothing, so no email goes twice and none goes stale.
+    generation = models.PositiveIntegerField(default=1)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    #: The hash of the link the email carries: once it is no longer the participant's link
+    #: (a new link was copied, or the link withdrawn) the email is dropped, not sent.
+    token_hash = models.CharField(max_length=64)
+    reminder = models.BooleanField(default=False)
+    to = models.EmailField()
+    reply_to = models.EmailField(blank=True)
+    subject = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    last_tried_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    #: Why the last try failed, or why the email was dropped: short, for the facilitator.
+    reason = models.CharField(max_length=200, blank=True)
+
+    objects = InvitationDeliveryQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=DeliveryState.values), name="delivery_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=[DeliveryState.QUEUED, DeliveryState.FAILED]) | Q(body=""),
+                name="delivery_link_kept_only_until_sent",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=DeliveryState.SENT) | Q(sent_at__isnull=False),
+                name="delivery_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=[DeliveryState.FAILED, DeliveryState.DROPPED])
+                | ~Q(reason=""),
+                name="delivery_failed_says_why",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Email to participant {self.participant_id}: {self.state}"
+
+    @property
+    def is_retryable(self) -> bool:
+        return self.state == DeliveryState.FAILED
+
+    def reason_not_to_send(self) -> str:
+        """Why this email must not go any more ("" when it may): its link is no longer the
+        participant's, the participant was removed, or the workshop stopped taking answers.
+        Expects `participant__workshop` loaded."""
+        participant = self.participant
+        if participant.removed_at is not None:
+            return gettext("Not sent: the participant was removed.")
+        if participant.token_revoked_at is not None:
+            return gettext("Not sent: the link was withdrawn.")
+        if participant.token_hash != self.token_hash:
+            return gettext("Not sent: a newer link replaced the one in this email.")
+        if not participant.workshop.accepts_answers:
+            return gettext("Not sent: the workshop no longer takes answers.")
+        return ""
+
+    def mark_sent(self) -> bool:
+        """The mail server took the email: forget its text (the link). False if superseded."""
+        now = timezone.now()
+        return self._record(tried=True, state=DeliveryState.SENT, sent_at=now, body="", reason="")
+
+    def drop(self, reason: str) -> bool:
+        """The email must not go any more: forget its text. False if superseded."""
+        return self._record(tried=False, state=DeliveryState.DROPPED, body="", reason=reason)
+
+    def note_failure(self, reason: str, *, final: bool) -> bool:
+        """A try failed: wait for the next one (the body is kept), or fail for good and wait
+        for the facilitator's Retry. False if superseded meanwhile."""
+        state = DeliveryState.FAILED if final else DeliveryState.QUEUED
+        return self._record(tried=True, state=state, reason=reason)
+
+    def _record(self, *, tried: bool, **values: object) -> bool:
+        """Write an outcome on this generation only, never over a newer email's row: the
+        facilitator may have resent or retried while the worker was talking to the server."""
+        if "reason" in values:
+            values["reason"] = str(values["reason"])[:200]
+        if tried:
+            values.update(last_tried_at=timezone.now(), attempts=models.F("attempts") + 1)
+        updated = InvitationDelivery.objects.current(self.pk, self.generation).update(**values)
+        if updated:
+            self.refresh_from_db()
+        return bool(updated)
 
 
 class ReplacedLink(models.Model):
@@ -533,8 +684,8 @@ AUDIT_ACTION_LABELS = {
     "status": "Status changed",
     "add_participant": "Participant added",
     "edit_participant": "Participant edited",
-    "invite": "Invitation sent",
-    "remind": "Reminder sent",
+    "invite": "Invitation emailed",
+    "remind": "Reminder emailed",
     "regenerate_link": "New link created",
     "revoke_link": "Link withdrawn",
     "remove_participant": "Participant removed",
@@ -545,6 +696,8 @@ AUDIT_ACTION_LABELS = {
     "export": "Results exported",
     "delete": "Workshop deleted",
     "code_text": "Free-text answers coded",
+    "retry_email": "Email tried again",
+    "email_failed": "Email not delivered",
 }
 
 

@@ -13,9 +13,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from surveys.answering import reopen_response
 from surveys.models import Questionnaire, Response
@@ -23,11 +25,14 @@ from surveys.models import Questionnaire, Response
 from .models import (
     DEFAULT_SIDE_FOR_ROLE,
     AuditEvent,
+    DeliveryState,
+    InvitationDelivery,
     Organisation,
     Participant,
     ReplacedLink,
     Workshop,
 )
+from .tasks import send_invitation_email
 
 logger = logging.getLogger(__name__)
 
@@ -367,8 +372,17 @@ def invitation_message(
 
 def send_invitation(
     invitation: Invitation, *, actor: AbstractBaseUser, reminder: bool = False
-) -> None:
-    """Email a personal link that was just issued, and note when the participant was invited."""
+) -> InvitationDelivery:
+    """Queue the email with a personal link that was just issued, note when the participant
+    was invited, and return the delivery the board follows.
+
+    Nothing talks to the mail server here: the worker sends the email
+    (`tasks.send_invitation_email`). The task is enqueued inside the same transaction as the
+    audit record and the delivery row. The task backend keeps its queue in this database
+    (django-tasks-db, checked by `checks.check_task_backend`), so the task row commits or rolls
+    back with them: a rolled-back invitation leaves nothing to send, and a committed one
+    cannot lose its task, as an `on_commit` hook could if the process stopped in between.
+    """
     participant = invitation.participant
     if not participant.email:
         raise InvitationNotSent(f"{participant.name} has no email address.")
@@ -384,15 +398,73 @@ def send_invitation(
         participant.invited_at = timezone.now()
         participant.save(update_fields=["invited_at"])
         action, what = ("remind", "Reminder") if reminder else ("invite", "Invitation")
-        record(participant.workshop, actor, action, f"{what} emailed to {participant.name}")
-        # Inside the transaction: if the mail server refuses it, nothing is recorded.
-        message.send()
+        record(participant.workshop, actor, action, f"{what} to {participant.name} queued")
+        delivery = _queue_delivery(participant, message, reminder=reminder)
+    return delivery
+
+
+def _queue_delivery(
+    participant: Participant, message: EmailMessage, *, reminder: bool
+) -> InvitationDelivery:
+    """The participant's delivery row, rewritten for this email, and its task. Called inside
+    the caller's transaction."""
+    email = {
+        "state": DeliveryState.QUEUED,
+        "token_hash": participant.token_hash,
+        "reminder": reminder,
+        "to": message.to[0],
+        "reply_to": message.reply_to[0] if message.reply_to else "",
+        "subject": message.subject,
+        "body": message.body,
+        "queued_at": timezone.now(),
+        "attempts": 0,
+        "last_tried_at": None,
+        "sent_at": None,
+        "reason": "",
+    }
+    delivery, created = InvitationDelivery.objects.update_or_create(
+        participant=participant,
+        defaults={**email, "generation": F("generation") + 1},
+        create_defaults=email,
+    )
+    if not created:
+        delivery.refresh_from_db(fields=["generation"])
+    send_invitation_email.enqueue(delivery.pk, delivery.generation)
+    return delivery
+
+
+def retry_email(participant: Participant, *, actor: AbstractBaseUser) -> InvitationDelivery:
+    """Queue a failed email again, as it was (same link): the facilitator's Retry."""
+    with transaction.atomic():
+        delivery = (
+            InvitationDelivery.objects.select_for_update()
+            .filter(participant=participant)
+            .select_related("participant__workshop")
+            .first()
+        )
+        if delivery is None or not delivery.is_retryable:
+            raise InvitationNotSent(
+                gettext("There is no failed email to %(name)s to try again.")
+                % {"name": participant.name}
+            )
+        if reason := delivery.reason_not_to_send():
+            raise InvitationNotSent(reason)
+        delivery.generation += 1
+        delivery.state = DeliveryState.QUEUED
+        delivery.attempts = 0
+        delivery.queued_at = timezone.now()
+        delivery.reason = ""
+        delivery.save(update_fields=["generation", "state", "attempts", "queued_at", "reason"])
+        record(participant.workshop, actor, "retry_email", f"Email to {participant.name}")
+        send_invitation_email.enqueue(delivery.pk, delivery.generation)
+    return delivery
 
 
 def email_new_link(
     participant: Participant, *, actor: AbstractBaseUser, reminder: bool = False
 ) -> Invitation:
-    """Issue a new personal link and email it (the old link stops working).
+    """Issue a new personal link and queue the email that carries it (the old link stops
+    working).
 
     Only a hash of each link is stored, so an email can only carry a freshly issued link.
     """
@@ -410,11 +482,12 @@ def email_new_link(
 class ReminderReport:
     reminded: list[Participant] = field(default_factory=list)
     without_email: list[Participant] = field(default_factory=list)
-    failed: list[Participant] = field(default_factory=list)
 
 
 def remind_everyone(workshop: Workshop, *, actor: AbstractBaseUser) -> ReminderReport:
-    """Email a new link to every participant who has not submitted (links withdrawn: skipped)."""
+    """Queue an email with a new link to every participant who has not submitted (links
+    withdrawn: skipped). A transaction per person, each a few short writes: on SQLite a room's
+    autosaves slip in between rather than wait for the whole room's reminders."""
     if not workshop.accepts_answers:
         raise InvitationNotSent("The workshop is closed: reopen it before sending reminders.")
     report = ReminderReport()
@@ -428,13 +501,8 @@ def remind_everyone(workshop: Workshop, *, actor: AbstractBaseUser) -> ReminderR
         if not participant.email:
             report.without_email.append(participant)
             continue
-        try:
-            email_new_link(participant, actor=actor, reminder=True)
-        except Exception:  # a mail server error for one person must not stop the others
-            logger.exception("Reminder to participant %s failed", participant.pk)
-            report.failed.append(participant)
-        else:
-            report.reminded.append(participant)
+        email_new_link(participant, actor=actor, reminder=True)
+        report.reminded.append(participant)
     return report
 
 

@@ -52,6 +52,11 @@ urlpatterns = [
         name="participant_invite",
     ),
     path(
+        "workshops/<int:workshop_pk>/participants/<int:participant_pk>/retry-email/",
+        facilitator_views.participant_retry_email,
+        name="participant_retry_email",
+    ),
+    path(
         "workshops/<int:workshop_pk>/participants/<int:participant_pk>/new-link/",
         facilitator_views.participant_new_link,
         name="participant_new_link",

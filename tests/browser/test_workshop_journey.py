@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from workshops.models import Participant
 
-from ..factories import PASSWORD, give_answers, make_facilitator
+from ..factories import PASSWORD, give_answers, make_facilitator, run_queued_tasks, sent_mail
 from ..workshops.test_respond import complete_answers
 from .axe import assert_no_serious_axe_violations
 from .conftest import LAPTOP, PHONE, screenshot
@@ -42,7 +42,7 @@ def add_executive(page, name: str, email: str, role: str) -> None:
 
 
 def personal_link(email: str) -> str:
-    message = next(m for m in mail.outbox if email in m.to)
+    message = next(m for m in sent_mail() if email in m.to)
     return re.search(r"/p/[\w-]+/", message.body).group(0)
 
 
@@ -71,6 +71,12 @@ def test_facilitator_invites_two_executives_who_answer_and_the_dashboard_shows_i
     add_executive(facilitator, "Marcus Reyes", "marcus@contoso.example", "CMO")
     board = facilitator.locator("#board")
     expect(board).to_contain_text("0 of 2 submitted")
+    # The invitations wait for the worker; the board shows them go without being reloaded.
+    expect(board).to_contain_text("Email queued just now")
+    assert mail.outbox == []
+    run_queued_tasks()
+    expect(board).not_to_contain_text("Email queued", timeout=15_000)
+    expect(board).to_contain_text("Emailed just now")
     assert_no_serious_axe_violations(facilitator)  # workshop page with the progress board
     screenshot(facilitator, "journey-board-invited")
 

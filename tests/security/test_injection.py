@@ -15,6 +15,7 @@ from workshops.models import Organisation, Role, Workshop
 from workshops.services import add_participant, create_workshop
 
 from ..conftest import client_for
+from ..factories import sent_mail
 from .routes import Cast, routes_in
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +113,7 @@ def test_invitation_emails_escape_typed_text(hostile, alice):
     facilitator = client_for(alice)
     url = reverse("workshops:participant_invite", args=[cast.workshop_pk, cast.participant_pk])
     facilitator.post(url)
+    assert sent_mail(), "the invitation was not sent: the check below would be vacuous"
     for message in mail.outbox:
         for content, mimetype in getattr(message, "alternatives", []):
             if "html" in mimetype:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from surveys.models import Question, QuestionKind
 from workshops.coding import code_text_pair
 from workshops.models import AuditEvent, Workshop
-from workshops.services import regenerate_link
+from workshops.services import email_new_link, regenerate_link
 
 from ..conftest import client_for
 from ..factories import give_answers, question
@@ -40,6 +40,7 @@ def test_every_list_search_and_change_page_opens(staff_client, workshop, cio, al
     give_answers(cio, {"obj-channels": 3}, submitted=True)
     regenerate_link(cio.participant, actor=None)  # a replaced link
     Client().get("/p/a-link-that-matches-nobody/")  # a miss counted against an address
+    email_new_link(cio.participant, actor=alice)  # an email waiting to be sent
     text = Question.objects.filter(kind=QuestionKind.TEXT).first()
     code_text_pair(
         workshop=workshop, question=text, a="role:cio", b="role:cmo", verdict="agree", actor=alice

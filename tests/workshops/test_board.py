@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from surveys.models import Question, ResponseStatus
-from workshops.models import AuditEvent, LinkState, Participant, Role
+from workshops.models import AuditEvent, InvitationDelivery, LinkState, Participant, Role
 
-from ..factories import give_answers, invite
+from ..factories import give_answers, invite, run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -82,10 +82,14 @@ def earlier(invitation, minutes: int) -> None:
         token_created_at=F("token_created_at") - delta,
         invited_at=F("invited_at") - delta,  # stays NULL when never emailed
     )
+    InvitationDelivery.objects.filter(participant=invitation.participant).update(
+        queued_at=F("queued_at") - delta, sent_at=F("sent_at") - delta
+    )
 
 
 def test_an_emailed_link_says_when_it_was_emailed(alice_client, workshop, cio):
     alice_client.post(participant_url("invite", cio))
+    run_queued_tasks()
     earlier(cio, minutes=5)
     assert link_cell(alice_client, workshop, cio.participant) == "Emailed 5 minutes ago"
 
@@ -105,6 +109,8 @@ def test_copying_a_new_link_after_an_email_says_the_emailed_one_no_longer_works(
 def test_emailing_after_copying_makes_the_emailed_link_the_current_one(alice_client, workshop, cio):
     alice_client.post(participant_url("new_link", cio))
     alice_client.post(participant_url("invite", cio))
+    assert link_cell(alice_client, workshop, cio.participant) == "Email queued just now Being sent"
+    run_queued_tasks()
     assert link_cell(alice_client, workshop, cio.participant) == "Emailed just now"
 
 

@@ -1,0 +1,121 @@
+"""Work done beside the requests, by the worker (`manage.py db_worker`): sending the emails that
+carry personal links.
+
+Why a queue: the mail server can be slow or hang. Talking to it inside a request kept a
+facilitator waiting, and inside a transaction it held SQLite's write lock, so every
+executive's autosave waited too. Here the worker talks to it with no transaction open.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from .models import AuditEvent, DeliveryState, InvitationDelivery
+
+
+def failure_reason(error: BaseException) -> str:
+    """What went wrong, in words for the facilitator: short, with no server detail that could
+    hold a secret (the message text, a password) and nothing they cannot act on."""
+    if any(isinstance(cause, TimeoutError) for cause in _causes(error)):
+        # smtplib reports a reply that never came as "disconnected": the timeout is the cause.
+        return gettext("The mail server did not answer in time.")
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return gettext("The mail server refused the address.")
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return gettext("The mail server refused the app's login (ask whoever runs the site).")
+    if isinstance(error, smtplib.SMTPResponseException):
+        return gettext("The mail server refused the email (code %(code)s).") % {
+            "code": error.smtp_code
+        }
+    if isinstance(error, ConnectionError | smtplib.SMTPServerDisconnected | socket.gaierror):
+        return gettext("The mail server could not be reached.")
+    return gettext("The email could not be sent (%(error)s).") % {"error": type(error).__name__}
+
+
+def _causes(error: BaseException | None) -> list[BaseException]:
+    chain = []
+    while error is not None and len(chain) < 5:
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    return chain
+
+
+def retry_delay(attempts: int) -> timedelta | None:
+    """The wait before the next try after `attempts` failed ones; None when none is left."""
+    delays = settings.INVITATION_EMAIL_RETRY_DELAYS
+    if attempts > len(delays):
+        return None
+    return timedelta(seconds=delays[attempts - 1])
+
+
+def email_of(delivery: InvitationDelivery) -> EmailMessage:
+    return EmailMessage(
+        subject=delivery.subject,
+        body=delivery.body,
+        to=[delivery.to],
+        reply_to=[delivery.reply_to] if delivery.reply_to else None,
+    )
+
+
+@task
+def send_invitation_email(delivery_pk: int, generation: int) -> str:
+    """Send one queued invitation or reminder; returns what happened, for the task's record.
+
+    The arguments are ids only (see `InvitationDelivery`): the email, with the link, is read
+    from its row. A task whose generation is no longer the row's does nothing: the email was
+    rewritten (resent, reminded) or retried since, and that newer task sends it.
+
+    On a mail-server error the task queues itself again after a growing wait
+    (`INVITATION_EMAIL_RETRY_DELAYS`); after the last try the board shows the email as failed,
+    with the reason and a Retry button. The task itself ends "successful" either way: the
+    outcome is the delivery's, and the task's record holds no traceback of the server's reply.
+    """
+    delivery = (
+        InvitationDelivery.objects.current(delivery_pk, generation)
+        .filter(state=DeliveryState.QUEUED)
+        .select_related("participant__workshop")
+        .first()
+    )
+    if delivery is None:
+        return "superseded"
+    if reason := delivery.reason_not_to_send():
+        delivery.drop(reason)
+        return "dropped"
+    # No transaction is open here: the mail server may take its time (up to the mailer's
+    # timeout) without holding any lock that answering needs.
+    try:
+        email_of(delivery).send()
+    except Exception as error:  # any failure of the mail server or the connection to it
+        return _after_failure(delivery, failure_reason(error))
+    delivery.mark_sent()
+    return "sent"
+
+
+def _after_failure(delivery: InvitationDelivery, reason: str) -> str:
+    """Queue the next try, or fail for good: one short transaction, so a failure is never
+    recorded without its next try queued (or the reverse)."""
+    delay = retry_delay(delivery.attempts + 1)
+    with transaction.atomic():
+        if not delivery.note_failure(reason, final=delay is None):
+            return "superseded"
+        if delay is None:
+            participant = delivery.participant
+            AuditEvent.objects.create(
+                workshop_id=participant.workshop_id,
+                action="email_failed",
+                detail=f"{participant.name}: {reason}"[:400],
+            )
+            return "failed"
+        send_invitation_email.using(run_after=timezone.now() + delay).enqueue(
+            delivery.pk, delivery.generation
+        )
+    return "retry queued"
