@@ -187,9 +187,9 @@ def share_problems(question: Question, posted: QueryDict) -> dict[str, str]:
     problems: dict[str, str] = {}
     for choice in question.choices.all():
         raw = posted.get(field_name(question, choice.value), "")
-        if not _clean_text(raw):
-            continue
         try:
+            if not _clean_text(raw):
+                continue
             share = _parse_number(raw, what="a percentage")
         except AnswerError:
             problems[choice.value] = SHARE_UNREADABLE
