@@ -21,6 +21,12 @@ ACCESS_COOKIE = "participant_access"
 _ACCESS_SALT = "workshops.access.participant"
 
 
+def access_cookie_name() -> str:
+    """The access cookie's name: `__Secure-` prefixed when cookies are Secure (production), so
+    browsers refuse it from a plain-http page. Not `__Host-`, which needs the path /."""
+    return f"__Secure-{ACCESS_COOKIE}" if settings.SESSION_COOKIE_SECURE else ACCESS_COOKIE
+
+
 def get_workshop_for_user(request: HttpRequest, workshop_pk: int) -> Workshop:
     """The workshop if the logged-in facilitator owns or co-facilitates it, else 404."""
     queryset = Workshop.objects.for_facilitator(request.user).select_related(
@@ -50,7 +56,7 @@ def remember_participant(response: HttpResponse, participant: Participant) -> Ht
     ends access from every browser at once. It expires like a session (SESSION_COOKIE_AGE).
     """
     response.set_signed_cookie(
-        ACCESS_COOKIE,
+        access_cookie_name(),
         f"{participant.pk}:{participant.session_key}",
         salt=_ACCESS_SALT,
         max_age=settings.SESSION_COOKIE_AGE,
@@ -65,7 +71,7 @@ def remember_participant(response: HttpResponse, participant: Participant) -> Ht
 def access_cookie_value(participant: Participant) -> str:
     """The access cookie's value for this participant, as a browser holds it (for scripts that
     play executives, such as the benchmark)."""
-    return remember_participant(HttpResponse(), participant).cookies[ACCESS_COOKIE].value
+    return remember_participant(HttpResponse(), participant).cookies[access_cookie_name()].value
 
 
 #: Participants whose personal link still works, with what the answering pages show. Built
@@ -118,7 +124,7 @@ def get_participant_for_session(
     """
     try:
         value = request.get_signed_cookie(
-            ACCESS_COOKIE, salt=_ACCESS_SALT, max_age=settings.SESSION_COOKIE_AGE
+            access_cookie_name(), salt=_ACCESS_SALT, max_age=settings.SESSION_COOKIE_AGE
         )
     except (KeyError, signing.BadSignature):  # no cookie, a forged one, or an expired one
         raise Http404("Open your personal link again.") from None

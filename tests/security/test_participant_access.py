@@ -12,7 +12,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from workshops.access import _ACCESS_SALT, ACCESS_COOKIE
+from workshops.access import _ACCESS_SALT, ACCESS_COOKIE, access_cookie_name
 from workshops.models import Participant
 
 from .. import figures
@@ -70,7 +70,9 @@ def test_a_withdrawn_link_refuses_even_a_current_session_key(client: Client, cio
 
 @override_settings(SESSION_COOKIE_SECURE=True)
 def test_the_cookie_is_secure_when_sessions_are(client: Client, cio):
-    assert client.get(cio.path, secure=True).cookies[ACCESS_COOKIE]["secure"]
+    # ...and then named __Secure-, which browsers accept only with the Secure flag.
+    cookie = client.get(cio.path, secure=True).cookies[access_cookie_name()]
+    assert cookie.key == f"__Secure-{ACCESS_COOKIE}" and cookie["secure"]
 
 
 def test_a_tampered_cookie_is_refused_with_the_friendly_page(client: Client, cio):
