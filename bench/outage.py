@@ -123,11 +123,12 @@ def seed(path: str) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.utils.crypto import get_random_string
 
     from surveys.loading import load_questionnaire
-    from workshops.access import ACCESS_COOKIE, access_cookie_value
+    from workshops.access import access_cookie_name, access_cookie_value
     from workshops.models import Organisation, Participant, Role, WorkshopStatus
     from workshops.services import add_participant, create_workshop
 
@@ -150,7 +151,7 @@ def seed(path: str) -> None:
 
         participant.response = Response.objects.create(questionnaire=questionnaire)
         participant.save(update_fields=["response"])
-        cookie = f"{ACCESS_COOKIE}={access_cookie_value(participant)}"
+        cookie = f"{access_cookie_name()}={access_cookie_value(participant)}"
         participants.append({"pk": participant.pk, "cookie": cookie})
     scales = [
         {"pk": q.pk, "low": q.scale_min, "high": q.scale_max}
@@ -160,7 +161,12 @@ def seed(path: str) -> None:
     ]
     Path(path).write_text(
         json.dumps(
-            {"participants": participants, "questions": scales, "csrf": get_random_string(32)}
+            {
+                "participants": participants,
+                "questions": scales,
+                "csrf": get_random_string(32),
+                "csrf_cookie": settings.CSRF_COOKIE_NAME,
+            }
         )
     )
 
@@ -203,7 +209,9 @@ class Drill:
             f"{self.base_url}/respond/{participant['pk']}/autosave/{question['pk']}/",
             data=urllib.parse.urlencode(body).encode(),
             headers={
-                "Cookie": f"{participant['cookie']}; csrftoken={self.seeded['csrf']}",
+                "Cookie": (
+                    f"{participant['cookie']}; {self.seeded['csrf_cookie']}={self.seeded['csrf']}"
+                ),
                 "X-CSRFToken": self.seeded["csrf"],
                 "HX-Request": "true",
             },

@@ -33,6 +33,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth import (  # noqa: E402
     BACKEND_SESSION_KEY,
     HASH_SESSION_KEY,
@@ -50,7 +51,7 @@ from django.utils.crypto import get_random_string  # noqa: E402
 from surveys.loading import load_questionnaire  # noqa: E402
 from surveys.models import Answer, Question, Response, ResponseStatus  # noqa: E402
 from tests.reliability.answers import valid_answer  # noqa: E402
-from workshops.access import ACCESS_COOKIE, access_cookie_value  # noqa: E402
+from workshops.access import access_cookie_name, access_cookie_value  # noqa: E402
 from workshops.models import (  # noqa: E402
     DEFAULT_SIDE_FOR_ROLE,
     Organisation,
@@ -60,6 +61,7 @@ from workshops.models import (  # noqa: E402
     WorkshopStatus,
     hash_token,
 )
+from workshops.sessions import ACTIVE_AT, LOGGED_IN_AT  # noqa: E402
 
 WORKSHOPS = 1000
 LARGEST = 60
@@ -101,15 +103,17 @@ def _answer_all(participants: list[Participant], questions: list[Question], rng)
 
 
 def _session(data: dict[str, Any]) -> str:
-    """A logged-in session's cookie."""
+    """A logged-in session's cookie (its login and activity clocks start now)."""
     store = SessionStore()
-    store.update(data)
+    now = int(timezone.now().timestamp())
+    store.update({**data, LOGGED_IN_AT: now, ACTIVE_AT: now})
     store.create()
-    return f"sessionid={store.session_key}"
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 
 def _headers(cookie: str, *, post: bool = False) -> dict[str, str]:
-    headers = {"Cookie": f"{cookie}; csrftoken={CSRF}" if cookie else f"csrftoken={CSRF}"}
+    csrf = f"{settings.CSRF_COOKIE_NAME}={CSRF}"
+    headers = {"Cookie": f"{cookie}; {csrf}" if cookie else csrf}
     if post:
         headers["X-CSRFToken"] = CSRF
         headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -163,7 +167,9 @@ def _build() -> tuple[list[dict[str, Any]], list[str], dict[str, Any]]:
         }
     )
     # Each executive's browser holds the access cookie their personal link set.
-    executive_sessions = [(p, f"{ACCESS_COOKIE}={access_cookie_value(p)}") for p in executives]
+    executive_sessions = [
+        (p, f"{access_cookie_name()}={access_cookie_value(p)}") for p in executives
+    ]
     # One executive is kept out of the load, for counting the queries of a fresh answer.
     counted, counted_session = executive_sessions.pop()
 

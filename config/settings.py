@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "workshops.sessions.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -198,9 +199,17 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Sessions live in the database, so several app servers can share one PostgreSQL.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# A facilitator's login lasts 30 days from logging in, and ends sooner after SESSION_IDLE_HOURS
+# without activity (workshops.sessions). Activity is written to the session at most every
+# SESSION_ACTIVITY_REFRESH seconds, not on every request. An executive's access cookie also
+# lasts SESSION_COOKIE_AGE (workshops.access).
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_HOURS", 10) * 60 * 60
+if not 0 < SESSION_IDLE_TIMEOUT <= SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured("SESSION_IDLE_HOURS must be between 1 and 720 (30 days).")
+SESSION_ACTIVITY_REFRESH = 5 * 60
 
 # Security headers. The CSP allows no inline script or style: everything is a static file.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -230,6 +239,12 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host-: browsers accept these cookies only when Secure, for the whole site (path /) and
+    # from this host alone (no Domain), so neither a plain-http page nor another subdomain can
+    # set or replace them. (The executive's access cookie, scoped to one participant's path,
+    # gets __Secure-: workshops.access.access_cookie_name.)
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 # Email: the console in development unless EMAIL_HOST is set; SMTP in production.
 EMAIL_HOST_NAME = os.environ.get("EMAIL_HOST", "")

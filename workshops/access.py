@@ -16,9 +16,15 @@ from django.urls import reverse
 from .models import Participant, Workshop
 
 #: The cookie that lets a browser answer as one participant: signed, scoped to that
-#: participant's pages (/respond/<pk>/), holding the participant's id and token hash.
+#: participant's pages (/respond/<pk>/), holding the participant's id and session key.
 ACCESS_COOKIE = "participant_access"
 _ACCESS_SALT = "workshops.access.participant"
+
+
+def access_cookie_name() -> str:
+    """The access cookie's name: `__Secure-` prefixed when cookies are Secure (production), so
+    browsers refuse it from a plain-http page. Not `__Host-`, which needs the path /."""
+    return f"__Secure-{ACCESS_COOKIE}" if settings.SESSION_COOKIE_SECURE else ACCESS_COOKIE
 
 
 def get_workshop_for_user(request: HttpRequest, workshop_pk: int) -> Workshop:
@@ -44,13 +50,14 @@ def remember_participant(response: HttpResponse, participant: Participant) -> Ht
     """After a valid personal link: this browser may answer as this participant.
 
     A signed cookie rather than a server-side session: reading it costs no query on the pages
-    an executive uses most. It keeps the participant's token hash, which every request checks
-    against the database, so revoking or regenerating the link also ends access from every
-    browser the old link was opened in; it expires like a session (SESSION_COOKIE_AGE).
+    an executive uses most. It keeps the participant's session key (not the link's hash),
+    which every request checks against the database: a reminder or a new link leaves the page
+    working, while withdrawing the link or replacing a leaked one (`Participant.end_sessions`)
+    ends access from every browser at once. It expires like a session (SESSION_COOKIE_AGE).
     """
     response.set_signed_cookie(
-        ACCESS_COOKIE,
-        f"{participant.pk}:{participant.token_hash}",
+        access_cookie_name(),
+        f"{participant.pk}:{participant.session_key}",
         salt=_ACCESS_SALT,
         max_age=settings.SESSION_COOKIE_AGE,
         path=reverse("workshops:respond", args=[participant.pk]),
@@ -64,7 +71,7 @@ def remember_participant(response: HttpResponse, participant: Participant) -> Ht
 def access_cookie_value(participant: Participant) -> str:
     """The access cookie's value for this participant, as a browser holds it (for scripts that
     play executives, such as the benchmark)."""
-    return remember_participant(HttpResponse(), participant).cookies[ACCESS_COOKIE].value
+    return remember_participant(HttpResponse(), participant).cookies[access_cookie_name()].value
 
 
 #: Participants whose personal link still works, with what the answering pages show. Built
@@ -109,20 +116,23 @@ def get_participant_for_session(
 ) -> Participant:
     """The participant this browser opened a personal link for, still valid, else 404.
 
+    Still valid: the participant is not removed, their link is not withdrawn, and the cookie's
+    session key is the current one; all three in the one query the lookup costs.
+
     `for_page=False` reads only what autosave uses (`_ANSWERING_BARE`); anything else on the
     participant, its workshop or its response would cost a query more.
     """
     try:
         value = request.get_signed_cookie(
-            ACCESS_COOKIE, salt=_ACCESS_SALT, max_age=settings.SESSION_COOKIE_AGE
+            access_cookie_name(), salt=_ACCESS_SALT, max_age=settings.SESSION_COOKIE_AGE
         )
     except (KeyError, signing.BadSignature):  # no cookie, a forged one, or an expired one
         raise Http404("Open your personal link again.") from None
-    pk, _, token_hash = value.partition(":")
-    if pk != str(participant_pk) or not token_hash:
+    pk, _, session_key = value.partition(":")
+    if pk != str(participant_pk) or not session_key:
         raise Http404("Open your personal link again.")
     queryset = _ANSWERING if for_page else _ANSWERING_BARE
-    return get_object_or_404(queryset, pk=participant_pk, token_hash=token_hash)
+    return get_object_or_404(queryset, pk=participant_pk, session_key=session_key)
 
 
 def get_removed_participant_for_user(

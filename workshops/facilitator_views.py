@@ -413,21 +413,31 @@ def participant_new_link(
 ) -> HttpResponse:
     """Issue a new personal link and show it once, to copy. The old link stops working.
 
+    Pages the participant already has open keep working, unless the facilitator says the old
+    link leaked (`leaked=1`, its own item in the actions menu): then every page opened with it
+    is closed as well.
+
     Only a hash of each link is stored, so the current link cannot be shown again: this page is
     the only place the new one appears (it is deliberately not a redirect).
     """
     workshop = get_workshop_for_user(request, workshop_pk)
     participant = get_participant_for_user(request, workshop, participant_pk)
     participant.workshop = workshop
-    invitation = services.regenerate_link(participant, actor=request.user)
-    return _show_link(request, invitation)
+    leaked = request.POST.get("leaked") == "1"
+    invitation = services.regenerate_link(participant, actor=request.user, end_sessions=leaked)
+    return _show_link(request, invitation, leaked=leaked)
 
 
 def _show_link(
-    request: HttpRequest, invitation: services.Invitation, *, not_emailed: str = ""
+    request: HttpRequest,
+    invitation: services.Invitation,
+    *,
+    not_emailed: str = "",
+    leaked: bool = False,
 ) -> HttpResponse:
-    """The page that shows a personal link once, to copy: after "Copy a new link", or after
-    adding someone who was not emailed (`not_emailed` says why)."""
+    """The page that shows a personal link once, to copy: after "Copy a new link" (`leaked`
+    when it replaced one that leaked), or after adding someone who was not emailed
+    (`not_emailed` says why)."""
     participant = invitation.participant
     return render(
         request,
@@ -438,6 +448,7 @@ def _show_link(
             "invitation": invitation,
             "added": bool(not_emailed),
             "not_emailed": not_emailed,
+            "leaked": leaked,
         },
     )
 

@@ -12,7 +12,7 @@ from django.db import connections, models, router
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from surveys.models import Answer, Questionnaire, Response
 
@@ -273,9 +273,15 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def new_session_key() -> str:
+    """A fresh key for the pages a participant's links open (`Participant.session_key`)."""
+    return secrets.token_urlsafe(32)
+
+
 #: Columns the progress board does not show (`ParticipantQuerySet.for_board` leaves them unread).
 BOARD_UNREAD = (
     "token_hash",
+    "session_key",
     "removed_at",
     "created_at",
     "response__questionnaire",
@@ -355,6 +361,12 @@ class Participant(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     token_created_at = models.DateTimeField(default=timezone.now)
     token_revoked_at = models.DateTimeField(null=True, blank=True)
+    #: What the access cookie of every browser that opened one of the participant's links
+    #: carries (access.remember_participant). It outlives the link: a reminder, a resent
+    #: invitation or a new link copied replace the link and leave open pages working. Only
+    #: `end_sessions` changes it: withdrawing the link, removing the participant, or replacing
+    #: a link that leaked.
+    session_key = models.CharField(max_length=64, default=new_session_key, editable=False)
     invited_at = models.DateTimeField(null=True, blank=True)
     first_opened_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(null=True, blank=True)
@@ -374,6 +386,9 @@ class Participant(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(side__in=Side.values), name="participant_side_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(session_key=""), name="participant_session_key_set"
             ),
         ]
 
@@ -451,6 +466,11 @@ class Participant(models.Model):
         self.token_created_at = timezone.now()
         self.token_revoked_at = None
         return token
+
+    def end_sessions(self) -> None:
+        """Close every page opened with any of the participant's links, in every browser: their
+        access cookies carry the old key and are refused from now on (to save with the row)."""
+        self.session_key = new_session_key()
 
 
 class DeliveryState(models.TextChoices):
@@ -687,6 +707,7 @@ AUDIT_ACTION_LABELS = {
     "invite": "Invitation emailed",
     "remind": "Reminder emailed",
     "regenerate_link": "New link created",
+    "replace_leaked_link": gettext_lazy("Leaked link replaced"),
     "revoke_link": "Link withdrawn",
     "remove_participant": "Participant removed",
     "restore_participant": "Participant restored",

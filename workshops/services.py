@@ -112,21 +112,40 @@ def add_participant(
 
 
 @transaction.atomic
-def regenerate_link(participant: Participant, *, actor: AbstractBaseUser | None) -> Invitation:
+def regenerate_link(
+    participant: Participant, *, actor: AbstractBaseUser | None, end_sessions: bool = False
+) -> Invitation:
     """Replace the personal link: the old one stops working (opening it says a newer one was
-    issued), answers are kept."""
+    issued), answers are kept.
+
+    Pages already open keep working: a reminder or a resent invitation must not cut off an
+    executive who is answering at that moment. Only when the old link leaked
+    (`end_sessions`) are they closed too, in every browser that opened it.
+    """
     ReplacedLink.objects.create(participant=participant, token_hash=participant.token_hash)
     token = participant.issue_token()
-    participant.save(update_fields=["token_hash", "token_created_at", "token_revoked_at"])
-    record(participant.workshop, actor, "regenerate_link", f"New link for {participant.name}")
+    changed = ["token_hash", "token_created_at", "token_revoked_at"]
+    if end_sessions:
+        participant.end_sessions()
+        changed.append("session_key")
+    participant.save(update_fields=changed)
+    if end_sessions:
+        detail = gettext(
+            "New link for %(name)s; every page opened with the old link was closed"
+        ) % {"name": participant.name}
+        record(participant.workshop, actor, "replace_leaked_link", detail)
+    else:
+        record(participant.workshop, actor, "regenerate_link", f"New link for {participant.name}")
     return Invitation(participant=participant, token=token)
 
 
 @transaction.atomic
 def revoke_link(participant: Participant, *, actor: AbstractBaseUser | None) -> None:
-    """Withdraw the personal link (and every browser session it started); answers are kept."""
+    """Withdraw the personal link and close every page it opened; answers are kept. A new link
+    created later does not open those pages again."""
     participant.token_revoked_at = timezone.now()
-    participant.save(update_fields=["token_revoked_at"])
+    participant.end_sessions()
+    participant.save(update_fields=["token_revoked_at", "session_key"])
     record(participant.workshop, actor, "revoke_link", f"Link withdrawn for {participant.name}")
 
 
@@ -307,7 +326,8 @@ def remove_participant(participant: Participant, *, actor: AbstractBaseUser) -> 
     now = timezone.now()
     participant.removed_at = now
     participant.token_revoked_at = participant.token_revoked_at or now
-    participant.save(update_fields=["removed_at", "token_revoked_at"])
+    participant.end_sessions()  # restoring them does not reopen their pages: a new link does
+    participant.save(update_fields=["removed_at", "token_revoked_at", "session_key"])
     answered = " (answers kept)" if participant.response_id else ""
     record(participant.workshop, actor, "remove_participant", f"{participant.name}{answered}")
 

@@ -118,6 +118,7 @@ django.setup()
 from django.conf import settings
 from django.test import Client
 from django.test.utils import override_settings
+from workshops.access import access_cookie_name
 # Only the static files manifest (made by collectstatic at deploy) is not here: plain storage.
 plain = {**settings.STORAGES, "staticfiles": {
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
@@ -131,7 +132,12 @@ print(json.dumps({
     "session_httponly": settings.SESSION_COOKIE_HTTPONLY,
     "csrf_secure": settings.CSRF_COOKIE_SECURE,
     "hsts_header": response.get("Strict-Transport-Security", ""),
-    "csrf_cookie_secure": bool(response.cookies["csrftoken"]["secure"]),
+    "csrf_cookie_secure": bool(response.cookies[settings.CSRF_COOKIE_NAME]["secure"]),
+    "cookie_names": [settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME],
+    "cookie_scope": [settings.SESSION_COOKIE_PATH, settings.SESSION_COOKIE_DOMAIN,
+                     settings.CSRF_COOKIE_PATH, settings.CSRF_COOKIE_DOMAIN],
+    "access_cookie": access_cookie_name(),
+    "idle": settings.SESSION_IDLE_TIMEOUT,
     "status": response.status_code,
     "plain_http": redirect.status_code,
     "plain_http_to": redirect.get("Location", ""),
@@ -143,7 +149,7 @@ def test_production_settings_turn_on_hsts_and_secure_cookies():
     result = subprocess.run(
         [sys.executable, "-c", PRODUCTION_PROBE],
         cwd=ROOT,
-        env=_production_env(),
+        env={**_production_env(), "SESSION_IDLE_HOURS": "8"},
         capture_output=True,
         text=True,
         timeout=60,
@@ -156,6 +162,11 @@ def test_production_settings_turn_on_hsts_and_secure_cookies():
     assert seen["plain_http_to"].startswith("https://")
     assert seen["session_secure"] and seen["session_httponly"] and seen["csrf_secure"]
     assert seen["csrf_cookie_secure"]
+    # __Host-: browsers keep them only when Secure, for the whole site, from this host alone.
+    assert seen["cookie_names"] == ["__Host-sessionid", "__Host-csrftoken"]
+    assert seen["cookie_scope"] == ["/", None, "/", None]
+    assert seen["access_cookie"] == "__Secure-participant_access"  # scoped to /respond/<pk>/
+    assert seen["idle"] == 8 * 60 * 60  # SESSION_IDLE_HOURS
     assert seen["status"] == 200
 
 

@@ -7,10 +7,15 @@ from unittest import mock
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.test import Client, override_settings
+from django.http import HttpResponse
+from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
-from workshops.access import ACCESS_COOKIE
+from workshops.access import _ACCESS_SALT, ACCESS_COOKIE, access_cookie_name
+from workshops.models import Participant
+
+from .. import figures
 
 
 def _respond(invitation) -> str:
@@ -23,13 +28,51 @@ def test_the_cookie_is_signed_httponly_lax_and_scoped_to_the_participant(client:
     assert cookie["path"] == _respond(cio)
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
     assert int(cookie["max-age"]) == settings.SESSION_COOKIE_AGE
-    assert cio.token not in cookie.value  # the hash is kept, never the token itself
+    # The participant's session key, never the token, nor its hash (which changes with every
+    # reminder: a cookie bound to it would end the page the executive is answering on).
+    participant = Participant.objects.get(pk=cio.participant.pk)
+    request = RequestFactory().get("/", HTTP_COOKIE=f"{ACCESS_COOKIE}={cookie.value}")
+    value = request.get_signed_cookie(ACCESS_COOKIE, salt=_ACCESS_SALT)
+    assert value == f"{participant.pk}:{participant.session_key}"
+    assert cio.token not in cookie.value and participant.token_hash not in cookie.value
     assert not Session.objects.exists()  # nothing stored server-side for an executive
+
+
+def _signed_cookie(client: Client, value: str) -> None:
+    """A cookie as only someone holding SECRET_KEY could make it."""
+    signed = HttpResponse()
+    signed.set_signed_cookie(ACCESS_COOKIE, value, salt=_ACCESS_SALT)
+    client.cookies[ACCESS_COOKIE] = signed.cookies[ACCESS_COOKIE].value
+
+
+def test_a_validly_signed_cookie_with_an_old_session_key_is_refused(client: Client, cio):
+    client.get(cio.path)
+    participant = Participant.objects.get(pk=cio.participant.pk)
+    for stale in [participant.token_hash, "not-the-key", f"{participant.session_key}x"]:
+        _signed_cookie(client, f"{participant.pk}:{stale}")
+        reply = client.get(_respond(cio))
+        figures.add(figures.ACCESS_REQUESTS)
+        assert reply.status_code == 404, stale
+        assert "open your personal link again" in reply.text.lower()
+    _signed_cookie(client, f"{participant.pk}:{participant.session_key}")
+    assert client.get(_respond(cio)).status_code == 200
+
+
+def test_a_withdrawn_link_refuses_even_a_current_session_key(client: Client, cio):
+    """Withdrawing changes the key too, but the link's state is checked on its own as well."""
+    client.get(cio.path)
+    Participant.objects.filter(pk=cio.participant.pk).update(token_revoked_at=timezone.now())
+    reply = client.get(_respond(cio))
+    figures.add(figures.ACCESS_REQUESTS)
+    assert reply.status_code == 404
+    assert "open your personal link again" in reply.text.lower()
 
 
 @override_settings(SESSION_COOKIE_SECURE=True)
 def test_the_cookie_is_secure_when_sessions_are(client: Client, cio):
-    assert client.get(cio.path, secure=True).cookies[ACCESS_COOKIE]["secure"]
+    # ...and then named __Secure-, which browsers accept only with the Secure flag.
+    cookie = client.get(cio.path, secure=True).cookies[access_cookie_name()]
+    assert cookie.key == f"__Secure-{ACCESS_COOKIE}" and cookie["secure"]
 
 
 def test_a_tampered_cookie_is_refused_with_the_friendly_page(client: Client, cio):
