@@ -23,6 +23,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.middleware import checks_form_values_itself
 from surveys.answering import (
     AnswerError,
     ResponseLocked,
@@ -288,6 +289,7 @@ def _touch(participant: Participant) -> None:
 
 
 @require_http_methods(["GET", "POST"])
+@checks_form_values_itself
 def section(request: HttpRequest, participant_pk: int, position: int) -> HttpResponse:
     """One section's questions. A plain POST saves every question (works without JavaScript)."""
     participant, sections, answers = _load(request, participant_pk)
@@ -499,6 +501,7 @@ def _save_posted(response: Response, question: Question, posted) -> _Outcome:  #
 
 
 @require_POST
+@checks_form_values_itself
 def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> HttpResponse:
     """Save one question as it changes (htmx); answers with the question's status line."""
     participant = get_participant_for_session(request, participant_pk, for_page=False)
