@@ -405,24 +405,57 @@ def _save_over_stored_answer(
     return SaveResult("saved", answer, answered_changed=answer.is_answered != was_answered)
 
 
-#: Bounds on what a draft keeps: no question has more inputs than this, nor longer ones.
-DRAFT_MAX_INPUTS = 60
+#: What a draft may hold: each input at most DRAFT_MAX_LENGTH characters (a text answer is far
+#: shorter; a longer one is kept to be trimmed), and DRAFT_MAX_SIZE characters in all.
 DRAFT_MAX_LENGTH = 5000
+DRAFT_MAX_SIZE = 10_000
 
 
-def question_inputs(question: Question, posted: QueryDict) -> dict[str, list[str]]:
-    """This question's own form inputs from a post (its answer, its options' shares or ranks,
-    "don't know"), bounded and without NUL characters: what a draft keeps."""
-    name = field_name(question)
-    inputs: dict[str, list[str]] = {}
-    for key in posted:
-        if key != name and not key.startswith(f"{name}-"):
-            continue
-        if key == field_name(question, "rev") or len(inputs) >= DRAFT_MAX_INPUTS:
-            continue
-        values = [v.replace("\x00", "")[:DRAFT_MAX_LENGTH] for v in posted.getlist(key)]
-        inputs[key] = values[:DRAFT_MAX_INPUTS]
+@dataclass(frozen=True)
+class DraftInputs:
+    """What a draft keeps of a post, and whether all of it fitted."""
+
+    inputs: dict[str, list[str]]
+    #: The characters kept, in all.
+    size: int = 0
+    #: Part of what was entered did not fit: the executive is told, since the boxes on their
+    #: page still show all of it.
+    cut: bool = False
+
+
+def own_inputs(question: Question) -> dict[str, int]:
+    """The form inputs the question's page sends, each with how many values it may carry: its
+    answer (one per option for ticks), "don't know", and one rank or share per option."""
+    choices = _choice_values(question)
+    inputs = {
+        field_name(question): len(choices) if question.kind == QuestionKind.MULTI else 1,
+        field_name(question, "unknown"): 1,
+    }
+    if question.kind in (QuestionKind.RANKING, QuestionKind.ALLOCATION):
+        inputs.update({field_name(question, value): 1 for value in choices})
     return inputs
+
+
+def question_inputs(question: Question, posted: QueryDict) -> DraftInputs:
+    """This question's own inputs from a post, without NUL characters and bounded: what a draft
+    keeps. Any other name (a made-up `q40-anything`) is not an input of the page, so not kept."""
+    inputs: dict[str, list[str]] = {}
+    room = DRAFT_MAX_SIZE
+    cut = False
+    for name, allowed in own_inputs(question).items():
+        posted_values = posted.getlist(name)
+        if not posted_values:
+            continue
+        cut |= len(posted_values) > allowed
+        values = []
+        for raw in posted_values[:allowed]:
+            value = raw.replace("\x00", "")
+            kept = value[: min(DRAFT_MAX_LENGTH, room)]
+            cut |= len(kept) < len(value)
+            room -= len(kept)
+            values.append(kept)
+        inputs[name] = values
+    return DraftInputs(inputs, size=DRAFT_MAX_SIZE - room, cut=cut)
 
 
 def draft_as_post(draft: dict[str, list[str]]) -> QueryDict:

@@ -46,6 +46,8 @@ class QuestionField:
     drafted: bool = False
     #: A word about the saved answer (the whole percents a split was rounded to).
     note: str = ""
+    #: The characters a draft kept when what was entered did not all fit (else None).
+    draft_cut_to: int | None = None
     #: Where the page posts this question's answer as it changes (set by the caller; relative
     #: to the page, so that it is the same for every executive and the HTML can be shared).
     autosave_url: str = ""
@@ -68,6 +70,7 @@ class QuestionField:
             self.status,
             self.drafted,
             self.note,
+            self.draft_cut_to,
         )
 
     @property
@@ -128,6 +131,7 @@ def build_field(
     error: str = "",
     status: str = "",
     note: str = "",
+    draft_cut_to: int | None = None,
 ) -> QuestionField:
     """The display state of one question, from the stored answer or from a rejected post."""
     view = QuestionField(
@@ -137,6 +141,7 @@ def build_field(
         status=status,
         drafted=status == "draft",
         note=note,
+        draft_cut_to=draft_cut_to,
     )
     if answer is not None:
         view.revision = answer.revision

@@ -295,3 +295,27 @@ def test_a_nul_in_an_answer_is_refused_next_to_it_and_the_rest_of_the_page_is_sa
     answers = Response.objects.get(participant__pk=endpoints.participant_pk).answers
     assert answers.get(question=scale).value == 3
     assert answers.get(question=text).draft == {f"q{text.pk}": ["12"]}
+
+
+def test_a_draft_holds_only_the_questions_own_inputs_and_says_when_it_was_cut(
+    endpoints: Endpoints,
+):
+    """One autosave stored a 2.36 MB draft through many made-up field names: a draft keeps the
+    question's own inputs, bounded in size, and the executive is told when it had to cut."""
+    from surveys.answering import DRAFT_MAX_SIZE
+
+    question, _ = endpoints.by_kind[QuestionKind.ALLOCATION]
+    name = f"q{question.pk}"
+    first, *others = [f"{name}-{choice.value}" for choice in question.choices.all()]
+    made_up = {f"{name}-made-up-{n}": "x" * 3000 for n in range(800)}  # 2.4 MB
+    answers = Response.objects.get(participant__pk=endpoints.participant_pk).answers
+    for url in endpoints.urls(QuestionKind.ALLOCATION):
+        oversized = {first: "4" * 60_000, **dict.fromkeys(others, "9" * 4000)}
+        response = endpoints.client.post(url, {**made_up, **oversized})
+        figures.add(figures.BAD_INPUTS)
+        assert response.status_code in (200, 422), url
+        assert "too long to keep in full" in response.text, url
+        draft = answers.get(question=question).draft
+        assert set(draft) <= {first, *others}, url
+        assert sum(len(v) for values in draft.values() for v in values) <= DRAFT_MAX_SIZE
+        answers.all().delete()
