@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import wraps
+from functools import cached_property, wraps
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -48,37 +48,69 @@ def _choice_values(question: Question) -> list[str]:
     return [choice.value for choice in question.choices.all()]
 
 
-def _normalise_separators(text: str) -> str:
-    """Read "2,5" as 2.5 (a decimal comma) and "1,500" or "1.500,5" the way people write them.
+@dataclass(frozen=True)
+class NumberFormat:
+    """One way of writing numbers: the decimal separator, and the separators allowed between
+    groups of three digits (one kind per number). A locale plugs in its own.
 
-    A comma followed by exactly three digits, or alongside a point, separates thousands;
-    otherwise it is a decimal comma. Silently dropping it would turn 2,5 % into 25 %.
+    Only what a person writes is read: ASCII digits, an optional sign, one decimal separator
+    and digit groups of three. Python's own readings (`1_2`, `1e3`, `nan`, Arabic-Indic or
+    mathematical digits) are refused, since no one typing a target means them.
     """
-    if "," not in text:
-        return text
-    if "." in text:
-        if text.rfind(",") > text.rfind("."):  # 1.500,5
-            return text.replace(".", "").replace(",", ".")
-        return text.replace(",", "")  # 1,500.5
-    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+", text):
-        return text.replace(",", "")  # 1,500
-    if text.count(",") == 1:
-        return text.replace(",", ".")  # 2,5
-    return text  # anything else is refused below
+
+    decimal: str
+    groups: str
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        group = f"[{re.escape(self.groups)}]"
+        return re.compile(
+            rf"(?P<sign>[-+\u2212])?"
+            rf"(?P<whole>[0-9]{{1,3}}(?P<group>{group})[0-9]{{3}}(?:(?P=group)[0-9]{{3}})*"
+            rf"|[0-9]*)"
+            rf"(?:{re.escape(self.decimal)}(?P<fraction>[0-9]*))?"
+        )
+
+    def read(self, text: str) -> float | None:
+        """The number `text` writes in this format, or None if it does not write one."""
+        match = self.pattern.fullmatch(text)
+        if match is None or not (match["whole"] or match["fraction"]):
+            return None
+        digits = match["whole"].replace(match["group"] or " ", "") or "0"
+        number = float(f"{digits}.{match['fraction'] or '0'}")
+        return -number if match["sign"] in ("-", "\u2212") else number
 
 
-def _parse_number(raw: str, *, what: str = "a number") -> float:
-    text = _clean_text(raw).replace(" ", "").replace("\u00a0", "")
+_SPACES = " \u00a0\u202f"
+ENGLISH = NumberFormat(decimal=".", groups="," + _SPACES)
+DECIMAL_COMMA = NumberFormat(decimal=",", groups="." + _SPACES)
+#: The formats a number is read in, first match first: 1,500 and 1,500.5 the English way, and
+#: 2,5 or 1.500,5 with a decimal comma (writing 2,5 % and meaning 25 % is rare; the reverse
+#: would be silently wrong). A locale's own format would go first.
+READ_AS = (ENGLISH, DECIMAL_COMMA)
+
+
+def parse_number(
+    raw: str, *, what: str = "a number", formats: tuple[NumberFormat, ...] = READ_AS
+) -> float:
+    """The number a person wrote (a trailing % allowed), or AnswerError asking for `what`."""
+    text = _clean_text(raw)
     if text.endswith("%"):
-        text = text[:-1]
-    text = _normalise_separators(text)
-    try:
-        number = float(text)
-    except ValueError:
-        raise AnswerError(f"Enter {what}, for example 2.5.") from None
-    if not math.isfinite(number):
+        text = text[:-1].rstrip()
+    for number_format in formats:
+        number = number_format.read(text)
+        if number is not None:
+            break
+    if number is None or not math.isfinite(number):
         raise AnswerError(f"Enter {what}, for example 2.5.")
     return number
+
+
+def _parse_whole_number(raw: str) -> int | None:
+    """A whole number as a person writes it (ASCII digits, an optional sign), else None."""
+    if re.fullmatch(r"[-+]?[0-9]{1,9}", raw) is None:
+        return None
+    return int(raw)
 
 
 def parse_answer(question: Question, posted: QueryDict) -> tuple[Any, bool]:
@@ -96,13 +128,8 @@ def _parse_scale(question: Question, posted: QueryDict) -> int | None:
     raw = _clean_text(posted.get(field_name(question), ""))
     if not raw:
         return None
-    try:
-        point = int(raw)
-    except ValueError:
-        raise AnswerError(
-            f"Pick a point between {question.scale_min} and {question.scale_max}."
-        ) from None
-    if not question.scale_min <= point <= question.scale_max:
+    point = _parse_whole_number(raw)
+    if point is None or not question.scale_min <= point <= question.scale_max:
         raise AnswerError(f"Pick a point between {question.scale_min} and {question.scale_max}.")
     return point
 
@@ -139,10 +166,9 @@ def _parse_ranking(question: Question, posted: QueryDict) -> list[str] | None:
         raw = _clean_text(posted.get(field_name(question, value), ""))
         if not raw:
             continue
-        try:
-            rank = int(raw)
-        except ValueError:
-            raise AnswerError("Ranks must be whole numbers.") from None
+        rank = _parse_whole_number(raw)
+        if rank is None:
+            raise AnswerError("Ranks must be whole numbers.")
         if not 1 <= rank <= limit:
             raise AnswerError(f"Use ranks from 1 to {limit}.")
         ranks[value] = rank
@@ -168,7 +194,7 @@ def _parse_numeric(question: Question, posted: QueryDict) -> float | None:
     if not _clean_text(raw):
         return None
     unit = f" {question.unit}" if question.unit else ""
-    number = _parse_number(raw)
+    number = parse_number(raw)
     if question.min_value is not None and number < question.min_value:
         raise AnswerError(f"Enter a value of at least {question.min_value:g}{unit}.")
     if question.max_value is not None and number > question.max_value:
@@ -186,7 +212,7 @@ def _parse_allocation(question: Question, posted: QueryDict) -> dict[str, int] |
             shares[choice.value] = 0.0
             continue
         try:
-            share = _parse_number(raw, what="a percentage")
+            share = parse_number(raw, what="a percentage")
         except AnswerError:
             unreadable.append(choice.label)
             continue
@@ -222,7 +248,7 @@ def rounded_from_entry(question: Question, posted: QueryDict, value: Any) -> boo
         return False
     for choice in question.choices.all():
         raw = posted.get(field_name(question, choice.value), "")
-        entered = _parse_number(raw, what="a percentage") if _clean_text(raw) else 0.0
+        entered = parse_number(raw, what="a percentage") if _clean_text(raw) else 0.0
         if entered != value.get(choice.value, 0):
             return True
     return False

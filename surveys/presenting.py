@@ -16,7 +16,7 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from .answering import AnswerError, draft_as_post, field_name, parse_answer
+from .answering import AnswerError, draft_as_post, field_name, parse_answer, parse_number
 from .models import STRUCTURE_CLEARED, Answer, Question, QuestionKind
 
 
@@ -115,9 +115,11 @@ class QuestionField:
     def allocation_total(self) -> str:
         total = 0.0
         for option in self.options:
+            if not option.share.strip():
+                continue
             try:
-                total += float(option.share or 0)
-            except ValueError:
+                total += parse_number(option.share, what="a percentage")
+            except AnswerError:
                 return "?"
         return f"{total:g}"
 
