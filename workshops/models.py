@@ -9,8 +9,9 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Left, StrIndex, Substr
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from surveys.models import Answer, Questionnaire, Response
@@ -496,6 +497,10 @@ class CodingVerdict(models.TextChoices):
     DIFFER = "differ", "Differ"
 
 
+#: Where the bar between the two groups of a coded pair is.
+_PAIR_BAR = StrIndex("pair", Value("|"))
+
+
 class TextCoding(models.Model):
     """The facilitator's reading of two groups' free-text answers to one question.
 
@@ -521,6 +526,12 @@ class TextCoding(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(verdict__in=CodingVerdict.values), name="text_coding_verdict_valid"
+            ),
+            # "a|b": two groups, and two different ones (a group is not coded against itself).
+            models.CheckConstraint(
+                condition=Q(pair__contains="|")
+                & ~Q(Exact(Left("pair", _PAIR_BAR - 1), Substr("pair", _PAIR_BAR + 1))),
+                name="text_coding_two_different_groups",
             ),
         ]
 
