@@ -447,6 +447,42 @@ class ReplacedLink(models.Model):
         return f"Link of {self.participant.name} replaced {self.replaced_at:%Y-%m-%d %H:%M}"
 
 
+class ParticipantAddition(models.Model):
+    """The add-participant form that added an executive, by the one-time key each rendering
+    of the form carries: the same form sent twice (a double click, a reload of the page that
+    shows the new link) finds the executive it added, rather than adding them again.
+
+    Written in the transaction that adds the executive: of two such requests at once, the
+    database lets one commit its row and refuses the other's (the unique key below), which then
+    rolls back its executive too. A key in the session could not do this (both requests read
+    it before either wrote it).
+    """
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="+")
+    form_key = models.CharField(max_length=64)
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="addition"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "form_key"], name="participant_added_once_per_form"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant.name} added by form {self.form_key[:8]}…"
+
+    @classmethod
+    def added_by(cls, workshop: Workshop, form_key: str) -> Participant | None:
+        """The executive this form already added to the workshop, if any (removed or not)."""
+        if not form_key:
+            return None
+        return Participant.objects.filter(workshop=workshop, addition__form_key=form_key).first()
+
+
 class AuditEvent(models.Model):
     """Who did what to a workshop and when: invite, revoke, reveal, reopen, export, delete."""
 
