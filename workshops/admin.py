@@ -10,7 +10,15 @@ from django.contrib import admin
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
-from .models import AuditEvent, Organisation, Participant, ReplacedLink, TextCoding, Workshop
+from .models import (
+    AuditEvent,
+    Organisation,
+    Participant,
+    ParticipantAddition,
+    ReplacedLink,
+    TextCoding,
+    Workshop,
+)
 
 
 @admin.register(Organisation)
@@ -143,6 +151,22 @@ class ReplacedLinkAdmin(admin.ModelAdmin):
     search_fields = ["participant__name", "participant__email", "participant__workshop__title"]
     list_select_related = ["participant"]
     date_hierarchy = "replaced_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False
+
+
+@admin.register(ParticipantAddition)
+class ParticipantAdditionAdmin(admin.ModelAdmin):
+    """Which add-participant form added whom (so that a form sent twice adds once): read-only."""
+
+    list_display = ["added_at", "participant", "workshop"]
+    search_fields = ["participant__name", "participant__email", "workshop__title"]
+    list_select_related = ["participant", "workshop"]
+    date_hierarchy = "added_at"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

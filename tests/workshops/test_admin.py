@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from surveys.models import Question, QuestionKind
 from workshops.coding import code_text_pair
-from workshops.models import AuditEvent, Workshop
+from workshops.models import AuditEvent, ParticipantAddition, Workshop
 from workshops.services import regenerate_link
 
 from ..conftest import client_for
@@ -38,6 +38,9 @@ def test_every_model_is_registered():
 def test_every_list_search_and_change_page_opens(staff_client, workshop, cio, alice):
     give_answers(cio, {"obj-channels": 3}, submitted=True)
     regenerate_link(cio.participant, actor=None)  # a replaced link
+    ParticipantAddition.objects.create(
+        workshop=workshop, form_key="k3y", participant=cio.participant
+    )
     text = Question.objects.filter(kind=QuestionKind.TEXT).first()
     code_text_pair(
         workshop=workshop, question=text, a="role:cio", b="role:cmo", verdict="agree", actor=alice
