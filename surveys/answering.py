@@ -84,9 +84,9 @@ class NumberFormat:
 _SPACES = " \u00a0\u202f"
 ENGLISH = NumberFormat(decimal=".", groups="," + _SPACES)
 DECIMAL_COMMA = NumberFormat(decimal=",", groups="." + _SPACES)
-#: The formats a number is read in, first match first: 1,500 and 1,500.5 the English way, and
-#: 2,5 or 1.500,5 with a decimal comma (writing 2,5 % and meaning 25 % is rare; the reverse
-#: would be silently wrong). A locale's own format would go first.
+#: The formats a number is read in, the first that reads it wins: 1,500 and 1,500.5 the
+#: English way, then 2,5 and 1.500,5 with a decimal comma (dropping that comma would turn
+#: 2,5 % into 25 %). A locale's own format would go first, or alone.
 READ_AS = (ENGLISH, DECIMAL_COMMA)
 
 
@@ -97,6 +97,7 @@ def parse_number(
     text = _clean_text(raw)
     if text.endswith("%"):
         text = text[:-1].rstrip()
+    number = None
     for number_format in formats:
         number = number_format.read(text)
         if number is not None:
