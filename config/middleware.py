@@ -1,19 +1,114 @@
-"""Project-wide middleware: answers that must never be cached, and a friendly 503 on outages."""
+"""Project-wide middleware: answers that must never be cached, a friendly 503 on outages, and
+no text from a request that the database cannot store."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
+from django.core.exceptions import BadRequest
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
+
+#: The one character PostgreSQL refuses in text (and in JSON): never typed, only ever sent.
+NUL = "\x00"
+
+
+class UnstorableInput(BadRequest):
+    """A request carrying text the database cannot store: the 400 page shows `message`."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+NUL_REFUSED = _(
+    "What was sent contains a NUL character (an invisible control character), which cannot be "
+    "stored. Remove it and send again: nothing saved earlier was lost."
+)
+
+
+def checks_form_values_itself[V: Callable[..., Any]](view: V) -> V:
+    """Mark a view that answers a NUL in a form *value* itself, next to the field it is in.
+
+    The answering views do: a question whose answer holds a NUL is refused with a message
+    beside it and what was entered is kept as a draft without it, while every other answer on
+    the page is saved; refusing the whole post would lose them. Names, the query string, the
+    headers and cookies are still refused by `RefuseUnstorableInputMiddleware`.
+    """
+    view.checks_form_values_itself = True  # type: ignore[attr-defined]
+    return view
+
+
+def _has_nul(texts: Iterable[str]) -> bool:
+    return any(NUL in text for text in texts)
+
+
+def _values_have_nul(form: Any) -> bool:
+    """Whether any value of a QueryDict (each name may carry several) holds a NUL."""
+    return any(_has_nul(values) for _name, values in form.lists())
+
+
+class RefuseUnstorableInputMiddleware:
+    """Refuse, with the project's 400 page, any text from a request that holds a NUL.
+
+    PostgreSQL cannot store NUL in text, so a NUL reaching a query (a search, a session key,
+    a user agent that the login throttle records, a draft's field name) was a 500 there while
+    SQLite stored it. Checked once, here, for every request: the query string (names and
+    values), header values and cookies before anything reads them, and the form's field names
+    and values once the URL is resolved (see `checks_form_values_itself`). The path is not
+    checked: it only ever matches routes of numbers and personal links, which are hashed.
+
+    The form body is read here, before the CSRF check: a body Django cannot read (another
+    charset than UTF-8, a broken multipart) is marked as read, empty, so that nothing after
+    this (the error page, the debug page) tries to read it again and fails inside the 400.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            _has_nul(request.GET)
+            or _values_have_nul(request.GET)
+            or _has_nul(
+                value
+                for key, value in request.META.items()
+                if key.startswith("HTTP_") and isinstance(value, str)
+            )
+            or _has_nul(request.COOKIES)
+            or _has_nul(request.COOKIES.values())
+        ):
+            raise UnstorableInput(NUL_REFUSED)
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> None:
+        if request.method != "POST":
+            return
+        try:
+            posted, files = request.POST, request.FILES
+        except UnreadablePostError:
+            request._mark_post_parse_error()  # the client went away: read as empty
+            return
+        except Exception:
+            request._mark_post_parse_error()
+            raise  # Django answers a body it cannot read with a 400
+        names = [*posted, *files]
+        values_checked_by_view = getattr(view, "checks_form_values_itself", False)
+        if _has_nul(names) or (not values_checked_by_view and _values_have_nul(posted)):
+            raise UnstorableInput(NUL_REFUSED)
 
 
 class NoStoreMiddleware:
     """Every dynamic page may show confidential answers: tell browsers and proxies not to keep it.
 
-    Static files are served by WhiteNoise before this runs and keep their long cache lifetime.
+    Static files keep their long cache lifetime: WhiteNoise always sets its own Cache-Control,
+    which this leaves alone.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

@@ -42,7 +42,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "workshops.views.bad_request"
+handler403 = "workshops.views.permission_denied"
 handler404 = "workshops.views.not_found"
+handler500 = "workshops.views.server_error"
 
 
 if settings.BENCH_BASELINE:

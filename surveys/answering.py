@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import wraps
+from functools import cached_property, wraps
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -48,37 +48,70 @@ def _choice_values(question: Question) -> list[str]:
     return [choice.value for choice in question.choices.all()]
 
 
-def _normalise_separators(text: str) -> str:
-    """Read "2,5" as 2.5 (a decimal comma) and "1,500" or "1.500,5" the way people write them.
+@dataclass(frozen=True)
+class NumberFormat:
+    """One way of writing numbers: the decimal separator, and the separators allowed between
+    groups of three digits (one kind per number). A locale plugs in its own.
 
-    A comma followed by exactly three digits, or alongside a point, separates thousands;
-    otherwise it is a decimal comma. Silently dropping it would turn 2,5 % into 25 %.
+    Only what a person writes is read: ASCII digits, an optional sign, one decimal separator
+    and digit groups of three. Python's own readings (`1_2`, `1e3`, `nan`, Arabic-Indic or
+    mathematical digits) are refused, since no one typing a target means them.
     """
-    if "," not in text:
-        return text
-    if "." in text:
-        if text.rfind(",") > text.rfind("."):  # 1.500,5
-            return text.replace(".", "").replace(",", ".")
-        return text.replace(",", "")  # 1,500.5
-    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+", text):
-        return text.replace(",", "")  # 1,500
-    if text.count(",") == 1:
-        return text.replace(",", ".")  # 2,5
-    return text  # anything else is refused below
+
+    decimal: str
+    groups: str
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        group = f"[{re.escape(self.groups)}]"
+        return re.compile(
+            rf"(?P<sign>[-+\u2212])?"
+            rf"(?P<whole>[0-9]{{1,3}}(?P<group>{group})[0-9]{{3}}(?:(?P=group)[0-9]{{3}})*"
+            rf"|[0-9]*)"
+            rf"(?:{re.escape(self.decimal)}(?P<fraction>[0-9]*))?"
+        )
+
+    def read(self, text: str) -> float | None:
+        """The number `text` writes in this format, or None if it does not write one."""
+        match = self.pattern.fullmatch(text)
+        if match is None or not (match["whole"] or match["fraction"]):
+            return None
+        digits = match["whole"].replace(match["group"] or " ", "") or "0"
+        number = float(f"{digits}.{match['fraction'] or '0'}")
+        return -number if match["sign"] in ("-", "\u2212") else number
 
 
-def _parse_number(raw: str, *, what: str = "a number") -> float:
-    text = _clean_text(raw).replace(" ", "").replace("\u00a0", "")
+_SPACES = " \u00a0\u202f"
+ENGLISH = NumberFormat(decimal=".", groups="," + _SPACES)
+DECIMAL_COMMA = NumberFormat(decimal=",", groups="." + _SPACES)
+#: The formats a number is read in, the first that reads it wins: 1,500 and 1,500.5 the
+#: English way, then 2,5 and 1.500,5 with a decimal comma (dropping that comma would turn
+#: 2,5 % into 25 %). A locale's own format would go first, or alone.
+READ_AS = (ENGLISH, DECIMAL_COMMA)
+
+
+def parse_number(
+    raw: str, *, what: str = "a number", formats: tuple[NumberFormat, ...] = READ_AS
+) -> float:
+    """The number a person wrote (a trailing % allowed), or AnswerError asking for `what`."""
+    text = _clean_text(raw)
     if text.endswith("%"):
-        text = text[:-1]
-    text = _normalise_separators(text)
-    try:
-        number = float(text)
-    except ValueError:
-        raise AnswerError(f"Enter {what}, for example 2.5.") from None
-    if not math.isfinite(number):
+        text = text[:-1].rstrip()
+    number = None
+    for number_format in formats:
+        number = number_format.read(text)
+        if number is not None:
+            break
+    if number is None or not math.isfinite(number):
         raise AnswerError(f"Enter {what}, for example 2.5.")
     return number
+
+
+def _parse_whole_number(raw: str) -> int | None:
+    """A whole number as a person writes it (ASCII digits, an optional sign), else None."""
+    if re.fullmatch(r"[-+]?[0-9]{1,9}", raw) is None:
+        return None
+    return int(raw)
 
 
 def parse_answer(question: Question, posted: QueryDict) -> tuple[Any, bool]:
@@ -96,13 +129,8 @@ def _parse_scale(question: Question, posted: QueryDict) -> int | None:
     raw = _clean_text(posted.get(field_name(question), ""))
     if not raw:
         return None
-    try:
-        point = int(raw)
-    except ValueError:
-        raise AnswerError(
-            f"Pick a point between {question.scale_min} and {question.scale_max}."
-        ) from None
-    if not question.scale_min <= point <= question.scale_max:
+    point = _parse_whole_number(raw)
+    if point is None or not question.scale_min <= point <= question.scale_max:
         raise AnswerError(f"Pick a point between {question.scale_min} and {question.scale_max}.")
     return point
 
@@ -139,10 +167,9 @@ def _parse_ranking(question: Question, posted: QueryDict) -> list[str] | None:
         raw = _clean_text(posted.get(field_name(question, value), ""))
         if not raw:
             continue
-        try:
-            rank = int(raw)
-        except ValueError:
-            raise AnswerError("Ranks must be whole numbers.") from None
+        rank = _parse_whole_number(raw)
+        if rank is None:
+            raise AnswerError("Ranks must be whole numbers.")
         if not 1 <= rank <= limit:
             raise AnswerError(f"Use ranks from 1 to {limit}.")
         ranks[value] = rank
@@ -168,7 +195,7 @@ def _parse_numeric(question: Question, posted: QueryDict) -> float | None:
     if not _clean_text(raw):
         return None
     unit = f" {question.unit}" if question.unit else ""
-    number = _parse_number(raw)
+    number = parse_number(raw)
     if question.min_value is not None and number < question.min_value:
         raise AnswerError(f"Enter a value of at least {question.min_value:g}{unit}.")
     if question.max_value is not None and number > question.max_value:
@@ -190,7 +217,7 @@ def share_problems(question: Question, posted: QueryDict) -> dict[str, str]:
         try:
             if not _clean_text(raw):
                 continue
-            share = _parse_number(raw, what="a percentage")
+            share = parse_number(raw, what="a percentage")
         except AnswerError:
             problems[choice.value] = SHARE_UNREADABLE
             continue
@@ -215,7 +242,7 @@ def _parse_allocation(question: Question, posted: QueryDict) -> dict[str, int] |
     shares: dict[str, float] = {}
     for choice in question.choices.all():
         raw = posted.get(field_name(question, choice.value), "")
-        shares[choice.value] = _parse_number(raw, what="a percentage") if _clean_text(raw) else 0.0
+        shares[choice.value] = parse_number(raw, what="a percentage") if _clean_text(raw) else 0.0
     total = sum(shares.values())
     if total == 0:
         return None
@@ -237,7 +264,7 @@ def rounded_from_entry(question: Question, posted: QueryDict, value: Any) -> boo
         return False
     for choice in question.choices.all():
         raw = posted.get(field_name(question, choice.value), "")
-        entered = _parse_number(raw, what="a percentage") if _clean_text(raw) else 0.0
+        entered = parse_number(raw, what="a percentage") if _clean_text(raw) else 0.0
         if entered != value.get(choice.value, 0):
             return True
     return False
@@ -420,24 +447,57 @@ def _save_over_stored_answer(
     return SaveResult("saved", answer, answered_changed=answer.is_answered != was_answered)
 
 
-#: Bounds on what a draft keeps: no question has more inputs than this, nor longer ones.
-DRAFT_MAX_INPUTS = 60
+#: What a draft may hold: each input at most DRAFT_MAX_LENGTH characters (a text answer is far
+#: shorter; a longer one is kept to be trimmed), and DRAFT_MAX_SIZE characters in all.
 DRAFT_MAX_LENGTH = 5000
+DRAFT_MAX_SIZE = 10_000
 
 
-def question_inputs(question: Question, posted: QueryDict) -> dict[str, list[str]]:
-    """This question's own form inputs from a post (its answer, its options' shares or ranks,
-    "don't know"), bounded and without NUL characters: what a draft keeps."""
-    name = field_name(question)
-    inputs: dict[str, list[str]] = {}
-    for key in posted:
-        if key != name and not key.startswith(f"{name}-"):
-            continue
-        if key == field_name(question, "rev") or len(inputs) >= DRAFT_MAX_INPUTS:
-            continue
-        values = [v.replace("\x00", "")[:DRAFT_MAX_LENGTH] for v in posted.getlist(key)]
-        inputs[key] = values[:DRAFT_MAX_INPUTS]
+@dataclass(frozen=True)
+class DraftInputs:
+    """What a draft keeps of a post, and whether all of it fitted."""
+
+    inputs: dict[str, list[str]]
+    #: The characters kept, in all.
+    size: int = 0
+    #: Part of what was entered did not fit: the executive is told, since the boxes on their
+    #: page still show all of it.
+    cut: bool = False
+
+
+def own_inputs(question: Question) -> dict[str, int]:
+    """The form inputs the question's page sends, each with how many values it may carry: its
+    answer (one per option for ticks), "don't know", and one rank or share per option."""
+    choices = _choice_values(question)
+    inputs = {
+        field_name(question): len(choices) if question.kind == QuestionKind.MULTI else 1,
+        field_name(question, "unknown"): 1,
+    }
+    if question.kind in (QuestionKind.RANKING, QuestionKind.ALLOCATION):
+        inputs.update({field_name(question, value): 1 for value in choices})
     return inputs
+
+
+def question_inputs(question: Question, posted: QueryDict) -> DraftInputs:
+    """This question's own inputs from a post, without NUL characters and bounded: what a draft
+    keeps. Any other name (a made-up `q40-anything`) is not an input of the page, so not kept."""
+    inputs: dict[str, list[str]] = {}
+    room = DRAFT_MAX_SIZE
+    cut = False
+    for name, allowed in own_inputs(question).items():
+        posted_values = posted.getlist(name)
+        if not posted_values:
+            continue
+        cut |= len(posted_values) > allowed
+        values = []
+        for raw in posted_values[:allowed]:
+            value = raw.replace("\x00", "")
+            kept = value[: min(DRAFT_MAX_LENGTH, room)]
+            cut |= len(kept) < len(value)
+            room -= len(kept)
+            values.append(kept)
+        inputs[name] = values
+    return DraftInputs(inputs, size=DRAFT_MAX_SIZE - room, cut=cut)
 
 
 def draft_as_post(draft: dict[str, list[str]]) -> QueryDict:

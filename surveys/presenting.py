@@ -16,7 +16,14 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from .answering import AnswerError, draft_as_post, field_name, parse_answer, share_problems
+from .answering import (
+    AnswerError,
+    draft_as_post,
+    field_name,
+    parse_answer,
+    parse_number,
+    share_problems,
+)
 from .models import STRUCTURE_CLEARED, Answer, Question, QuestionKind
 
 
@@ -48,6 +55,8 @@ class QuestionField:
     drafted: bool = False
     #: A word about the saved answer (the whole percents a split was rounded to).
     note: str = ""
+    #: The characters a draft kept when what was entered did not all fit (else None).
+    draft_cut_to: int | None = None
     #: Where the page posts this question's answer as it changes (set by the caller; relative
     #: to the page, so that it is the same for every executive and the HTML can be shared).
     autosave_url: str = ""
@@ -70,6 +79,7 @@ class QuestionField:
             self.status,
             self.drafted,
             self.note,
+            self.draft_cut_to,
         )
 
     @property
@@ -114,9 +124,11 @@ class QuestionField:
     def allocation_total(self) -> str:
         total = 0.0
         for option in self.options:
+            if not option.share.strip():
+                continue
             try:
-                total += float(option.share or 0)
-            except ValueError:
+                total += parse_number(option.share, what="a percentage")
+            except AnswerError:
                 return "?"
         return f"{total:g}"
 
@@ -130,6 +142,7 @@ def build_field(
     error: str = "",
     status: str = "",
     note: str = "",
+    draft_cut_to: int | None = None,
 ) -> QuestionField:
     """The display state of one question, from the stored answer or from a rejected post."""
     view = QuestionField(
@@ -139,6 +152,7 @@ def build_field(
         status=status,
         drafted=status == "draft",
         note=note,
+        draft_cut_to=draft_cut_to,
     )
     if answer is not None:
         view.revision = answer.revision

@@ -16,6 +16,7 @@ from .models import (
     LinkGuessWindow,
     Organisation,
     Participant,
+    ParticipantAddition,
     ReplacedLink,
     TextCoding,
     Workshop,
@@ -198,6 +199,22 @@ class InvitationDeliveryAdmin(admin.ModelAdmin):
         "reason",
     ]
     date_hierarchy = "queued_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False
+
+
+@admin.register(ParticipantAddition)
+class ParticipantAdditionAdmin(admin.ModelAdmin):
+    """Which add-participant form added whom (so that a form sent twice adds once): read-only."""
+
+    list_display = ["added_at", "participant", "workshop"]
+    search_fields = ["participant__name", "participant__email", "workshop__title"]
+    list_select_related = ["participant", "workshop"]
+    date_hierarchy = "added_at"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -14,6 +14,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Question, QuestionKind
 
@@ -27,6 +28,18 @@ class Coding:
     verdict: str
     coded_by: str
     coded_at: datetime
+
+
+class SameGroupTwice(ValueError):
+    """A pair of one group with itself: its text would be coded as agreeing with itself."""
+
+    message = _(
+        "A group cannot be coded against itself: compare two different roles or sides, then "
+        "code their pair."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(str(self.message))
 
 
 def pair_key(a: str, b: str) -> str:
@@ -55,9 +68,14 @@ def code_text_pair(
     verdict: str,
     actor: AbstractBaseUser,
 ) -> TextCoding | None:
-    """Record (or, with an empty verdict, clear) the facilitator's coding of a free-text pair."""
+    """Record (or, with an empty verdict, clear) the facilitator's coding of a free-text pair.
+
+    Raises SameGroupTwice for a group paired with itself (the database refuses it too).
+    """
     if question.kind != QuestionKind.TEXT:
         raise ValueError("only free-text answers are coded by the facilitator")
+    if a == b:
+        raise SameGroupTwice
     pair = pair_key(a, b)
     existing = TextCoding.objects.select_for_update().filter(
         workshop=workshop, question=question, pair=pair

@@ -620,8 +620,13 @@ class Row:
 
     @property
     def codable(self) -> bool:
-        """A free-text pair both groups answered: the comparison offers the coding form."""
-        return self.item.kind == "text" and bool(self.a.answered and self.b.answered)
+        """A free-text pair of two groups that both answered: the comparison offers the coding
+        form (never for a group compared with itself)."""
+        return (
+            self.item.kind == "text"
+            and self.a.group.key != self.b.group.key
+            and bool(self.a.answered and self.b.answered)
+        )
 
     @property
     def sides(self) -> tuple[SideKey, SideKey]:

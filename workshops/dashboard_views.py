@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from surveys.models import Question, QuestionKind
 
 from .access import get_workshop_for_user
-from .coding import code_text_pair
+from .coding import SameGroupTwice, code_text_pair
 from .dashboard import is_group_key
 from .dashboard_report import LABEL_TEXT, ROW_LABELS, Filters, Report, cached_report
 from .models import CodingVerdict, Workshop
@@ -150,6 +150,8 @@ def code_text(request: HttpRequest, workshop_pk: int, question_pk: int) -> HttpR
     verdict = request.POST.get("verdict", "")
     if not (is_group_key(a) and is_group_key(b)) or verdict not in ["", *CodingVerdict.values]:
         return HttpResponseBadRequest("Choose agree, partly or differ for two groups.")
+    if a == b:
+        return render(request, "400.html", {"reason": SameGroupTwice.message}, status=400)
     code_text_pair(
         workshop=workshop, question=question, a=a, b=b, verdict=verdict, actor=request.user
     )

@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
@@ -36,7 +37,7 @@ from .access import (
 )
 from .dashboard import attach_alignment
 from .forms import AddParticipantForm, ParticipantForm, RevealForm, WorkshopForm
-from .models import Participant, ProgressState, StatusMove, Workshop
+from .models import Participant, ParticipantAddition, ProgressState, StatusMove, Workshop
 
 WORKSHOPS_PER_PAGE = 20
 AUDIT_EVENTS_ON_BOARD = 15
@@ -496,22 +497,15 @@ def participant_add(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     form = AddParticipantForm(request.POST or None, workshop=workshop)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if earlier := _added_by_this_form(request, workshop, data["submission"]):
+        added = _add_once(workshop, data, actor=request.user)
+        if isinstance(added, Participant):  # this form had added them already
             messages.info(
                 request,
-                f"{earlier.name} was already added with this form (it was sent twice). Their "
+                f"{added.name} was already added with this form (it was sent twice). Their "
                 "link was shown once: if you need it again, use Actions ▸ Copy a new link.",
             )
-            return _to_participant(earlier)
-        invitation = services.add_participant(
-            workshop=workshop,
-            name=data["name"],
-            email=data["email"],
-            role=data["role"],
-            side=data["side"],
-            actor=request.user,
-        )
-        _remember_added(request, data["submission"], invitation.participant)
+            return _to_participant(added)
+        invitation = added
         not_emailed = _email_on_adding(
             invitation, wanted=data["send_invitation"], actor=request.user
         )
@@ -534,23 +528,37 @@ def participant_add(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     )
 
 
-#: Session key: which participant each recent add-participant form created.
-ADDED_BY_FORM = "participants_added_by_form"
+def _add_once(
+    workshop: Workshop, data: dict[str, Any], *, actor: AbstractBaseUser
+) -> services.Invitation | Participant:
+    """Add the executive the form describes, or return the one this same form added before.
 
-
-def _added_by_this_form(request: HttpRequest, workshop: Workshop, key: str) -> Participant | None:
-    participant_pk = request.session.get(ADDED_BY_FORM, {}).get(key) if key else None
-    if participant_pk is None:
-        return None
-    return Participant.objects.active().filter(workshop=workshop, pk=participant_pk).first()
-
-
-def _remember_added(request: HttpRequest, key: str, participant: Participant) -> None:
-    if not key:
-        return
-    recent = dict(list(request.session.get(ADDED_BY_FORM, {}).items())[-19:])
-    recent[key] = participant.pk
-    request.session[ADDED_BY_FORM] = recent
+    The form's one-time key is recorded in the transaction that adds the executive (see
+    `ParticipantAddition`): of two identical requests at once, one adds and the other, refused
+    by the database, returns what the first added. The emails go after the transaction.
+    """
+    key = data["submission"]
+    if earlier := ParticipantAddition.added_by(workshop, key):
+        return earlier
+    try:
+        with transaction.atomic():
+            invitation = services.add_participant(
+                workshop=workshop,
+                name=data["name"],
+                email=data["email"],
+                role=data["role"],
+                side=data["side"],
+                actor=actor,
+            )
+            if key:
+                ParticipantAddition.objects.create(
+                    workshop=workshop, form_key=key, participant=invitation.participant
+                )
+    except IntegrityError:
+        if earlier := ParticipantAddition.added_by(workshop, key):
+            return earlier
+        raise
+    return invitation
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connections, models, router
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Left, StrIndex, Substr
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -675,6 +676,42 @@ class LinkGuessWindow(models.Model):
         return count
 
 
+class ParticipantAddition(models.Model):
+    """The add-participant form that added an executive, by the one-time key each rendering
+    of the form carries: the same form sent twice (a double click, a reload of the page that
+    shows the new link) finds the executive it added, rather than adding them again.
+
+    Written in the transaction that adds the executive: of two such requests at once, the
+    database lets one commit its row and refuses the other's (the unique key below), which then
+    rolls back its executive too. A key in the session could not do this (both requests read
+    it before either wrote it).
+    """
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="+")
+    form_key = models.CharField(max_length=64)
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="addition"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "form_key"], name="participant_added_once_per_form"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant.name} added by form {self.form_key[:8]}…"
+
+    @classmethod
+    def added_by(cls, workshop: Workshop, form_key: str) -> Participant | None:
+        """The executive this form already added to the workshop, if any (removed or not)."""
+        if not form_key:
+            return None
+        return Participant.objects.filter(workshop=workshop, addition__form_key=form_key).first()
+
+
 class AuditEvent(models.Model):
     """Who did what to a workshop and when: invite, revoke, reveal, reopen, export, delete."""
 
@@ -728,6 +765,10 @@ class CodingVerdict(models.TextChoices):
     DIFFER = "differ", "Differ"
 
 
+#: Where the bar between the two groups of a coded pair is.
+_PAIR_BAR = StrIndex("pair", Value("|"))
+
+
 class TextCoding(models.Model):
     """The facilitator's reading of two groups' free-text answers to one question.
 
@@ -753,6 +794,12 @@ class TextCoding(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(verdict__in=CodingVerdict.values), name="text_coding_verdict_valid"
+            ),
+            # "a|b": two groups, and two different ones (a group is not coded against itself).
+            models.CheckConstraint(
+                condition=Q(pair__contains="|")
+                & ~Q(Exact(Left("pair", _PAIR_BAR - 1), Substr("pair", _PAIR_BAR + 1))),
+                name="text_coding_two_different_groups",
             ),
         ]
 

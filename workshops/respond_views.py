@@ -24,6 +24,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.client_address import client_address
+from config.middleware import checks_form_values_itself
 from surveys.answering import (
     AnswerError,
     ResponseLocked,
@@ -299,6 +300,7 @@ def _touch(participant: Participant) -> None:
 
 
 @require_http_methods(["GET", "POST"])
+@checks_form_values_itself
 def section(request: HttpRequest, participant_pk: int, position: int) -> HttpResponse:
     """One section's questions. A plain POST saves every question (works without JavaScript)."""
     participant, sections, answers = _load(request, participant_pk)
@@ -310,6 +312,7 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
     response = participant.response
     errors: dict[int, str] = {}
     statuses: dict[int, str] = {}
+    cut_drafts: dict[int, int] = {}
     drafts_only = False
     if request.method == "POST":
         if response.is_submitted:
@@ -321,6 +324,8 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
                 errors[question.pk] = outcome.error
             if outcome.status:
                 statuses[question.pk] = outcome.status
+            if outcome.draft_cut_to is not None:
+                cut_drafts[question.pk] = outcome.draft_cut_to
             if outcome.answer is not None:
                 answers[question.pk] = outcome.answer
         _touch(participant)
@@ -381,6 +386,7 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
             posted=request.POST if question.pk in errors else None,
             error=errors.get(question.pk, ""),
             status=statuses.get(question.pk, ""),
+            draft_cut_to=cut_drafts.get(question.pk),
         )
         fields.append(_rendered(field, autosave_url(question.pk), response))
     steps, progress = _steps(participant.pk, sections, answers)
@@ -457,12 +463,15 @@ class _Outcome:
         answer: Answer | None = None,
         note: str = "",
         answered_changed: bool = False,
+        draft_cut_to: int | None = None,
     ) -> None:
         self.status = status
         self.error = error
         self.answer = answer
         self.note = note
         self.answered_changed = answered_changed
+        #: The characters the draft kept when what was entered did not all fit.
+        self.draft_cut_to = draft_cut_to
 
 
 def _save_posted(response: Response, question: Question, posted) -> _Outcome:  # noqa: ANN001
@@ -470,11 +479,17 @@ def _save_posted(response: Response, question: Question, posted) -> _Outcome:  #
         value, is_unknown = parse_answer(question, posted)
     except AnswerError as error:
         # Not an answer yet: keep what was entered as a draft, so that nothing is lost.
+        drafted = question_inputs(question, posted)
         try:
-            draft = save_draft(response, question, question_inputs(question, posted))
+            draft = save_draft(response, question, drafted.inputs)
         except ResponseLocked:
             return _Outcome(status="refused", error=SUBMITTED_ALREADY)
-        return _Outcome(status="draft", error=str(error), answer=draft)
+        return _Outcome(
+            status="draft",
+            error=str(error),
+            answer=draft,
+            draft_cut_to=drafted.size if drafted.cut else None,
+        )
     raw_revision = posted.get(f"q{question.pk}-rev", "")
     # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses (was a 500).
     base_revision = (
@@ -510,6 +525,7 @@ def _save_posted(response: Response, question: Question, posted) -> _Outcome:  #
 
 
 @require_POST
+@checks_form_values_itself
 def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> HttpResponse:
     """Save one question as it changes (htmx); answers with the question's status line."""
     participant = get_participant_for_session(request, participant_pk, for_page=False)
@@ -544,7 +560,13 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
             participant, sections, position, question, answer, outcome, request.POST
         )
     field = build_field(
-        question, 0, answer, error=outcome.error, status=outcome.status, note=outcome.note
+        question,
+        0,
+        answer,
+        error=outcome.error,
+        status=outcome.status,
+        note=outcome.note,
+        draft_cut_to=outcome.draft_cut_to,
     )
     return render(
         request,

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
+from django.middleware.security import SecurityMiddleware
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
+
+from config.middleware import UnstorableInput
 
 from .access import NotInQuestionnaire
 
@@ -36,3 +40,30 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     else:
         context = {"answering": request.path.startswith("/respond/")}
     return render(request, "404.html", context, status=404)
+
+
+# The project's 400, 403 and 500 (config/urls.py). Django's own handlers are decorated with
+# `requires_csrf_token`, which runs the CSRF check again and so reads the form body again: a
+# body that could not be read the first time raised inside the 400 handler, a bare 500.
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 400: rendered without the request, so without its body, session or user. The
+    request may be the very thing that could not be read (a form in another charset, a NUL
+    in the session cookie)."""
+    reason = exception.message if isinstance(exception, UnstorableInput) else ""
+    response = HttpResponseBadRequest(render_to_string("400.html", {"reason": reason}))
+    # In production the HTTPS redirect asks for the Host inside SecurityMiddleware: a Host
+    # refused there never reaches that middleware's response phase, so take its headers here.
+    return SecurityMiddleware(lambda _request: response).process_response(request, response)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 403: raised by a view, once the request was read and its user known."""
+    return render(request, "403.html", status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500: a standalone page, without the request (no session or database query: the
+    error may be theirs)."""
+    return HttpResponseServerError(render_to_string("500.html"))

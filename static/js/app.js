@@ -136,7 +136,9 @@
       ? "! Not saved: this page no longer has access to your answers. Open your personal link again."
       : code === 403
         ? "! Not saved: this page is out of date. Reload it, then change the answer again."
-        : "! Not saved: the server did not answer. It is sent again when you change the answer or leave the page.";
+        : code === 400
+          ? "! Not saved: what was sent could not be read (an invisible control character?). Reload the page, then change the answer again."
+          : "! Not saved: the server did not answer. It is sent again when you change the answer or leave the page.";
   }
   document.addEventListener("htmx:responseError", notSaved);
   document.addEventListener("htmx:sendError", notSaved);

@@ -256,16 +256,16 @@ def test_a_first_answer_to_a_submitted_response_is_refused(questionnaire):
     ],
 )
 def test_numbers_read_decimal_commas_and_thousands_as_people_write_them(raw, expected):
-    from surveys.answering import _parse_number
+    from surveys.answering import parse_number
 
-    assert _parse_number(raw) == expected
+    assert parse_number(raw) == expected
 
 
 def test_an_ambiguous_number_is_refused_not_guessed():
-    from surveys.answering import _parse_number
+    from surveys.answering import parse_number
 
     with pytest.raises(AnswerError):
-        _parse_number("1,2,3")
+        parse_number("1,2,3")
 
 
 def test_an_unreadable_share_names_its_option(questionnaire):
@@ -293,3 +293,82 @@ def test_a_point_on_a_two_ended_scale_says_which_end_it_leans_to(questionnaire):
     )
     assert display_answer(q, 7, False).startswith("7 of 7 (Try quickly")
     assert display_answer(q, 4, False) == "4 of 7"  # the midpoint leans nowhere
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2.5", 2.5),
+        ("-3", -3.0),
+        (" 7 ", 7.0),
+        ("+4", 4.0),
+        ("\u22123", -3.0),  # the typographic minus sign
+        (".5", 0.5),
+        ("25 %", 25.0),
+        ("1 500", 1500.0),
+        ("1\u00a0500,5", 1500.5),
+        ("1,500,000", 1_500_000.0),
+        ("0", 0.0),
+    ],
+)
+def test_numbers_read_as_people_write_them(raw, expected):
+    from surveys.answering import parse_number
+
+    assert parse_number(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "1_2",  # Python's digit grouping, not a person's
+        "\u0663",  # Arabic-Indic three
+        "\U0001d7d1",  # mathematical bold three
+        "\uff11",  # fullwidth one
+        "\u00b2",  # superscript two
+        "\u00bd",  # one half
+        "1e3",
+        "1E-2",
+        "0x10",
+        "nan",
+        "inf",
+        "1 2",  # two numbers, or a typo: not twelve
+        "1,2,3",
+        "1.2.3",
+        "1,500 000",  # two kinds of grouping in one number
+        "--3",
+        "3-",
+        "+",
+        ".",
+        "9" * 400,  # not finite as a float
+    ],
+)
+def test_numbers_a_person_would_not_write_are_refused(raw):
+    from surveys.answering import parse_number
+
+    with pytest.raises(AnswerError, match="Enter a number"):
+        parse_number(raw)
+
+
+def test_another_convention_reads_the_same_text_its_own_way():
+    """A locale plugs in its own decimal separator: 1,500 is fifteen hundred in English and
+    one and a half in German."""
+    from surveys.answering import DECIMAL_COMMA, ENGLISH, parse_number
+
+    assert parse_number("1,500", formats=(ENGLISH,)) == 1500.0
+    assert parse_number("1,500", formats=(DECIMAL_COMMA,)) == 1.5
+    assert parse_number("1.500,5", formats=(DECIMAL_COMMA,)) == 1500.5
+    with pytest.raises(AnswerError):
+        parse_number("2,5", formats=(ENGLISH,))
+
+
+@pytest.mark.parametrize("raw", ["\u0663", "\U0001d7d1", "\uff13", "3_0", "3.0", "9" * 5000])
+def test_scale_points_and_ranks_are_plain_whole_numbers(questionnaire, raw):
+    scale = question("obj-channels")
+    with pytest.raises(AnswerError, match="Pick a point"):
+        parse_answer(scale, posted(scale, main=raw))
+    ranking = question("obj-ranking")
+    first, *others = [c.value for c in ranking.choices.all()]
+    ranks = {first.replace("-", "_"): raw}
+    ranks.update({value.replace("-", "_"): str(n) for n, value in enumerate(others, 2)})
+    with pytest.raises(AnswerError, match="whole numbers"):
+        parse_answer(ranking, posted(ranking, **ranks))

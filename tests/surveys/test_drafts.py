@@ -7,6 +7,7 @@ import pytest
 from django.http import QueryDict
 
 from surveys.answering import (
+    DRAFT_MAX_SIZE,
     ResponseLocked,
     question_inputs,
     save_answer,
@@ -42,10 +43,44 @@ def test_a_questions_inputs_are_its_own_and_bounded(questionnaire):
             (f"q{pk}-security", "9" * 20_000),
         ]
     )
-    inputs = question_inputs(q, posted)
+    drafted = question_inputs(q, posted)
+    inputs = drafted.inputs
     assert set(inputs) == {f"q{pk}-customer-web", f"q{pk}-analytics", f"q{pk}-security"}
     assert inputs[f"q{pk}-analytics"] == ["30"]  # NUL removed
     assert len(inputs[f"q{pk}-security"][0]) <= 5000
+    assert drafted.cut  # the 20,000 nines did not fit: the executive is told
+
+
+def test_a_draft_keeps_only_the_questions_own_inputs_and_at_most_its_size(questionnaire):
+    """Made-up names that merely start like the question's (one autosave stored 2.36 MB this
+    way) are not its inputs, one value is kept where the page sends one, and the whole draft
+    is bounded."""
+    q = question("aud-budget-split")
+    pk = q.pk
+    pairs = [(f"q{pk}-customer-web", "40"), (f"q{pk}-unknown", "1")]
+    pairs += [(f"q{pk}-made-up-{n}", "x" * 3000) for n in range(800)]
+    pairs += [(f"q{pk}-analytics", "7")] * 50
+    pairs += [(f"q{pk}-{choice.value}", "5" * 4000) for choice in q.choices.all()]
+    drafted = question_inputs(q, _post(pairs))
+    assert all(not name.startswith(f"q{pk}-made-up") for name in drafted.inputs)
+    assert drafted.inputs[f"q{pk}-customer-web"] == ["40"]
+    assert len(drafted.inputs[f"q{pk}-analytics"]) == 1  # a share is one value
+    assert drafted.inputs[f"q{pk}-unknown"] == ["1"]
+    kept = sum(len(value) for values in drafted.inputs.values() for value in values)
+    assert kept <= DRAFT_MAX_SIZE
+    assert drafted.cut and drafted.size == kept
+    several = question("aud-customer-channels")  # ticks: as many values as options, no more
+    ticks = [(f"q{several.pk}", choice.value) for choice in several.choices.all()] * 3
+    drafted = question_inputs(several, _post(ticks))
+    assert len(drafted.inputs[f"q{several.pk}"]) == several.choices.count()
+    assert drafted.cut
+
+
+def test_what_fits_in_a_draft_is_kept_without_a_word(questionnaire):
+    q = question("aud-budget-split")
+    drafted = question_inputs(q, _post([(f"q{q.pk}-customer-web", "40")]))
+    assert drafted.inputs == {f"q{q.pk}-customer-web": ["40"]}
+    assert not drafted.cut
 
 
 def test_a_draft_keeps_the_stored_answer_and_its_revision(questionnaire):

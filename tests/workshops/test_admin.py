@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from surveys.models import Question, QuestionKind
 from workshops.coding import code_text_pair
-from workshops.models import AuditEvent, Workshop
+from workshops.models import AuditEvent, ParticipantAddition, Workshop
 from workshops.services import email_new_link, regenerate_link
 
 from ..conftest import client_for
@@ -41,6 +41,9 @@ def test_every_list_search_and_change_page_opens(staff_client, workshop, cio, al
     regenerate_link(cio.participant, actor=None)  # a replaced link
     Client().get("/p/a-link-that-matches-nobody/")  # a miss counted against an address
     email_new_link(cio.participant, actor=alice)  # an email waiting to be sent
+    ParticipantAddition.objects.create(
+        workshop=workshop, form_key="k3y", participant=cio.participant
+    )
     text = Question.objects.filter(kind=QuestionKind.TEXT).first()
     code_text_pair(
         workshop=workshop, question=text, a="role:cio", b="role:cmo", verdict="agree", actor=alice

@@ -511,6 +511,36 @@ def test_coding_refuses_other_kinds_bad_verdicts_and_other_facilitators(
     assert not TextCoding.objects.exists()
 
 
+def test_a_group_is_never_coded_against_itself(alice, alice_client, workshop, cio, cmo):
+    """`role:cio|role:cio` would score the CIO's text as agreeing with itself."""
+    from django.db import IntegrityError, transaction
+
+    from workshops import coding
+
+    give_answers(cio, {"val-success": "Field app used daily."})
+    give_answers(cmo, {"val-success": "One in three sales on a phone."})
+    refused = _code(alice_client, workshop, "val-success", "agree", b="role:cio")
+    assert refused.status_code == 400
+    assert "cannot be coded against itself" in refused.text
+    with pytest.raises(coding.SameGroupTwice):
+        coding.code_text_pair(
+            workshop=workshop,
+            question=question("val-success"),
+            a="side:marketing",
+            b="side:marketing",
+            verdict="agree",
+            actor=alice,
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TextCoding.objects.create(
+            workshop=workshop, question=question("val-success"), pair="role:cio|role:cio"
+        )
+    assert not TextCoding.objects.exists()
+    # Comparing a group with itself offers no coding form.
+    page = alice_client.get(url(workshop, "comparison", a="role:cio", b="role:cio"))
+    assert "Having read both, code this pair" not in _article(page.content.decode(), "val-success")
+
+
 # Queries ------------------------------------------------------------------------------------
 
 
