@@ -35,12 +35,13 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 from itertools import combinations, product
-from typing import Literal
+from operator import sub
+from typing import Any, Literal
 
 __all__ = [
     "AGREE_AT",
@@ -55,6 +56,7 @@ __all__ = [
     "Magnitude",
     "OptionConsensus",
     "OptionVerdict",
+    "PreparedAnswers",
     "QuestionSpec",
     "aggregate",
     "allocation_similarity",
@@ -879,6 +881,8 @@ def compare_groups(
     answers_a: Iterable[AnswerValue],
     answers_b: Iterable[AnswerValue],
     coding: str | None = None,
+    *,
+    prepared: PreparedAnswers | None = None,
 ) -> Comparison:
     """Compare two roles, each with one or more people.
 
@@ -899,22 +903,23 @@ def compare_groups(
         )
     if coding is not None:
         raise ValueError("only free-text pairs are coded by the facilitator")
-    pairs = [compare(spec, x, y) for x, y in product(answered_a, answered_b)]
-    scores = [c.similarity for c in pairs if c.similarity is not None]
-    if not scores:
-        return pairs[0] if len(pairs) == 1 else _unscored(spec, "not scored: no comparable pair")
-    if len(pairs) == 1:
-        return pairs[0]
-    s = math.fsum(scores) / len(scores)
+    if len(answered_a) == 1 and len(answered_b) == 1:
+        return compare(spec, answered_a[0], answered_b[0])
+    s, compared = _mean_across(spec, answered_a, answered_b, prepared)
+    if s is None:
+        return _unscored(spec, "not scored: no comparable pair")
     extra: dict[str, object] = {}
     if spec.kind is Kind.MULTI:
         extra["jaccard"] = jaccard_from_dice(min(1.0, s))
-    return _scored(
-        spec, s, detail=(f"mean similarity over {len(scores)} cross-role pairs",), **extra
-    )
+    return _scored(spec, s, detail=(f"mean similarity over {compared} cross-role pairs",), **extra)
 
 
-def cohesion(spec: QuestionSpec, answers: Iterable[AnswerValue]) -> float | None:
+def cohesion(
+    spec: QuestionSpec,
+    answers: Iterable[AnswerValue],
+    *,
+    prepared: PreparedAnswers | None = None,
+) -> float | None:
     """Mean within-role pairwise similarity; None with fewer than two answers (or for text).
 
     A low cohesion means the role's position (a median, a mean) averages people who disagree.
@@ -922,9 +927,7 @@ def cohesion(spec: QuestionSpec, answers: Iterable[AnswerValue]) -> float | None
     answered = _answered(spec, answers)
     if spec.kind is Kind.TEXT or len(answered) < 2:
         return None
-    scores = [compare(spec, x, y).similarity for x, y in combinations(answered, 2)]
-    known = [s for s in scores if s is not None]
-    return math.fsum(known) / len(known) if known else None
+    return _mean_within(spec, answered, prepared)
 
 
 def is_split(cohesion_value: float | None) -> bool:
@@ -1013,12 +1016,6 @@ def kendalls_w(rankings: Sequence[RankingValue], items: Sequence[str] = ()) -> f
     return float(12 * spread / denominator)
 
 
-def _mean_pairwise(spec: QuestionSpec, answered: Sequence[AnswerValue]) -> float | None:
-    scores = [compare(spec, x, y).similarity for x, y in combinations(answered, 2)]
-    known = [s for s in scores if s is not None]
-    return math.fsum(known) / len(known) if known else None
-
-
 def _share_label(count: int, total: int) -> Label:
     """>= 75 % agree, > 50 % partly, exactly in integers."""
     if 4 * count >= 3 * total:
@@ -1028,7 +1025,12 @@ def _share_label(count: int, total: int) -> Label:
     return Label.DIFFER
 
 
-def group_consensus(spec: QuestionSpec, answers: Iterable[AnswerValue]) -> GroupConsensus:
+def group_consensus(
+    spec: QuestionSpec,
+    answers: Iterable[AnswerValue],
+    *,
+    prepared: PreparedAnswers | None = None,
+) -> GroupConsensus:
     """How far the whole room agrees on one question.
 
     * Scale, Delphi band rule: agree if one band (below / at / above the midpoint) holds >= 75 %
@@ -1115,7 +1117,7 @@ def group_consensus(spec: QuestionSpec, answers: Iterable[AnswerValue]) -> Group
                 else:
                     verdict = OptionVerdict.CONTESTED
                 options.append(OptionConsensus(value, count, n, verdict))
-            mean_dice = _mean_pairwise(spec, answered)
+            mean_dice = _mean_within(spec, answered, prepared)
             return GroupConsensus(
                 spec.kind,
                 Label.INSUFFICIENT if mean_dice is None else label_for(mean_dice),
@@ -1143,7 +1145,7 @@ def group_consensus(spec: QuestionSpec, answers: Iterable[AnswerValue]) -> Group
                 detail=("Kendall's W " + ("undefined" if w is None else f"{w:.2f}"),),
             )
         case _:  # numeric, allocation
-            mean_s = _mean_pairwise(spec, answered)
+            mean_s = _mean_within(spec, answered, prepared)
             assert mean_s is not None  # two or more non-missing answers are always comparable
             return GroupConsensus(
                 spec.kind,
@@ -1153,6 +1155,226 @@ def group_consensus(spec: QuestionSpec, answers: Iterable[AnswerValue]) -> Group
                 position=position,
                 detail=(f"mean pairwise similarity {mean_s:.2f}",),
             )
+
+
+# --------------------------------------------------------------------------------------------
+# Mean similarity over many pairs: cohesion, whole-room consensus, roles with several people
+# --------------------------------------------------------------------------------------------
+
+#: Up to this many answers in a group (this many squared across two groups), the means below
+#: call :func:`compare` on every pair; beyond it they take the prepared path, which gives the
+#: same numbers to floating-point precision (property tests pin the two together).
+SMALL_GROUP = 4
+
+type _Prepared = Any
+type _PairScore = Callable[[_Prepared, _Prepared], float | None]
+
+
+class PreparedAnswers:
+    """Answers validated and prepared once for one report (a dashboard build), so that an answer
+    compared for the whole room, its role and its side is read once. Keyed by the identity of
+    the stored value, which it keeps alive (an identity is never reused while it lives). Pass
+    one to :func:`cohesion`, :func:`compare_groups` and :func:`group_consensus`; without one,
+    each call prepares its own answers."""
+
+    def __init__(self) -> None:
+        self._forms: dict[tuple[int, int], tuple[QuestionSpec, Any, Hashable, _Prepared]] = {}
+
+    def prepare(self, spec: QuestionSpec, value: AnswerValue) -> tuple[Hashable, _Prepared]:
+        slot = (id(spec), id(value))
+        hit = self._forms.get(slot)
+        if hit is not None and hit[0] is spec and hit[1] is value:
+            return hit[2], hit[3]
+        key, form = _prepare(spec, value)
+        self._forms[slot] = (spec, value, key, form)
+        return key, form
+
+
+def _finite(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"not a finite number: {value!r}")
+    return float(value)
+
+
+def _prepare(spec: QuestionSpec, value: Any) -> tuple[Hashable, _Prepared]:
+    """A hashable key (equal for answers that score identically) and the form the per-pair
+    formula of :func:`_pair_score` reads; ValueError for an answer that does not fit."""
+    match spec.kind:
+        case Kind.SCALE:
+            number = _finite(value)
+            _check_scale(number, spec.scale_min, spec.scale_max)
+            return number, number
+        case Kind.NUMERIC:
+            number = _finite(value)
+            return number, number
+        case Kind.SINGLE:
+            return str(value), str(value)
+        case Kind.MULTI:
+            if isinstance(value, str) or not isinstance(value, Sequence):
+                raise ValueError(f"not a selection: {value!r}")
+            chosen = _selection(value, spec.none_value)
+            return chosen, chosen
+        case Kind.ALLOCATION:
+            shares = normalise_allocation(value, spec.items)
+            if spec.items:  # every share is over the question's items, in their order
+                aligned = tuple(shares[item] for item in spec.items)
+                return aligned, aligned
+            return tuple(sorted(shares.items())), shares
+        case Kind.RANKING:
+            if not spec.items:
+                raise ValueError("a ranking question needs its item list")
+            index = _bucket_index(value, spec.items)
+            # The order of every item pair (-1, 0 for tied, 1): two rankings then differ by
+            # the L1 distance of these vectors in half-units, Fagin's K^(1/2) doubled.
+            orders = tuple(
+                (index[x] > index[y]) - (index[x] < index[y])
+                for x, y in combinations(spec.items, 2)
+            )
+            return orders, orders
+    raise ValueError(f"no pairwise similarity for {spec.kind}")
+
+
+def _pair_score(spec: QuestionSpec) -> _PairScore:
+    """s for two prepared answers: :func:`compare`'s similarity for the kind, in floats."""
+    match spec.kind:
+        case Kind.SCALE:
+            width = spec.scale_max - spec.scale_min
+            return lambda a, b: 1.0 - abs(a - b) / width
+        case Kind.NUMERIC:
+            if spec.absolute_tolerance is not None:
+                absolute_reach = 4 * spec.absolute_tolerance
+                return lambda a, b: max(0.0, 1.0 - abs(a - b) / absolute_reach)
+            relative_reach = 4 * spec.tolerance
+
+            def numeric(a: float, b: float) -> float:
+                scale = max(abs(a), abs(b))
+                return 1.0 if scale == 0 else max(0.0, 1.0 - (abs(a - b) / scale) / relative_reach)
+
+            return numeric
+        case Kind.SINGLE:
+            credit: dict[frozenset[str], float] = {}
+            for x, y, w in spec.partial_credit:
+                credit.setdefault(frozenset((x, y)), w)
+            return lambda a, b: 1.0 if a == b else credit.get(frozenset((a, b)), 0.0)
+        case Kind.MULTI:
+            both_empty = 1.0 if spec.none_value is not None else None
+
+            def multi(a: frozenset[str], b: frozenset[str]) -> float | None:
+                if not a and not b:
+                    return both_empty
+                return 2 * len(a & b) / (len(a) + len(b))
+
+            return multi
+        case Kind.ALLOCATION:
+            moved_reach = 4 * spec.tolerance
+
+            def allocation(a: Any, b: Any) -> float:
+                if isinstance(a, tuple):
+                    moved = math.fsum(map(abs, map(sub, a, b))) / 200
+                else:
+                    keys = a.keys() | b.keys()
+                    moved = math.fsum(abs(a.get(k, 0.0) - b.get(k, 0.0)) for k in keys) / 200
+                return max(0.0, 1.0 - moved / moved_reach)
+
+            return allocation
+        case Kind.RANKING:
+            half_units_per_pair = 2 * math.comb(len(spec.items), 2)
+
+            def ranking(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+                return 1.0 - sum(map(abs, map(sub, a, b))) / half_units_per_pair
+
+            return ranking
+    raise ValueError(f"no pairwise similarity for {spec.kind}")
+
+
+def _distinct(
+    spec: QuestionSpec, answered: Sequence[AnswerValue], prepared: PreparedAnswers | None
+) -> list[tuple[_Prepared, int]]:
+    """Each distinct answer, prepared once, with how many gave it."""
+    counts: Counter[Hashable] = Counter()
+    forms: dict[Hashable, _Prepared] = {}
+    prepare = prepared.prepare if prepared is not None else _prepare
+    for value in answered:
+        try:
+            key, form = prepare(spec, value)
+        except (TypeError, KeyError) as error:
+            raise ValueError(str(error)) from error
+        counts[key] += 1
+        forms.setdefault(key, form)
+    return [(forms[key], count) for key, count in counts.items()]
+
+
+def _weighted_mean(weighted: Iterable[tuple[float | None, int]]) -> tuple[float | None, int]:
+    """The mean of the known scores, each counted `n` times, and how many pairs it covers."""
+    known = [(s, n) for s, n in weighted if s is not None and n]
+    pairs = sum(n for _, n in known)
+    if not pairs:
+        return None, 0
+    return math.fsum(s * n for s, n in known) / pairs, pairs
+
+
+def _numeric_mean_within(spec: QuestionSpec, distinct: list[tuple[float, int]]) -> float:
+    """:func:`_mean_within` for numeric targets in one tight loop (the pair formula inlined)."""
+    absolute = spec.absolute_tolerance
+    reach = 4 * (absolute if absolute is not None else spec.tolerance)
+    total = 0.0
+    pairs = 0
+    for index, (a, count) in enumerate(distinct):
+        same = count * (count - 1) // 2
+        total += same  # identical targets: s = 1
+        pairs += same
+        for b, other in distinct[index + 1 :]:
+            weight = count * other
+            pairs += weight
+            gap = abs(a - b)
+            if absolute is None:
+                scale = max(abs(a), abs(b))
+                gap = gap / scale if scale else 0.0
+            s = 1.0 - gap / reach
+            if s > 0:
+                total += s * weight
+    return total / pairs
+
+
+def _mean_within(
+    spec: QuestionSpec, answered: Sequence[AnswerValue], prepared: PreparedAnswers | None = None
+) -> float | None:
+    """Mean s over every pair of answers within one group (pairs with no s are skipped)."""
+    if len(answered) <= SMALL_GROUP:
+        return _weighted_mean(
+            (compare(spec, x, y).similarity, 1) for x, y in combinations(answered, 2)
+        )[0]
+    distinct = _distinct(spec, answered, prepared)
+    if spec.kind is Kind.NUMERIC:
+        return _numeric_mean_within(spec, distinct)
+    score = _pair_score(spec)
+    weighted: list[tuple[float | None, int]] = []
+    for index, (form, count) in enumerate(distinct):
+        if count > 1:
+            weighted.append((score(form, form), count * (count - 1) // 2))
+        for other, other_count in distinct[index + 1 :]:
+            weighted.append((score(form, other), count * other_count))
+    return _weighted_mean(weighted)[0]
+
+
+def _mean_across(
+    spec: QuestionSpec,
+    answered_a: Sequence[AnswerValue],
+    answered_b: Sequence[AnswerValue],
+    prepared: PreparedAnswers | None = None,
+) -> tuple[float | None, int]:
+    """Mean s over every pair with one answer from each group, and how many pairs had an s."""
+    if len(answered_a) * len(answered_b) <= SMALL_GROUP * SMALL_GROUP:
+        return _weighted_mean(
+            (compare(spec, x, y).similarity, 1) for x, y in product(answered_a, answered_b)
+        )
+    score = _pair_score(spec)
+    right = _distinct(spec, answered_b, prepared)
+    return _weighted_mean(
+        (score(form, other), count * other_count)
+        for form, count in _distinct(spec, answered_a, prepared)
+        for other, other_count in right
+    )
 
 
 # --------------------------------------------------------------------------------------------

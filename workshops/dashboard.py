@@ -30,7 +30,6 @@ from surveys import scoring
 from surveys.models import Answer, Choice, Question, QuestionKind, ResponseStatus
 from surveys.scoring import Aggregate, Comparison, Kind, QuestionSpec
 
-from . import pairwise
 from .models import Participant, ProgressState, Role, Side, Workshop
 
 DEFAULT_PAIR = ("role:cio", "role:cmo")
@@ -494,11 +493,11 @@ def safe_compare_groups(
     a: Sequence[Any],
     b: Sequence[Any],
     coding: str | None = None,
-    cache: pairwise.Cache | None = None,
+    cache: scoring.PreparedAnswers | None = None,
 ) -> Comparison:
     try:
         coding = coding if spec.kind is Kind.TEXT else None
-        return pairwise.compare_groups(spec, a, b, coding, cache)
+        return scoring.compare_groups(spec, a, b, coding, prepared=cache)
     except (TypeError, ValueError):
         return unreadable(spec)
 

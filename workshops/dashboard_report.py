@@ -27,7 +27,6 @@ from surveys import scoring
 from surveys.presenting import scale_text
 from surveys.scoring import Aggregate, Comparison, GroupConsensus, Kind, Label
 
-from . import pairwise
 from .coding import Coding, codings_for
 from .dashboard import (
     OWNER_FOR_SIDE,
@@ -709,7 +708,7 @@ def _side(
     group: Group,
     values: list[Any],
     position_value: Any,
-    cache: pairwise.Cache | None = None,
+    cache: scoring.PreparedAnswers | None = None,
 ) -> SideView:
     entries = []
     for person, value in zip(group.people, values, strict=True):
@@ -720,7 +719,7 @@ def _side(
     try:
         if len(answered) > 1:
             position = show_position(item, position_value)
-            cohesion = pairwise.cohesion(item.spec, answered, cache)
+            cohesion = scoring.cohesion(item.spec, answered, prepared=cache)
     except (TypeError, ValueError):
         position = cohesion = None
     return SideView(
@@ -752,7 +751,7 @@ def _compare(
     b_values: list[Any],
     positions: tuple[Any, Any],
     coding: str | None,
-    cache: pairwise.Cache | None,
+    cache: scoring.PreparedAnswers | None,
 ) -> Comparison:
     """`scoring.compare_groups`, reusing the positions already computed for display: for kinds
     with a position, compare_groups is by definition `compare` of the two positions."""
@@ -765,10 +764,10 @@ def _compare(
 
 
 def _consensus(
-    item: Item, values: list[Any], cache: pairwise.Cache | None = None
+    item: Item, values: list[Any], cache: scoring.PreparedAnswers | None = None
 ) -> GroupConsensus | None:
     try:
-        return pairwise.group_consensus(item.spec, values, cache)
+        return scoring.group_consensus(item.spec, values, prepared=cache)
     except (TypeError, ValueError):
         return None
 
@@ -796,7 +795,7 @@ def build_row(
     coding: Coding | None = None,
     everyone: Sequence[Person] = (),
     others: Sequence[Person] = (),
-    cache: pairwise.Cache | None = None,
+    cache: scoring.PreparedAnswers | None = None,
     changed_at: Mapping[tuple[int, int], datetime] | None = None,
 ) -> Row:
     """Compare two groups on one question and gather what the comparison view shows.
@@ -1182,7 +1181,7 @@ class Report:
     a: Group
     b: Group
     codings: Mapping[int, Coding] = field(default_factory=dict)
-    cache: pairwise.Cache = field(default_factory=pairwise.Cache, repr=False)
+    cache: scoring.PreparedAnswers = field(default_factory=scoring.PreparedAnswers, repr=False)
     #: Parts of pages rendered from this report alone, by template and pair (see `rendered`).
     _rendered: dict[tuple[Any, ...], str] = field(default_factory=dict, repr=False)
 
@@ -1350,7 +1349,7 @@ class Report:
             for item in self.answers.items:
                 values = self.answers.values(item, members)
                 try:
-                    cohesion = pairwise.cohesion(item.spec, values, self.cache)
+                    cohesion = scoring.cohesion(item.spec, values, prepared=self.cache)
                 except (TypeError, ValueError):
                     continue
                 if cohesion is None:

@@ -1,20 +1,23 @@
-"""The dashboard's fast pairwise means equal `surveys.scoring`'s, for every kind (hypothesis).
+"""Large rooms take a prepared path through the same scoring functions: the numbers stay the
+mean of `scoring.compare` over every pair, for every kind (hypothesis).
 
-`workshops.pairwise` prepares each distinct answer once instead of comparing every pair from
-scratch; these properties pin it to the reference: the mean of `scoring.compare` over all pairs.
+`cohesion`, `compare_groups` and `group_consensus` prepare each distinct answer once for groups
+larger than `scoring.SMALL_GROUP` instead of comparing every pair from scratch; these properties
+pin that path to the reference, with the threshold forced to zero so that small groups take it
+too.
 """
 
 from __future__ import annotations
 
 import math
 from itertools import combinations, product
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from surveys import scoring
 from surveys.scoring import Kind, QuestionSpec
-from workshops import pairwise
 
 ITEMS = ("a", "b", "c", "d", "e")
 
@@ -114,45 +117,76 @@ ANY_CASE = st.one_of(
 )
 
 
+def answered(spec, values):
+    return [v for v in values if not scoring.is_missing(spec, v)]
+
+
+def prepared_path_everywhere():
+    """Every group, however small, takes the prepared path."""
+    return mock.patch.object(scoring, "SMALL_GROUP", 0)
+
+
 @settings(max_examples=300, deadline=None)
 @given(ANY_CASE)
-def test_mean_pairwise_equals_the_mean_of_scoring_compare(case):
+def test_cohesion_is_the_mean_of_scoring_compare_over_every_pair(case):
     spec, values = case
-    answered = [v for v in values if not scoring.is_missing(spec, v)]
-    assert_same(
-        pairwise.mean_pairwise(spec, values), reference_mean(spec, combinations(answered, 2))
-    )
+    if spec.kind is Kind.TEXT:
+        return
+    expected = reference_mean(spec, combinations(answered(spec, values), 2))
+    with prepared_path_everywhere():
+        assert_same(scoring.cohesion(spec, values), expected)
+    assert_same(scoring.cohesion(spec, values), expected)
 
 
 @settings(max_examples=300, deadline=None)
 @given(ANY_CASE, st.integers(0, 14))
-def test_mean_cross_equals_the_mean_over_cross_pairs(case, cut):
+def test_a_cross_group_mean_is_the_mean_over_every_cross_pair(case, cut):
     spec, values = case
-    xs, ys = values[:cut], values[cut:]
-    answered_x = [v for v in xs if not scoring.is_missing(spec, v)]
-    answered_y = [v for v in ys if not scoring.is_missing(spec, v)]
-    assert_same(
-        pairwise.mean_cross(spec, xs, ys), reference_mean(spec, product(answered_x, answered_y))
+    xs, ys = answered(spec, values[:cut]), answered(spec, values[cut:])
+    expected = reference_mean(spec, product(xs, ys))
+    with prepared_path_everywhere():
+        fast, pairs = scoring._mean_across(spec, xs, ys)
+    assert_same(fast, expected)
+    assert pairs == sum(
+        scoring.compare(spec, x, y).similarity is not None for x, y in product(xs, ys)
     )
 
 
 @settings(max_examples=200, deadline=None)
 @given(ANY_CASE)
-def test_cohesion_and_group_consensus_match_scoring(case):
+def test_group_consensus_is_the_same_on_either_path(case):
     spec, values = case
-    assert_same(pairwise.cohesion(spec, values), scoring.cohesion(spec, values))
-    fast, slow = pairwise.group_consensus(spec, values), scoring.group_consensus(spec, values)
+    slow = scoring.group_consensus(spec, values)
+    with prepared_path_everywhere():
+        fast = scoring.group_consensus(spec, values, prepared=scoring.PreparedAnswers())
     assert (fast.kind, fast.label, fast.answered) == (slow.kind, slow.label, slow.answered)
     assert_same(fast.score, slow.score)
     assert fast.options == slow.options
+    assert fast.position == slow.position
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(single_case(), multi_case()), st.integers(0, 14))
-def test_compare_groups_matches_scoring(case, cut):
+def test_compare_groups_is_the_same_on_either_path(case, cut):
     spec, values = case
     xs, ys = values[:cut], values[cut:]
-    fast, slow = pairwise.compare_groups(spec, xs, ys), scoring.compare_groups(spec, xs, ys)
-    assert fast.label == slow.label
-    assert_same(fast.similarity, slow.similarity)
-    assert_same(fast.jaccard, slow.jaccard)
+    slow = scoring.compare_groups(spec, xs, ys)
+    prepared = scoring.PreparedAnswers()
+    with prepared_path_everywhere():
+        fast = scoring.compare_groups(spec, xs, ys, prepared=prepared)
+        again = scoring.compare_groups(spec, xs, ys, prepared=prepared)  # answers reused
+    for result in (fast, again):
+        assert result.label == slow.label and result.detail == slow.detail
+        assert_same(result.similarity, slow.similarity)
+        assert_same(result.jaccard, slow.jaccard)
+
+
+def test_a_large_group_takes_the_prepared_path():
+    """The threshold is real: 5 answers prepare each distinct answer once, not once a pair."""
+    spec = QuestionSpec(Kind.SCALE, scale_min=1, scale_max=5)
+    with mock.patch.object(scoring, "compare", wraps=scoring.compare) as compared:
+        scoring.cohesion(spec, [1, 2, 3, 4])
+        assert compared.call_count == 6
+        compared.reset_mock()
+        scoring.cohesion(spec, [1, 2, 3, 4, 5])
+        assert compared.call_count == 0
