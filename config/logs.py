@@ -14,11 +14,19 @@ import re
 # The token is the path segment after /p/ (see workshops/urls.py), wherever the path appears in
 # the line: a request line, a Referer, behind a script prefix.
 PERSONAL_LINK = re.compile(r"/p/([^/\s?#\"'\\]+)")
+# A password-reset link opens a facilitator's account as surely: its user id and token (see
+# config/urls.py, `password_reset_confirm`), except Django's own placeholder `set-password`.
+PASSWORD_RESET_LINK = re.compile(
+    r"(/accounts/password/reset/)(?!sent/|complete/)([^/\s?#\"'\\]+)/(?!set-password/)"
+    r"([^/\s?#\"'\\]+)"
+)
 
 
 def mask_personal_links(text: str) -> str:
-    """`/p/<token>/` becomes `/p/…abcd/`, keeping the token's last four characters."""
-    return PERSONAL_LINK.sub(lambda match: f"/p/…{match[1][-4:]}", text)
+    """`/p/<token>/` becomes `/p/…abcd/`, keeping the token's last four characters; a
+    password-reset link keeps only the last four characters of its token."""
+    text = PERSONAL_LINK.sub(lambda match: f"/p/…{match[1][-4:]}", text)
+    return PASSWORD_RESET_LINK.sub(lambda match: f"{match[1]}…/…{match[3][-4:]}", text)
 
 
 class MaskPersonalLinks(logging.Filter):

@@ -105,6 +105,18 @@ def test_request_warnings_log_a_personal_link_masked(cio, settings, debug):
         ('"https://ex.example/p/abcdefgh/"', '"https://ex.example/p/…efgh/"'),
         ("GET /prefix/p/abcdefgh/ x /p/ijklmnop/", "GET /prefix/p/…efgh/ x /p/…mnop/"),
         ("GET /respond/12/section/3/ HTTP/1.1", "GET /respond/12/section/3/ HTTP/1.1"),
+        (
+            "GET /accounts/password/reset/MQ/cz7k2-4f1e0a9b8c7d6e5f4a3b/ HTTP/1.1",
+            "GET /accounts/password/reset/…/…4a3b/ HTTP/1.1",
+        ),
+        (
+            "GET /accounts/password/reset/MQ/set-password/ HTTP/1.1",
+            "GET /accounts/password/reset/MQ/set-password/ HTTP/1.1",
+        ),
+        (
+            "GET /accounts/password/reset/sent/ HTTP/1.1",
+            "GET /accounts/password/reset/sent/ HTTP/1.1",
+        ),
     ],
 )
 def test_the_mask(text, expected):
