@@ -3,7 +3,8 @@
 `surveys` knows nothing of workshops. A Response belongs to a questionnaire version; whoever
 hands out responses (the `workshops` app) links to it, never the other way round.
 
-Answer values are stored as JSON in the shape the scoring reads directly:
+Answer values are stored as JSON in the shape the scoring reads directly (each kind's class in
+`surveys.kinds` parses, shows and checks its own):
 
     scale       int within [scale_min, scale_max]
     single      str, a Choice.value

@@ -210,7 +210,10 @@ class SettingsReader:
             self.problem("choices", gettext("two options share a value."))
         nones = [choice for choice in found if choice.is_none]
         if nones and not none_allowed:
-            self.problem("choices", gettext("no option of this kind can be “none of these”."))
+            self.problem(
+                "choices",
+                gettext("only a multiple choice can have a “none of these” option."),
+            )
         elif len(nones) > 1:
             self.problem("choices", gettext("at most one option can be “none of these”."))
         if len(found) < at_least:
