@@ -12,34 +12,16 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from .kinds import KINDS
+from .kinds.base import COMMON_FIELDS
 from .models import Choice, Question, Questionnaire, Section
 
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parent / "questionnaires"
 DEFAULT_QUESTIONNAIRE = QUESTIONNAIRE_DIR / "joint-mobile-strategy.v2.json"
 
-_QUESTION_FIELDS = {
-    "kind",
-    "prompt",
-    "help_text",
-    "required",
-    "allow_unknown",
-    "importance",
-    "scale_min",
-    "scale_max",
-    "scale_min_label",
-    "scale_max_label",
-    "unit",
-    "min_value",
-    "max_value",
-    "tolerance",
-    "absolute_tolerance",
-    "higher_is_ambitious",
-    "rank_limit",
-    "max_length",
-    "partial_credit",
-    "benchmark",
-    "meta",
-    "discussion_prompt",
+#: What a question's definition may set on the question: the settings of every kind.
+_QUESTION_FIELDS = (COMMON_FIELDS | frozenset().union(*(k.fields for k in KINDS.values()))) - {
+    "code",
+    "choices",
 }
 
 

@@ -223,28 +223,11 @@ class SettingsReader:
         return tuple(found)
 
 
-#: The question's columns a kind may read (everything but its place and identity).
-_QUESTION_COLUMNS = (
-    "help_text",
-    "required",
-    "allow_unknown",
-    "importance",
-    "scale_min",
-    "scale_max",
-    "scale_min_label",
-    "scale_max_label",
-    "unit",
-    "min_value",
-    "max_value",
-    "tolerance",
-    "absolute_tolerance",
-    "higher_is_ambitious",
-    "rank_limit",
-    "max_length",
-    "partial_credit",
-    "benchmark",
-    "meta",
-    "discussion_prompt",
+#: The question's columns a kind may read: all but its place, identity and wording.
+_QUESTION_COLUMNS = tuple(
+    f.name
+    for f in Question._meta.concrete_fields
+    if f.name not in ("id", "section", "position", "code", "kind", "prompt")
 )
 
 
