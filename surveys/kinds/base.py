@@ -20,8 +20,6 @@ from ..models import KIND_LABELS, Choice, Question
 from ..scoring import Kind, QuestionSpec
 
 if TYPE_CHECKING:
-    from django.utils.functional import StrPromise
-
     from ..presenting import QuestionField
 
 
@@ -268,7 +266,7 @@ class BaseKind:
         return f"<{type(self).__name__}: {self.kind}>"
 
     @property
-    def label(self) -> StrPromise | str:
+    def label(self) -> str:
         """The kind's name for people ("Numeric target")."""
         return KIND_LABELS[self.kind]
 
