@@ -3,7 +3,8 @@
 `surveys` knows nothing of workshops. A Response belongs to a questionnaire version; whoever
 hands out responses (the `workshops` app) links to it, never the other way round.
 
-Answer values are stored as JSON in the shape the scoring reads directly:
+Answer values are stored as JSON in the shape the scoring reads directly (each kind's class in
+`surveys.kinds` parses, shows and checks its own):
 
     scale       int within [scale_min, scale_max]
     single      str, a Choice.value
@@ -25,6 +26,9 @@ from collections import OrderedDict
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from .scoring import Kind
 
 
 class Questionnaire(models.Model):
@@ -146,14 +150,27 @@ class Section(models.Model):
         return self.title
 
 
-class QuestionKind(models.TextChoices):
-    SCALE = "scale", "Scale"
-    SINGLE = "single", "Single choice"
-    MULTI = "multi", "Multiple choice"
-    RANKING = "ranking", "Ranking"
-    NUMERIC = "numeric", "Numeric target"
-    ALLOCATION = "allocation", "Allocation"
-    TEXT = "text", "Free text"
+#: What each question kind is called where people choose or read it (the admin, the
+#: comparison's filter, the dashboard's question rows): the one place a kind's label is written.
+KIND_LABELS: dict[Kind, str] = {
+    Kind.SCALE: gettext_lazy("Scale"),
+    Kind.SINGLE: gettext_lazy("Single choice"),
+    Kind.MULTI: gettext_lazy("Multiple choice"),
+    Kind.RANKING: gettext_lazy("Ranking"),
+    Kind.NUMERIC: gettext_lazy("Numeric target"),
+    Kind.ALLOCATION: gettext_lazy("Allocation"),
+    Kind.TEXT: gettext_lazy("Free text"),
+}
+
+#: The question kinds as the database stores them: built from `scoring.Kind`, the one list of
+#: kinds (scoring imports nothing from Django, so the list lives there), with the labels above.
+#: `QuestionKind.SCALE == Kind.SCALE`; a kind added to `scoring.Kind` without a label fails here,
+#: at import. Everything a kind does lives in its class in `surveys.kinds`.
+QuestionKind = models.TextChoices(
+    "QuestionKind",
+    [(kind.name, (kind.value, KIND_LABELS[kind])) for kind in Kind],
+    module=__name__,
+)
 
 
 class Question(models.Model):

@@ -16,28 +16,12 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from .answering import (
-    AnswerError,
-    draft_as_post,
-    field_name,
-    parse_answer,
-    parse_number,
-    share_problems,
-)
-from .models import STRUCTURE_CLEARED, Answer, Question, QuestionKind
+from .answering import AnswerError, draft_as_post, field_name, parse_answer
+from .kinds import BaseKind, Option, kind_for
+from .kinds.scale import scale_text  # noqa: F401 - the dashboard reads it from here
+from .models import STRUCTURE_CLEARED, Answer, Question
 
-
-@dataclass
-class Option:
-    value: str
-    label: str
-    is_none: bool = False
-    checked: bool = False
-    rank: str = ""
-    share: str = ""
-    #: What keeps this box of a split from counting (`answering.SHARE_*`), shown beside it.
-    share_problem: str = ""
-    input_id: str = ""
+__all__ = ["Option", "QuestionField", "build_field", "display_answer", "render_field"]
 
 
 @dataclass
@@ -99,38 +83,15 @@ class QuestionField:
         return f"question-{self.question.pk}"
 
     @property
-    def scale_points(self) -> list[Option]:
-        return self.options
+    def kind(self) -> BaseKind:
+        """The question's kind: its template (`kind.template_name`) shows the inputs."""
+        return kind_for(self.question)
 
     @property
-    def min_display(self) -> str:
-        return f"{self.question.min_value:g}"
-
-    @property
-    def max_display(self) -> str:
-        return f"{self.question.max_value:g}"
-
-    @property
-    def none_label(self) -> str:
-        """The label of the option that excludes the others ("None of these"), if any."""
-        return next((option.label for option in self.options if option.is_none), "")
-
-    @property
-    def rank_choices(self) -> list[int]:
-        limit = self.question.rank_limit or len(self.options)
-        return list(range(1, limit + 1))
-
-    @property
-    def allocation_total(self) -> str:
-        total = 0.0
-        for option in self.options:
-            if not option.share.strip():
-                continue
-            try:
-                total += parse_number(option.share, what="a percentage")
-            except AnswerError:
-                return "?"
-        return f"{total:g}"
+    def extra(self) -> dict[str, Any]:
+        """What the kind's template reads beyond the field and the question (the ranks an item
+        can take, the total of a split...), computed from both (`BaseKind.extra`)."""
+        return self.kind.extra(self)
 
 
 def build_field(
@@ -166,101 +127,16 @@ def build_field(
                 parse_answer(question, posted)
             except AnswerError as problem:
                 view.error = str(problem)
+    kind = view.kind
+    view.options = kind.options(question)
     if posted is not None:
-        _fill_from_post(view, posted)
+        view.is_unknown = bool(posted.get(view.unknown_name))
+        kind.show_entry(view, posted)
     elif answer is not None:
-        _fill_from_answer(view, answer.value, answer.is_unknown)
-    else:
-        _fill_from_answer(view, None, False)
+        view.is_unknown = answer.is_unknown
+        if answer.value is not None:
+            kind.show_value(view, answer.value)
     return view
-
-
-def _options(question: Question) -> list[Option]:
-    if question.kind == QuestionKind.SCALE:
-        return [
-            Option(value=str(point), label=str(point), input_id=f"q{question.pk}-p{point}")
-            for point in range(question.scale_min, question.scale_max + 1)
-        ]
-    return [
-        Option(
-            value=choice.value,
-            label=choice.label,
-            is_none=choice.is_none,
-            input_id=f"q{question.pk}-{choice.value}",
-        )
-        for choice in question.choices.all()
-    ]
-
-
-def _fill_from_answer(view: QuestionField, value: Any, is_unknown: bool) -> None:
-    question = view.question
-    view.options = _options(question)
-    view.is_unknown = is_unknown
-    if value is None:
-        return
-    kind = question.kind
-    if kind in (QuestionKind.SCALE, QuestionKind.SINGLE):
-        for option in view.options:
-            option.checked = option.value == str(value)
-    elif kind == QuestionKind.MULTI:
-        for option in view.options:
-            option.checked = option.value in value
-    elif kind == QuestionKind.RANKING:
-        ranks = {item: position for position, item in enumerate(value, start=1)}
-        for option in view.options:
-            option.rank = str(ranks.get(option.value, ""))
-    elif kind == QuestionKind.ALLOCATION:
-        for option in view.options:
-            option.share = f"{value.get(option.value, 0):g}"
-    elif kind == QuestionKind.NUMERIC:
-        view.text = f"{value:g}"
-    else:
-        view.text = str(value)
-
-
-def _fill_from_post(view: QuestionField, posted: QueryDict) -> None:
-    question = view.question
-    view.options = _options(question)
-    view.is_unknown = bool(posted.get(view.unknown_name))
-    kind = question.kind
-    name = view.name
-    if kind in (QuestionKind.SCALE, QuestionKind.SINGLE):
-        raw = posted.get(name, "")
-        for option in view.options:
-            option.checked = option.value == raw
-    elif kind == QuestionKind.MULTI:
-        picked = set(posted.getlist(name))
-        for option in view.options:
-            option.checked = option.value in picked
-    elif kind == QuestionKind.RANKING:
-        for option in view.options:
-            option.rank = posted.get(field_name(question, option.value), "")[:4]
-    elif kind == QuestionKind.ALLOCATION:
-        problems = share_problems(question, posted)
-        for option in view.options:
-            option.share = posted.get(field_name(question, option.value), "")[:12]
-            option.share_problem = problems.get(option.value, "")
-    else:
-        view.text = posted.get(name, "").replace("\x00", "")[: question.max_length * 2 + 100]
-
-
-def scale_text(
-    value: float, *, scale_min: int, scale_max: int, low_label: str, high_label: str
-) -> str:
-    """A point on a scale with the end it leans to: "5 of 5 (Critically important)",
-    "2 of 7, towards “Security first”", "3 of 5" (the midpoint, or a scale without labels)."""
-    number = f"{value:g}" if isinstance(value, float) else str(value)
-    text = f"{number} of {scale_max}"
-    midpoint = (scale_min + scale_max) / 2
-    if value == scale_max and high_label:
-        return f"{text} ({high_label})"
-    if value == scale_min and low_label:
-        return f"{text} ({low_label})"
-    if value > midpoint and high_label:
-        return f"{text}, towards “{high_label}”"
-    if value < midpoint and low_label:
-        return f"{text}, towards “{low_label}”"
-    return text
 
 
 def display_answer(question: Question, value: Any, is_unknown: bool) -> str:
@@ -269,29 +145,7 @@ def display_answer(question: Question, value: Any, is_unknown: bool) -> str:
         return "Don't know / not applicable"
     if value is None:
         return "—"
-    labels = {choice.value: choice.label for choice in question.choices.all()}
-    kind = question.kind
-    if kind == QuestionKind.SCALE:
-        return scale_text(
-            value,
-            scale_min=question.scale_min,
-            scale_max=question.scale_max,
-            low_label=question.scale_min_label,
-            high_label=question.scale_max_label,
-        )
-    if kind == QuestionKind.SINGLE:
-        return labels.get(value, str(value))
-    if kind == QuestionKind.MULTI:
-        # Semicolons: option labels may contain commas ("Faster, more agile collaboration").
-        return "; ".join(labels.get(item, item) for item in value)
-    if kind == QuestionKind.RANKING:
-        return " › ".join(f"{n}. {labels.get(item, item)}" for n, item in enumerate(value, 1))
-    if kind == QuestionKind.ALLOCATION:
-        return "; ".join(f"{labels.get(k, k)} {v} %" for k, v in value.items())
-    if kind == QuestionKind.NUMERIC:
-        unit = f" {question.unit}" if question.unit else ""
-        return f"{value:g}{unit}"
-    return str(value)
+    return kind_for(question).display(question, value)
 
 
 #: Rendered questions by (questionnaire structure, template, locked, state): a question's HTML

@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models import Question, QuestionKind
+from surveys.kinds import kind_for
+from surveys.models import Question
 
 from .models import AuditEvent, CodingVerdict, TextCoding, Workshop
 
@@ -72,7 +73,7 @@ def code_text_pair(
 
     Raises SameGroupTwice for a group paired with itself (the database refuses it too).
     """
-    if question.kind != QuestionKind.TEXT:
+    if not kind_for(question).coded:
         raise ValueError("only free-text answers are coded by the facilitator")
     if a == b:
         raise SameGroupTwice

@@ -30,12 +30,12 @@ from surveys.answering import (
     ResponseLocked,
     parse_answer,
     question_inputs,
-    rounded_from_entry,
     save_answer,
     save_draft,
     submit_response,
 )
-from surveys.models import Answer, Question, QuestionKind, Response, Section
+from surveys.kinds import kind_for
+from surveys.models import Answer, Question, Response, Section
 from surveys.presenting import QuestionField, build_field, display_answer, render_field
 
 from .access import NotInQuestionnaire, get_participant_for_session, remember_participant
@@ -514,7 +514,7 @@ def _save_posted(response: Response, question: Question, posted) -> _Outcome:  #
             answer=result.answer,
         )
     note = ""
-    if result.status == "saved" and rounded_from_entry(question, posted, value):
+    if result.status == "saved" and kind_for(question).rounded(question, posted, value):
         note = display_answer(question, value, False)
     return _Outcome(
         status=result.status,
@@ -585,10 +585,6 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
     )
 
 
-#: Kinds answered by typing: what a refused change held is shown back, not the stored answer.
-_TYPED_KINDS = frozenset({QuestionKind.TEXT, QuestionKind.NUMERIC, QuestionKind.ALLOCATION})
-
-
 def _whole_question(
     participant: Participant,
     sections: list,
@@ -606,7 +602,8 @@ def _whole_question(
     current = sections[position - 1]
     index = next(i for i, q in enumerate(current.questions.all()) if q.pk == question.pk)
     refused = outcome.status == "refused"
-    keep_typed = refused and question.kind in _TYPED_KINDS
+    # A kind answered by typing shows what a refused change held, not the stored answer.
+    keep_typed = refused and kind_for(question).typed
     field = build_field(
         question,
         _question_number(sections, current, index),

@@ -58,3 +58,12 @@ def test_existing_participants_get_a_key_their_open_pages_already_carry(alice, q
         key, token_hash = keys[name]
         assert key and key != token_hash and len(key) >= 43
     assert keys["withdrawn"][0] != keys["removed"][0]
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_latest_migrations():
+    """Leave the database fully migrated: tests that run after this one on the same database
+    need the tables of the migrations after `AFTER` (0007, 0008...)."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -2,7 +2,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from surveys.loading import DEFAULT_QUESTIONNAIRE, QuestionnaireFrozen, load_questionnaire
+from surveys.loading import (
+    DEFAULT_QUESTIONNAIRE,
+    QuestionnaireFrozen,
+    QuestionnaireInvalid,
+    load_questionnaire,
+)
 
 
 class Command(BaseCommand):
@@ -14,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: str) -> None:
         try:
             questionnaire, created = load_questionnaire(Path(options["path"]))
-        except (QuestionnaireFrozen, FileNotFoundError) as error:
+        except (QuestionnaireFrozen, QuestionnaireInvalid, FileNotFoundError) as error:
             raise CommandError(str(error)) from error
         verb = "Loaded" if created else "Already loaded"
         self.stdout.write(f"{verb}: {questionnaire}")

@@ -1,0 +1,53 @@
+"""Free text: the executive's own words, read by the room rather than scored.
+
+Stored as a str of at most max_length characters. Two answers are compared only when the
+facilitator codes the pair (agree, partly, differ).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.http import QueryDict
+from django.utils.translation import gettext
+
+from ..entry import AnswerError, clean_text, field_name
+from ..models import Question
+from ..scoring import Kind
+from .base import BaseKind, SettingsReader, typed_entry
+
+if TYPE_CHECKING:
+    from ..presenting import QuestionField
+
+
+@dataclass(frozen=True, slots=True)
+class FreeTextSettings:
+    max_length: int
+
+
+class FreeText(BaseKind):
+    kind = Kind.TEXT
+    fields = frozenset({"max_length"})
+    typed = True
+    coded = True
+
+    def read_settings(self, reader: SettingsReader) -> FreeTextSettings:
+        return FreeTextSettings(max_length=reader.whole("max_length", minimum=1) or 1000)
+
+    def parse(self, question: Question, posted: QueryDict) -> str | None:
+        text = clean_text(posted.get(field_name(question), ""))
+        if not text:
+            return None
+        if len(text) > question.max_length:
+            raise AnswerError(
+                gettext("Keep this to %(limit)s characters (it has %(length)s).")
+                % {"limit": question.max_length, "length": len(text)}
+            )
+        return text
+
+    def show_value(self, view: QuestionField, value: Any) -> None:
+        view.text = str(value)
+
+    def show_entry(self, view: QuestionField, posted: QueryDict) -> None:
+        typed_entry(view, posted)
