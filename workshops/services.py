@@ -122,6 +122,15 @@ def regenerate_link(
     executive who is answering at that moment. Only when the old link leaked
     (`end_sessions`) are they closed too, in every browser that opened it.
     """
+    # The link current now, read under the row's lock: of two renewals at once (two tabs, two
+    # co-facilitators) the second waits and replaces the link the first made, rather than the
+    # one both saw before (which would be replaced twice: a duplicate ReplacedLink).
+    participant.token_hash = (
+        Participant.objects.select_for_update()
+        .filter(pk=participant.pk)
+        .values_list("token_hash", flat=True)
+        .get()
+    )
     ReplacedLink.objects.create(participant=participant, token_hash=participant.token_hash)
     token = participant.issue_token()
     changed = ["token_hash", "token_created_at", "token_revoked_at"]

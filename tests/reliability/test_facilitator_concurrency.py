@@ -55,3 +55,33 @@ def test_a_double_click_on_add_adds_the_executive_once(live_server, alice, works
         assert shown == [False, True], [reply.url for reply in replies]
         twice = next(reply for reply in replies if "personal-link" not in reply.text)
         assert f"{name} was already added with this form" in twice.text
+
+
+@pytest.mark.parametrize("action", ["new-link", "invite", "remind"])
+def test_two_renewals_of_one_link_at_once_both_answer_and_one_link_stands(
+    live_server, alice, workshop, cio, action
+):
+    """Two co-facilitators (or two tabs) renew the same person's link at once: each request
+    replaces the link it finds current, so the second replaces the first's, never a 500."""
+    browser = _logged_in(live_server.url, "alice")
+    participant = cio.participant
+    path = (
+        f"/workshops/{workshop.pk}/remind/"
+        if action == "remind"
+        else f"/workshops/{workshop.pk}/participants/{participant.pk}/{action}/"
+    )
+    for trial in range(TRIALS):
+        start = threading.Barrier(2)
+
+        def click(_: int, start: threading.Barrier = start) -> Reply:
+            start.wait(timeout=30)
+            return browser.post(path, {})
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            replies = list(pool.map(click, range(2)))
+        figures.add(figures.CONCURRENT_WRITES, 2)
+        assert [reply.status for reply in replies] == [200, 200], f"trial {trial}"
+    participant.refresh_from_db()
+    replaced = participant.replaced_links.values_list("token_hash", flat=True)
+    assert len(replaced) == len(set(replaced)) == 2 * TRIALS
+    assert participant.token_hash not in replaced
