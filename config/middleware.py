@@ -1,15 +1,20 @@
-"""Project-wide middleware: answers that must never be cached, a friendly 503 on outages, and
-no text from a request that the database cannot store."""
+"""Project-wide middleware: answers that must never be cached, a friendly 503 on outages, no
+text from a request that the database cannot store, and a whole-page login for htmx."""
 
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import BadRequest
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, UnreadablePostError
+from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
+from django_htmx.http import HttpResponseClientRedirect
 
 logger = logging.getLogger(__name__)
 
@@ -156,3 +161,29 @@ def _is_schema_error(exception: Exception) -> bool:
     return isinstance(exception, DatabaseError) and any(
         marker in str(exception).lower() for marker in _SCHEMA_ERRORS
     )
+
+
+class LoginRedirectForHtmxMiddleware:
+    """A page that refreshes itself (htmx) and finds its login ended is sent, whole, to the
+    login page, which then leads back to that page.
+
+    Without this, htmx follows the redirect and swaps the whole login page into the board's
+    card; logging in from there would land on the card's bare fragment URL. The redirect's
+    `next` is the page the person sees (htmx's `HX-Current-URL`), kept to a path on this site.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 302 or request.headers.get("HX-Request") != "true":
+            return response
+        login = resolve_url(settings.LOGIN_URL)
+        if urlsplit(response.get("Location", "")).path != login:
+            return response
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        page = current.path if current.netloc in ("", request.get_host()) else ""
+        if not page.startswith("/") or page.startswith("//"):
+            page = "/"
+        return HttpResponseClientRedirect(f"{login}?{urlencode({REDIRECT_FIELD_NAME: page})}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from unittest import mock
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -67,7 +68,11 @@ def is_logged_in(browser: Client) -> bool:
 
 def poll(browser: Client, workshop) -> int:
     """What an open workshop page does every few seconds by itself (htmx)."""
-    return browser.get(reverse("workshops:board", args=[workshop.pk]), HTTP_HX_REQUEST="true")
+    return browser.get(
+        reverse("workshops:board", args=[workshop.pk]),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver" + reverse("workshops:detail", args=[workshop.pk]),
+    )
 
 
 def session_writes(captured: CaptureQueriesContext) -> list[str]:
@@ -111,8 +116,27 @@ def test_an_open_board_polling_by_itself_is_not_activity(alice, workshop, clock)
         clock.advance(HOUR)
         poll(browser, workshop)
     reply = poll(browser, workshop)
-    assert reply.status_code == 302 and reply["Location"].startswith(reverse("login"))
+    # The whole page goes to the login, which leads back to the workshop page (not its card).
+    page = reverse("workshops:detail", args=[workshop.pk])
+    assert reply.status_code == 200
+    assert reply["HX-Redirect"] == f"{reverse('login')}?next={quote(page, safe='')}"
     assert not is_logged_in(browser)
+
+
+def test_a_page_refreshing_itself_after_its_login_ended_goes_whole_to_the_login(workshop, alice):
+    """htmx would otherwise swap the login page into the card it refreshes."""
+    board = reverse("workshops:board", args=[workshop.pk])
+    page = reverse("workshops:detail", args=[workshop.pk])
+    headers = {"HTTP_HX_REQUEST": "true"}
+    reply = Client().get(board, HTTP_HX_CURRENT_URL=f"http://testserver{page}?x=1", **headers)
+    assert reply.status_code == 200
+    assert reply["HX-Redirect"] == f"{reverse('login')}?next={quote(page, safe='')}"
+    # Another site's page or none: back to the start, never elsewhere.
+    for current in ("https://evil.example/workshops/", "", "//evil.example/x"):
+        reply = Client().get(board, HTTP_HX_CURRENT_URL=current, **headers)
+        assert reply["HX-Redirect"] == f"{reverse('login')}?next=%2F"
+    # A plain request is redirected as before.
+    assert Client().get(board).status_code == 302
 
 
 def test_thirty_days_after_logging_in_the_login_ends_however_busy(alice, clock):
