@@ -95,6 +95,16 @@ def test_executive_answers_a_section_on_a_phone_and_resumes_later(new_page, live
     expect(kept.locator("input[data-share]").nth(0)).to_have_value("40")
     expect(kept.locator("input[data-share]").nth(1)).to_have_value("30")
     expect(kept.locator("[data-allocation-total]")).to_have_text("70")
+    # Enter in a box (a phone keyboard's "Go") does what the way forward does, never "Previous":
+    # first it says what is not complete, then it continues, leaving the draft for later.
+    kept.locator("input[data-share]").nth(1).press("Enter")
+    expect(other.get_by_text("Not complete yet")).to_be_visible()
+    expect(other.get_by_role("heading", name="Audiences and channels")).to_be_visible()
+    other.console_errors.clear()  # a page shown again for what it lacks answers 422, by design
+    kept.locator("input[data-share]").nth(1).press("Enter")
+    expect(other.get_by_role("heading", name="Ownership")).to_be_visible()
+    other.get_by_role("button", name="← Previous").click()
+    expect(other.get_by_role("heading", name="Audiences and channels")).to_be_visible()
     other.get_by_role("button", name="← Previous").click()
     expect(other.get_by_role("heading", name="Objectives")).to_be_visible()
     channels_pk = Answer.objects.get(question__code="obj-channels").question_id
