@@ -9,6 +9,7 @@ measured at 360 and 390 px: `scrollWidth <= innerWidth`.
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -16,6 +17,8 @@ from django.utils import timezone
 from surveys.answering import save_draft
 from surveys.models import Answer, Response, ResponseStatus
 from workshops.demo import seed_demo
+from workshops.models import DeliveryState, InvitationDelivery, Participant
+from workshops.services import revoke_link
 
 from ..factories import default_questionnaire, invite, make_facilitator
 from ..reliability.answers import valid_answer
@@ -43,7 +46,11 @@ def _answer_sections(invitation, sections, *, skip_last: int = 0) -> Response:
 
 
 def _overflow(page) -> tuple[int, int]:
-    return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    # clientWidth, not innerWidth: with mobile emulation Chromium widens innerWidth to fit a
+    # page that overflows, and the measure would pass a page wider than the screen.
+    return page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
 
 
 def _measure(page, paths: list[str], wide: list[str]) -> None:
@@ -69,6 +76,22 @@ def test_no_page_is_wider_than_a_phone_in_any_state(new_page):
     save_draft(response, drafted, {f"q{drafted.pk}": ["not yet"]})
     all_finished = invite(workshop, "Dev Rao", "cdo")
     _answer_sections(all_finished, sections)
+    # The board's longest states: a withdrawn link, an email that failed.
+    withdrawn = invite(workshop, "Fay Whitcombe-Harrington", "cdo").participant
+    revoke_link(withdrawn, actor=None)
+    Participant.objects.filter(pk=withdrawn.pk).update(
+        token_revoked_at=timezone.now() - timedelta(minutes=44)
+    )
+    failed = invite(workshop, "Gus Larkin", "cdo").participant
+    InvitationDelivery.objects.create(
+        participant=failed,
+        state=DeliveryState.FAILED,
+        token_hash=failed.token_hash,
+        to="gus@example.com",
+        subject="Invitation",
+        body="(kept for Retry)",
+        reason="The mail server could not be reached.",
+    )
     submitted = invite(workshop, "Eve Adler", "cdo")
     _answer_sections(submitted, sections)
     Response.objects.filter(pk=submitted.participant.response_id).update(
