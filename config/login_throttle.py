@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_failure_limit
+from axes.helpers import get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 
 class AddressLimitingAxesHandler(AxesDatabaseHandler):
@@ -50,3 +51,19 @@ class AddressLimitingAxesHandler(AxesDatabaseHandler):
             ip_address=address, attempt_time__gte=get_cool_off_threshold(request)
         )
         return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+
+
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict | None = None,
+) -> HttpResponse:
+    """The one lockout page (whichever lock, whether the username exists or not), a 429 that
+    tells clients when to try again (`Retry-After`, the cool-off time)."""
+    response = render(
+        request, settings.AXES_LOCKOUT_TEMPLATE, status=settings.AXES_HTTP_RESPONSE_CODE
+    )
+    cool_off = get_cool_off(request)
+    if cool_off:
+        response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response

@@ -187,3 +187,18 @@ class LoginRedirectForHtmxMiddleware:
         if not page.startswith("/") or page.startswith("//"):
             page = "/"
         return HttpResponseClientRedirect(f"{login}?{urlencode({REDIRECT_FIELD_NAME: page})}")
+
+
+class MethodNotAllowedPageMiddleware:
+    """A 405 (a button's target opened from an address bar or a bookmark) gets a page that says
+    what happened, instead of Django's empty body. The `Allow` header stays."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content and request.method != "HEAD":
+            response.content = render_to_string("405.html", request=request)
+            response["Content-Type"] = "text/html; charset=utf-8"
+        return response

@@ -90,7 +90,9 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
                     address,
                     misses,
                 )
-            return render(request, "respond/link_throttled.html", status=429)
+            refused = render(request, "respond/link_throttled.html", status=429)
+            refused["Retry-After"] = str(int(LinkGuessWindow.LENGTH.total_seconds()))
+            return refused
         return render(request, "respond/link_invalid.html", status=404)
     if participant.token_revoked_at is not None:
         return render(request, "respond/link_revoked.html", status=410)

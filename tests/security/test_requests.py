@@ -125,7 +125,10 @@ def test_state_changing_views_refuse_get(cast: Cast, alice, cio):
     for area, client in clients.items():
         for route in routes_in(area):
             if route.name in POST_ONLY:
-                assert client.get(route.url(cast)).status_code == 405, route.name
+                refused = client.get(route.url(cast))
+                assert refused.status_code == 405, route.name
+                assert "This page does not open this way" in refused.text, route.name
+                assert "POST" in refused["Allow"]
                 seen.add(route.name)
     assert {"logout", "workshops:respond_autosave", "workshops:respond_submit"} <= seen
 

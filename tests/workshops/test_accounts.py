@@ -47,6 +47,7 @@ def test_repeated_failures_lock_the_account_from_that_address(client, alice, set
     locked = try_login(client, "alice", "guess")
     assert locked.status_code == 429
     assert "Too many attempts" in locked.text
+    assert locked["Retry-After"] == "900"  # the 15-minute cool-off
     # Even the right password is refused while locked, with the same page.
     again = try_login(client, "alice", PASSWORD)
     assert again.status_code == 429
