@@ -35,7 +35,21 @@
       else input.removeAttribute("aria-invalid");
     });
   }
-  document.addEventListener("htmx:afterSettle", markShareProblems);
+  // A typed answer (a number, a text) is marked invalid while its status says what is wrong.
+  function markTypedProblems() {
+    document.querySelectorAll("fieldset.question").forEach(function (question) {
+      var status = question.querySelector(".answer-status");
+      var bad = !!status && (status.classList.contains("is-error") || status.classList.contains("is-draft"));
+      question.querySelectorAll("input[type=text]:not([data-share]), textarea").forEach(function (input) {
+        if (bad) input.setAttribute("aria-invalid", "true");
+        else input.removeAttribute("aria-invalid");
+      });
+    });
+  }
+  document.addEventListener("htmx:afterSettle", function () {
+    markShareProblems();
+    markTypedProblems();
+  });
 
   document.addEventListener("input", function (event) {
     var el = event.target;

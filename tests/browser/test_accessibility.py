@@ -40,6 +40,13 @@ def test_answering_pages_have_no_serious_accessibility_violation(new_page):
     page.goto(f"/respond/{cio.participant.pk}/section/1/")
     expect(page.locator("fieldset.question.has-draft")).to_have_count(1)
     assert_no_serious_axe_violations(page)
+    # A number refused is marked invalid for screen readers, and unmarked once it is read.
+    page.goto(f"/respond/{cio.participant.pk}/section/4/")
+    number = page.locator("fieldset.question input[inputmode=decimal]").first
+    number.fill("1_2")
+    expect(number).to_have_attribute("aria-invalid", "true")
+    number.fill("12")
+    expect(number).not_to_have_attribute("aria-invalid", "true")
     page.goto(f"/respond/{cio.participant.pk}/review/")
     expect(page.get_by_text("(draft not finished)")).to_be_visible()
     assert_no_serious_axe_violations(page)
