@@ -23,6 +23,12 @@ def latest_questionnaire() -> Questionnaire | None:
     return Questionnaire.objects.order_by("-created_at", "-version", "-pk").first()
 
 
+def one_line(text: str) -> str:
+    """A name or a title as one line: line breaks, tabs and runs of spaces become one space (a
+    pasted "Dana\r\nWhitfield" would otherwise break the board's rows and the emails)."""
+    return " ".join(text.split())
+
+
 class WorkshopForm(forms.ModelForm):
     """Title, client (an existing one or a new name), dates, questionnaire, co-facilitators."""
 
@@ -99,6 +105,9 @@ class WorkshopForm(forms.ModelForm):
                 self.fields["co_facilitators"].disabled = True
                 self.fields["co_facilitators"].help_text = "Only the owner can change this."
 
+    def clean_title(self) -> str:
+        return one_line(self.cleaned_data.get("title") or "")
+
     def clean_scheduled_at(self) -> datetime | None:
         """The date input has minute precision: an untouched field keeps the stored seconds."""
         value = self.cleaned_data.get("scheduled_at")
@@ -132,7 +141,7 @@ class WorkshopForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         client = cleaned.get("client")
-        new_client = " ".join((cleaned.get("new_client") or "").split())
+        new_client = one_line(cleaned.get("new_client") or "")
         cleaned["new_client"] = new_client
         if client is not None and new_client:
             self.add_error("new_client", "Choose a client or type a new one, not both.")
@@ -194,6 +203,9 @@ class ParticipantForm(forms.ModelForm):
         side.widget.attrs["data-side-for-role"] = ",".join(
             f"{role}:{side}" for role, side in DEFAULT_SIDE_FOR_ROLE.items()
         )
+
+    def clean_name(self) -> str:
+        return one_line(self.cleaned_data.get("name") or "")
 
     def clean_email(self) -> str:
         email = (self.cleaned_data.get("email") or "").strip()

@@ -36,6 +36,11 @@ def test_adding_takes_the_side_from_the_role(alice_client, workshop):
     assert sent_mail() == []
 
 
+def test_a_pasted_name_with_line_breaks_is_kept_on_one_line(alice_client, workshop):
+    alice_client.post(add_url(workshop), {"name": "  Ada\r\nChen\t ", "role": "cto"})
+    assert Participant.objects.filter(name="Ada Chen").exists()
+
+
 def test_the_side_can_differ_from_the_role(alice_client, workshop):
     alice_client.post(add_url(workshop), {"name": "Ada Chen", "role": "cdo", "side": "business"})
     assert Participant.objects.get(name="Ada Chen").side == "business"

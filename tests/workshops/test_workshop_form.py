@@ -53,6 +53,12 @@ def test_creating_with_a_new_client(alice, alice_client, questionnaire):
     assert AuditEvent.objects.filter(workshop=workshop, action="create").exists()
 
 
+def test_a_pasted_title_with_line_breaks_is_kept_on_one_line(alice_client, questionnaire):
+    data = form_data(questionnaire=questionnaire.pk) | {"title": "Mobile\r\nroadmap  2028"}
+    assert alice_client.post(CREATE, data).status_code == 302
+    assert Workshop.objects.filter(title="Mobile roadmap 2028").exists()
+
+
 def test_a_typed_client_that_exists_is_reused(alice, alice_client, questionnaire):
     existing = Organisation.objects.create(name="Umbrella Travel", created_by=alice)
     alice_client.post(
