@@ -58,8 +58,8 @@ def _fresh_process_caches():
     carry rows one test rolled back into the next, where the same primary keys come back."""
     yield
     from surveys.models import clear_structure_cache
-    from workshops.dashboard import clear_alignment_cache
-    from workshops.dashboard_report import clear_report_cache
+    from workshops.dashboard.home import clear_alignment_cache
+    from workshops.dashboard.report import clear_report_cache
 
     clear_structure_cache()
     clear_report_cache()

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from surveys.models import Answer, Response, ResponseStatus
-from workshops.dashboard import WorkshopAnswers, alignment_for_workshops, attach_alignment
+from workshops.dashboard import alignment_for_workshops, attach_alignment
+from workshops.dashboard.loading import WorkshopAnswers
 from workshops.demo import CIO_ANSWERS, CMO_ANSWERS, HEAD_MARKETING_ANSWERS
 from workshops.models import AuditEvent, Role, TextCoding, Workshop
 
@@ -591,7 +592,7 @@ def test_dashboard_queries_do_not_grow_with_the_workshop(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from workshops.dashboard_report import clear_report_cache
+    from workshops.dashboard.report import clear_report_cache
 
     _populate(workshop, 2)
     alice_client.get(url(workshop, "dashboard"))

@@ -1,4 +1,4 @@
-"""Reports reused per process while nothing they read changed (`dashboard_report.cached_report`):
+"""Reports reused per process while nothing they read changed (`dashboard.report.cached_report`):
 every change to an answer, a participant or a coding must show on the next refresh."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The facilitator's consensus dashboard, side-by-side comparison and discussion agenda.
 
 Each page loads the workshop through `access.get_workshop_for_user` (404 for anyone but its
-facilitators), gets its `Report` from `dashboard_report.cached_report` (computed from one
+facilitators), gets its `Report` from `report.cached_report` (computed from one
 `WorkshopAnswers` load, or reused while the answers are unchanged) and renders it. The pages
 poll themselves with htmx: an htmx request gets the live partial the full page includes, for
 the same query string, so filters and the chosen pair survive every refresh.
@@ -26,11 +26,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from surveys.models import Question, QuestionKind
 
-from .access import get_workshop_for_user
-from .coding import SameGroupTwice, code_text_pair
-from .dashboard import is_group_key
-from .dashboard_report import LABEL_TEXT, ROW_LABELS, Filters, Report, cached_report
-from .models import CodingVerdict, Workshop
+from ..access import get_workshop_for_user
+from ..coding import SameGroupTwice, code_text_pair
+from ..models import CodingVerdict, Workshop
+from .labels import LABEL_TEXT, ROW_LABELS
+from .loading import is_group_key
+from .report import Filters, Report, cached_report
 
 #: How often the open dashboard and comparison ask for fresh answers.
 REFRESH_SECONDS = 10

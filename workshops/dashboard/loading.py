@@ -5,8 +5,8 @@ in four queries, whatever the number of participants and questions (a page adds 
 user, the workshop and the free-text codings: eight in all), and turns them into plain values:
 `Item` (a question with its `surveys.scoring.QuestionSpec`), `Person` (a participant with their
 response status) and the answer values exactly as the pure functions in `surveys.scoring` take
-them. Everything the facilitator sees is computed from this
-object in `workshops.dashboard_report`; nothing there touches the database.
+them. Everything the facilitator sees is computed from this object by the report's parts
+(`workshops.dashboard.report` and the modules it gathers); nothing there touches the database.
 
 Drafts count by default: in a live workshop the room wants to see answers as they arrive. Each
 draft is marked as such wherever it is shown, and the facilitator can switch to "submitted only".
@@ -17,8 +17,7 @@ per role, CIO vs CMO is exactly the two-person comparison of CONSENSUS.md.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,17 +25,14 @@ from typing import Any
 
 from django.db.models import Count, Max, Sum
 
-from surveys import scoring
 from surveys.models import Answer, Choice, Question, QuestionKind, ResponseStatus
-from surveys.scoring import Aggregate, Comparison, Kind, QuestionSpec
+from surveys.scoring import Kind, QuestionSpec
 
-from .models import Participant, ProgressState, Role, Side, Workshop
+from ..models import Participant, ProgressState, Role, Side, Workshop
+from .safe import safe_is_missing
 
 DEFAULT_PAIR = ("role:cio", "role:cmo")
 FALLBACK_PAIR = ("side:technology", "side:marketing")
-
-#: The side whose function a role speaks for, in the ownership questions' terms.
-OWNER_FOR_SIDE = {Side.TECHNOLOGY: "cio", Side.MARKETING: "cmo"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -464,123 +460,3 @@ class WorkshopAnswers:
         """Counted people in neither group (e.g. the CEO when comparing CIO and CMO)."""
         inside = {person.pk for group in groups for person in group.people}
         return tuple(person for person in self.counted if person.pk not in inside)
-
-
-# Scoring adapter ----------------------------------------------------------------------------
-# A dashboard must not fail because one stored answer no longer fits its question (e.g. a value
-# outside the scale after a data fix). Such an answer is treated as missing and says so.
-
-
-def unreadable(spec: QuestionSpec) -> Comparison:
-    return Comparison(
-        kind=spec.kind,
-        similarity=None,
-        label=None,
-        weight=spec.importance,
-        detail=("not scored: an answer could not be read",),
-    )
-
-
-def safe_is_missing(spec: QuestionSpec, value: Any) -> bool:
-    try:
-        return scoring.is_missing(spec, value)
-    except (TypeError, ValueError):
-        return True
-
-
-def safe_compare_groups(
-    spec: QuestionSpec,
-    a: Sequence[Any],
-    b: Sequence[Any],
-    coding: str | None = None,
-    cache: scoring.PreparedAnswers | None = None,
-) -> Comparison:
-    try:
-        coding = coding if spec.kind is Kind.TEXT else None
-        return scoring.compare_groups(spec, a, b, coding, prepared=cache)
-    except (TypeError, ValueError):
-        return unreadable(spec)
-
-
-def alignment(answers: WorkshopAnswers, a: Group, b: Group) -> Aggregate:
-    """Overall alignment of two groups over the whole questionnaire (no free-text coding)."""
-    comparisons = [
-        safe_compare_groups(
-            item.spec, answers.values(item, a.people), answers.values(item, b.people)
-        )
-        for item in answers.items
-    ]
-    return scoring.aggregate(comparisons)
-
-
-def attach_alignment(workshops: Sequence[Workshop]) -> Sequence[Workshop]:
-    """Set ``workshop.alignment`` (an `Aggregate`) on each workshop of a list, in four queries:
-    for the facilitator's home, with ``templates/workshops/_alignment_figure.html``.
-
-    Pass a list (``list(page.object_list)``), not a queryset: iterating a queryset again would
-    fetch new objects without the attribute.
-    """
-    alignments = alignment_for_workshops(workshops)
-    for workshop in workshops:
-        workshop.alignment = alignments.get(workshop.pk)  # type: ignore[attr-defined]
-    return workshops
-
-
-#: Home-list alignments kept per process, keyed by everything they read (see `cached_report`
-#: in dashboard_report.py for why such a key is complete). Least recently used dropped first.
-ALIGNMENT_CACHE_SIZE = 2048
-_ALIGNMENTS: OrderedDict[tuple[Any, ...], Aggregate] = OrderedDict()
-_ALIGNMENTS_LOCK = threading.Lock()
-
-
-def clear_alignment_cache() -> None:
-    with _ALIGNMENTS_LOCK:
-        _ALIGNMENTS.clear()
-
-
-def alignment_for_workshops(workshops: Sequence[Workshop]) -> dict[int, Aggregate]:
-    """The default pair's overall alignment (CIO vs CMO, drafts included) for a page of
-    workshops: for the facilitator's home list.
-
-    One query reads the participants with a stamp of their answers; an alignment computed
-    earlier from the same participants and answers is reused, and only the others are
-    computed (three more queries, whatever their number), so a page of unchanged workshops
-    costs one query and no scoring however large they are.
-
-    Show `aggregate.alignment` (0-1, x100 for the 0-100 figure) and `aggregate.label`
-    ("insufficient" below 50 % coverage or with fewer than two scored questions).
-    Free-text codings are not included here; the dashboard itself includes them.
-    """
-    found = people_of(workshops, stamped=True)
-    result: dict[int, Aggregate] = {}
-    keys: dict[int, tuple[Any, ...]] = {}
-    for workshop in workshops:
-        people, stamps = found.get(workshop.pk, ([], []))
-        key = (workshop.pk, workshop.questionnaire_id, tuple(people), tuple(stamps))
-        keys[workshop.pk] = key
-        with _ALIGNMENTS_LOCK:
-            cached = _ALIGNMENTS.get(key)
-            if cached is not None:
-                _ALIGNMENTS.move_to_end(key)
-                result[workshop.pk] = cached
-    missing = []
-    for workshop in workshops:
-        if workshop.pk in result:
-            continue
-        if any(person.response_id is not None for person in found.get(workshop.pk, ([], []))[0]):
-            missing.append(workshop)
-        else:  # nobody has opened a link yet: nothing to score, nothing to load
-            result[workshop.pk] = scoring.aggregate([])
-    if not missing:
-        return result
-    loaded = WorkshopAnswers.load_many(
-        missing, people={w.pk: found.get(w.pk, ([], []))[0] for w in missing}
-    )
-    for pk, answers in loaded.items():
-        a, b = answers.pair(None, None)
-        result[pk] = alignment(answers, a, b)
-        with _ALIGNMENTS_LOCK:
-            _ALIGNMENTS[keys[pk]] = result[pk]
-            while len(_ALIGNMENTS) > ALIGNMENT_CACHE_SIZE:
-                _ALIGNMENTS.popitem(last=False)
-    return result
