@@ -322,6 +322,31 @@ def test_comparing_sides_uses_positions_and_warns_on_the_row(alice_client, works
     )
 
 
+def test_how_each_question_was_scored_is_worded_from_scorings_codes(
+    alice_client, workshop, cio, cmo
+):
+    """Scoring returns codes and numbers; the comparison words them, with the groups by name."""
+    ceo = invite(workshop, "Priya Natarajan", Role.CEO)
+    give_answers(
+        cio, {"obj-channels": 4, "kpi-load-time": 2, "own-mobile-web-should": "cio"}, submitted=True
+    )
+    give_answers(cmo, {"obj-channels": 3, "kpi-load-time": 4, "own-mobile-web-should": "cmo"})
+    give_answers(ceo, {"obj-channels": 5})
+    html = alice_client.get(url(workshop, "comparison")).content.decode()
+    scale = _article(html, "obj-channels")
+    assert "<li>4 vs 3 on 1..5: s = 0.75</li>" in scale
+    assert "<li>size rule: agree; direction rule: partly</li>" in scale
+    # The whole room (three people): the median in the scale's words, and the bands.
+    assert "median 4 of 5, towards “Critically important”; 2 of 3 above the midpoint" in scale
+    numeric = _article(html, "kpi-load-time")
+    assert "<li>50 % apart (tolerance 20 %)</li>" in numeric
+    assert "<li>CIO is more ambitious</li>" in numeric  # not "side a"
+    single = _article(html, "own-mobile-web-should")
+    assert "<li>“CIO / IT” vs “CMO / marketing”: different choices</li>" in single
+    unanswered = _article(html, "aud-split")
+    assert "Not scored: no answer yet from CIO or CMO." in unanswered
+
+
 def test_unknown_group_falls_back_to_cio_and_cmo(alice_client, workshop, cio, cmo):
     response = alice_client.get(url(workshop, "dashboard", a="role:nobody", b="side:<script>"))
     assert (response.context["a"].key, response.context["b"].key) == ("role:cio", "role:cmo")

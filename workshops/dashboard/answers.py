@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from surveys.presenting import scale_text
+from django.utils.translation import gettext, gettext_lazy
+
 from surveys.scoring import Kind
 
 from .labels import _number
 from .loading import Item
 from .safe import safe_is_missing
+from .wording import _scale_text, and_more, position_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +22,7 @@ class Bar:
 
     @property
     def text(self) -> str:
-        return f"{self.share:.0f} %"
+        return gettext("%(percent)s %%") % {"percent": f"{self.share:.0f}"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,27 +49,16 @@ class Shown:
             more = " …" if len(self.items) > 3 else ""
             return " › ".join(self.items[:3]) + more
         if self.items and len(self.items) > 3:
-            return "; ".join(self.items[:3]) + f" and {len(self.items) - 3} more"
+            return and_more("; ".join(self.items[:3]), len(self.items) - 3)
         return self.text if len(self.text) <= 120 else self.text[:117].rstrip() + "…"
 
 
-NOT_ANSWERED = Shown("Not answered", missing=True)
-UNKNOWN = Shown("Don't know / not applicable", missing=True)
+NOT_ANSWERED = Shown(gettext_lazy("Not answered"), missing=True)
+UNKNOWN = Shown(gettext_lazy("Don't know / not applicable"), missing=True)
 
 
 def _unit(item: Item, value: float) -> str:
     return f"{_number(value)} {item.unit}" if item.unit else _number(value)
-
-
-def _scale_text(item: Item, value: float) -> str:
-    """ "5 of 5 (Critically important)", "2 of 7, towards “Security first”", "3 of 5"."""
-    return scale_text(
-        float(value),
-        scale_min=item.spec.scale_min,
-        scale_max=item.spec.scale_max,
-        low_label=item.scale_min_label,
-        high_label=item.scale_max_label,
-    )
 
 
 def _bucket_label(item: Item, bucket: Any) -> str:
@@ -98,7 +89,7 @@ def _show(item: Item, value: Any) -> Shown:
         case Kind.MULTI:
             chosen = [v for v in value if v != item.spec.none_value]
             if not chosen:
-                label = item.label_of(item.spec.none_value or "") or "None of these"
+                label = item.label_of(item.spec.none_value or "") or gettext("None of these")
                 return Shown(label, items=(label,))
             order = {v: i for i, v in enumerate(item.spec.items)}
             labels = tuple(item.label_of(v) for v in sorted(chosen, key=lambda v: order.get(v, 99)))
@@ -132,11 +123,12 @@ def show_position(item: Item, position: Any) -> Shown | None:
     if position is None:
         return None
     shown = show(item, position)
-    match item.spec.kind:
-        case Kind.SCALE | Kind.NUMERIC:
-            return Shown(f"median {shown.text}")
-        case Kind.RANKING:
-            return Shown(f"by mean rank: {shown.text}", items=shown.items, ordered=True)
-        case Kind.ALLOCATION:
-            return Shown(f"mean split: {shown.text}", bars=shown.bars)
+    kind = item.spec.kind
+    text = position_text(kind, shown.text)
+    if kind in (Kind.SCALE, Kind.NUMERIC):
+        return Shown(text)
+    if kind is Kind.RANKING:
+        return Shown(text, items=shown.items, ordered=True)
+    if kind is Kind.ALLOCATION:
+        return Shown(text, bars=shown.bars)
     return shown

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from .loading import Item
 
 
@@ -46,11 +48,11 @@ class PairedBar:
 
     @property
     def a_text(self) -> str:
-        return f"{self.a:.0f} %"
+        return gettext("%(percent)s %%") % {"percent": f"{self.a:.0f}"}
 
     @property
     def b_text(self) -> str:
-        return f"{self.b:.0f} %"
+        return gettext("%(percent)s %%") % {"percent": f"{self.b:.0f}"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ from django.template.defaultfilters import floatformat
 
 from surveys import scoring
 
-from ..models import Role, Side
 from .loading import Group, Item, Person, WorkshopAnswers
 
 
@@ -23,13 +22,6 @@ class SplitGroup:
     #: The rows with each cohesion as the page writes it (`floatformat:2`): formatted once per
     #: report, not on every refresh.
     shown: tuple[tuple[Item, str], ...] = ()
-
-
-def _group_key_label(key: str) -> str:
-    kind, _, value = key.partition(":")
-    if kind == "role":
-        return Role(value).label
-    return f"{Side(value).label} side"
 
 
 def split_groups(
@@ -61,7 +53,7 @@ def split_groups(
             if scoring.is_split(cohesion):
                 split_rows.append((item, cohesion))
         if checked:
-            named = Group(group.key, _group_key_label(key), tuple(members))
+            named = Group(group.key, group.label, tuple(members))
             shown = tuple((item, floatformat(c, 2)) for item, c in split_rows)
             result.append(SplitGroup(named, tuple(split_rows), checked, shown))
     return result

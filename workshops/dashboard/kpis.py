@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from surveys.scoring import Kind
 
 from .answers import _unit
@@ -33,7 +35,10 @@ def _gap_text(item: Item, a: Any, b: Any) -> str:
     larger = max(abs(a), abs(b))
     text = _unit(item, difference)
     if item.spec.absolute_tolerance is None and larger:
-        text += f" ({round(100 * difference / larger)} % apart)"
+        text = gettext("%(gap)s (%(percent)d %% apart)") % {
+            "gap": text,
+            "percent": round(100 * difference / larger),
+        }
     return text
 
 
@@ -41,8 +46,8 @@ def kpi_rows(answers: WorkshopAnswers, rows: Sequence[Row], a: Group, b: Group) 
     """The KPI table: each group's target (median for several people), gap, more ambitious."""
     result = []
     for row in rows:
-        kpi = row.item.meta.get("kpi")
+        kpi = row.item.kpi
         if not kpi or row.item.spec.kind is not Kind.NUMERIC:
             continue
-        result.append(KpiRow(str(kpi), row, _gap_text(row.item, *row.positions)))
+        result.append(KpiRow(kpi, row, _gap_text(row.item, *row.positions)))
     return result

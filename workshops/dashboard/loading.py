@@ -24,12 +24,15 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Max, Sum
+from django.utils.translation import gettext
 
 from surveys.models import Answer, Choice, Question, QuestionKind, ResponseStatus
 from surveys.scoring import Kind, QuestionSpec
 
 from ..models import Participant, ProgressState, Role, Side, Workshop
+from .meta import OwnershipArea, kpi_name, ownership_area
 from .safe import safe_is_missing
+from .wording import people_count
 
 DEFAULT_PAIR = ("role:cio", "role:cmo")
 FALLBACK_PAIR = ("side:technology", "side:marketing")
@@ -60,9 +63,9 @@ class Person:
     @property
     def state_label(self) -> str:
         if self.is_submitted:
-            return "Submitted"
+            return gettext("Submitted")
         if self.is_draft:
-            return "Draft"
+            return gettext("Draft")
         return str(ProgressState(self.state).label)
 
     @property
@@ -86,7 +89,10 @@ class Item:
     unit: str = ""
     scale_min_label: str = ""
     scale_max_label: str = ""
-    meta: dict[str, Any] = field(default_factory=dict)
+    #: Its place in the ownership matrix, or None (see `meta.ownership_area`).
+    ownership: OwnershipArea | None = None
+    #: The KPI it proposes a target for, or "" (see `meta.kpi_name`).
+    kpi: str = ""
     benchmark: dict[str, Any] = field(default_factory=dict)
     discussion_prompt: str = ""
 
@@ -133,7 +139,16 @@ class Group:
     @property
     def who(self) -> str:
         """The people by name, or how many they are when a list would be too long."""
-        return self.names if len(self.people) <= 5 else f"{len(self.people)} people"
+        return self.names if len(self.people) <= 5 else people_count(len(self.people))
+
+
+def group_label(key: str) -> str:
+    """A role by its name ("CIO"), a side as a side ("Technology side"); the key must name one
+    (`is_group_key`)."""
+    kind, _, value = key.partition(":")
+    if kind == "role":
+        return str(Role(value).label)
+    return gettext("%(side)s side") % {"side": Side(value).label}
 
 
 def is_group_key(key: str) -> bool:
@@ -203,7 +218,8 @@ def _items_by_questionnaire(questionnaire_ids: Iterable[int]) -> dict[int, list[
                 unit=question.unit,
                 scale_min_label=question.scale_min_label,
                 scale_max_label=question.scale_max_label,
-                meta=question.meta or {},
+                ownership=ownership_area(question.meta),
+                kpi=kpi_name(question.meta),
                 benchmark=question.benchmark or {},
                 discussion_prompt=question.discussion_prompt,
             )
@@ -414,32 +430,27 @@ class WorkshopAnswers:
         for role in Role.values:
             if role in roles:
                 members = [p.name for p in self.people if p.role == role]
-                shown = ", ".join(members) if len(members) <= 2 else f"{len(members)} people"
-                choices.append(GroupChoice(f"role:{role}", f"{Role(role).label} ({shown})"))
+                shown = ", ".join(members) if len(members) <= 2 else people_count(len(members))
+                key = f"role:{role}"
+                choices.append(GroupChoice(key, _with_whom(group_label(key), shown)))
         sides = dict.fromkeys(person.side for person in self.people)
         for side in Side.values:
             if side in sides:
                 count = sum(1 for p in self.people if p.side == side)
-                choices.append(
-                    GroupChoice(
-                        f"side:{side}",
-                        f"{Side(side).label} side ({count} {'person' if count == 1 else 'people'})",
-                    )
-                )
+                key = f"side:{side}"
+                choices.append(GroupChoice(key, _with_whom(group_label(key), people_count(count))))
         return choices
 
     def group(self, key: str) -> Group | None:
         """The counted people of a role or side, or None if the key names neither."""
         kind, _, value = key.partition(":")
         if kind == "role" and value in Role.values:
-            label = Role(value).label
             members = [p for p in self.counted if p.role == value]
         elif kind == "side" and value in Side.values:
-            label = f"{Side(value).label} side"
             members = [p for p in self.counted if p.side == value]
         else:
             return None
-        return Group(key, label, tuple(members))
+        return Group(key, group_label(key), tuple(members))
 
     def default_pair(self) -> tuple[str, str]:
         """CIO vs CMO when both are invited, else technology vs marketing."""
@@ -460,3 +471,8 @@ class WorkshopAnswers:
         """Counted people in neither group (e.g. the CEO when comparing CIO and CMO)."""
         inside = {person.pk for group in groups for person in group.people}
         return tuple(person for person in self.counted if person.pk not in inside)
+
+
+def _with_whom(group: str, who: str) -> str:
+    """An option of the "compare" picker: "CIO (Dana Whitfield)", "Technology side (3 people)"."""
+    return gettext("%(group)s (%(who)s)") % {"group": group, "who": who}

@@ -7,12 +7,16 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from surveys.scoring import Kind
 
 from ..models import Side
 from .labels import LIST_UP_TO
 from .loading import Group, Item, Person, WorkshopAnswers
+from .meta import OwnershipArea
 from .rows import Row
+from .wording import CONFLICT_TEXT
 
 #: The side whose function a role speaks for, in the ownership questions' terms.
 OWNER_FOR_SIDE = {Side.TECHNOLOGY: "cio", Side.MARKETING: "cmo"}
@@ -29,20 +33,32 @@ class OwnerCount:
 class OwnershipRow:
     """One area at one time (today, should): who each group names as owner, and any conflict."""
 
-    area_label: str
-    tense: str
+    area: OwnershipArea
     row: Row
     a: tuple[OwnerCount, ...]
     b: tuple[OwnerCount, ...]
     others: tuple[OwnerCount, ...]
+    #: "rival", "nobody" or "" (no conflict), and why (a key of `wording.CONFLICT_TEXT`).
     conflict: str = ""
-    conflict_text: str = ""
+    conflict_reason: str = ""
     first_of_area: bool = True
     area_rows: int = 1
 
     @property
+    def area_label(self) -> str:
+        return self.area.label
+
+    @property
+    def tense(self) -> str:
+        return self.area.tense
+
+    @property
     def tense_label(self) -> str:
-        return "Today" if self.tense == "today" else "Should"
+        return gettext("Today") if self.tense == "today" else gettext("Should")
+
+    @property
+    def conflict_text(self) -> str:
+        return str(CONFLICT_TEXT[self.conflict_reason]) if self.conflict else ""
 
 
 def _owners(
@@ -54,7 +70,7 @@ def _owners(
         if cell is None:
             continue
         value, unknown = cell
-        label = "Don't know" if unknown or value is None else item.label_of(str(value))
+        label = gettext("Don't know") if unknown or value is None else item.label_of(str(value))
         named.setdefault(label, []).append(person.name)
     listed = len(people) <= LIST_UP_TO
     ranked = sorted(named.items(), key=lambda entry: -len(entry[1]))
@@ -81,7 +97,8 @@ def _own_function(group: Group) -> str | None:
 
 
 def ownership_conflict(answers: WorkshopAnswers, item: Item, a: Group, b: Group) -> tuple[str, str]:
-    """("rival" | "nobody" | "", text), from each group's view (its most frequent answer).
+    """("rival" | "nobody" | "", why), from each group's view (its most frequent answer); `why`
+    is a key of `wording.CONFLICT_TEXT`.
 
     Rival: one group names the CIO and the other the CMO as sole owner; "both claim sole
     ownership" when each names its own function (the CIO claims it for IT, the CMO for
@@ -95,17 +112,13 @@ def ownership_conflict(answers: WorkshopAnswers, item: Item, a: Group, b: Group)
         (named_a,), (named_b,) = view_a, view_b
         own_a, own_b = _own_function(a), _own_function(b)
         if (named_a, named_b) == (own_a, own_b):
-            return "rival", "Both claim sole ownership"
+            return "rival", "both_claim"
         if (named_a, named_b) == (own_b, own_a):
-            return "nobody", "Each hands it to the other: nobody claims it"
-        return "rival", "Rival sole owners named"
+            return "nobody", "each_hands_over"
+        return "rival", "rival_owners"
     if not (view_a | view_b) & {"cio", "cmo", "joint"}:
-        return "nobody", "Nobody claims it for the CIO, the CMO or jointly"
+        return "nobody", "nobody_claims"
     return "", ""
-
-
-def _tense_order(tense: str) -> int:
-    return 0 if tense == "today" else 1
 
 
 def ownership_rows(
@@ -115,25 +128,24 @@ def ownership_rows(
     others = answers.others(a, b)
     areas: dict[str, list[Row]] = {}
     for row in rows:
-        meta = row.item.meta
-        if meta.get("area") and meta.get("tense") and row.item.spec.kind is Kind.SINGLE:
-            areas.setdefault(meta["area"], []).append(row)
+        area = row.item.ownership
+        if area is not None and row.item.spec.kind is Kind.SINGLE:
+            areas.setdefault(area.code, []).append(row)
     result = []
     for area_rows in areas.values():
-        area_rows.sort(key=lambda r: _tense_order(r.item.meta["tense"]))
+        area_rows.sort(key=lambda r: r.item.ownership.order)  # type: ignore[union-attr]
         for index, row in enumerate(area_rows):
             item = row.item
-            conflict, text = ownership_conflict(answers, item, a, b)
+            conflict, reason = ownership_conflict(answers, item, a, b)
             result.append(
                 OwnershipRow(
-                    area_label=str(item.meta.get("area_label", item.meta["area"])),
-                    tense=str(item.meta["tense"]),
+                    area=item.ownership,  # type: ignore[arg-type]
                     row=row,
                     a=_owners(answers, item, a.people),
                     b=_owners(answers, item, b.people),
                     others=_owners(answers, item, others),
                     conflict=conflict,
-                    conflict_text=text,
+                    conflict_reason=reason,
                     first_of_area=index == 0,
                     area_rows=len(area_rows),
                 )

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from ..models import Role
 from .answers import Shown, show
 from .labels import LIST_UP_TO, _number
@@ -36,16 +38,24 @@ class Figure:
     @property
     def text(self) -> str:
         """E.g. "76 % of CIOs", "over 50 % of CMOs", "44 % of organisations"."""
-        qualifier = f"{self.qualifier} " if self.qualifier else ""
         group = self.group_label
         if group[1:2].islower():  # "Organisations", not "CIOs"
             group = group[0].lower() + group[1:]
-        return f"{qualifier}{_number(self.percent)} % of {group}"
+        values = {"qualifier": self.qualifier, "percent": _number(self.percent), "group": group}
+        if self.qualifier:
+            return gettext("%(qualifier)s %(percent)s %% of %(group)s") % values
+        return gettext("%(percent)s %% of %(group)s") % values
 
     @property
     def short(self) -> str:
-        qualifier = f"{self.qualifier} " if self.qualifier else ""
-        return f"{self.group_label} {qualifier}{_number(self.percent)} %"
+        """E.g. "CIOs 76 %", "CMOs over 50 %"."""
+        values = {"qualifier": self.qualifier, "percent": _number(self.percent)}
+        if self.qualifier:
+            return gettext("%(group)s %(qualifier)s %(percent)s %%") % {
+                **values,
+                "group": self.group_label,
+            }
+        return gettext("%(group)s %(percent)s %%") % {**values, "group": self.group_label}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,16 +95,9 @@ class Reference:
 
     @property
     def headline(self) -> str:
+        """The figures and the answer they count, e.g. "CIOs 76 %, CMOs 82 %: “Critical”"."""
         figures = ", ".join(figure.short for figure in self.figures)
-        return f"{figures}: “{self.bucket}”"
-
-    @property
-    def provenance(self) -> str:
-        """One line for a tooltip; the templates also print it in full as a footnote."""
-        return (
-            f"{self.source}, {self.date}; {self.population}. Question: “{self.question}” "
-            f"Answer bucket: “{self.bucket}”."
-        )
+        return gettext("%(figures)s: “%(bucket)s”") % {"figures": figures, "bucket": self.bucket}
 
 
 def _counts_as_yes(rule: Mapping[str, Any], value: Any) -> bool | None:

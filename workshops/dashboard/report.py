@@ -20,6 +20,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
 from surveys import scoring
 from surveys.scoring import Kind
@@ -145,7 +146,7 @@ class Report:
 
     @cached_property
     def overall(self) -> Summary:
-        return summarise("Overall", self.rows)
+        return summarise(gettext("Overall"), self.rows)
 
     @cached_property
     def sections(self) -> list[Summary]:

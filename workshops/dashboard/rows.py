@@ -8,16 +8,19 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext
+
 from surveys import scoring
 from surveys.scoring import Comparison, GroupConsensus, Kind
 
 from ..coding import Coding
-from .answers import NOT_ANSWERED, Shown, _scale_text, show, show_position
+from .answers import NOT_ANSWERED, Shown, show, show_position
 from .charts import OptionMarks, PairedBar, ScaleStrip, _options, _paired_bars, _strip
-from .labels import LABEL_TEXT, LIST_UP_TO, label_key, percent, weight_text
+from .labels import LABEL_TEXT, LIST_UP_TO, label_key, percent
 from .loading import Group, Item, Person, WorkshopAnswers
 from .references import Reference, reference_for
 from .safe import safe_compare_groups, safe_is_missing, unreadable
+from .wording import cliffs_text, consensus_text, how_scored, not_scored_reason, weight_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +58,11 @@ class SideView:
             return NOT_ANSWERED
         counts = Counter(shown.text for shown in answered).most_common()
         more = " …" if len(counts) > 3 else ""
-        return Shown("; ".join(f"{text} ×{n}" if n > 1 else text for text, n in counts[:3]) + more)
+        shown = "; ".join(
+            gettext("%(answer)s ×%(count)d") % {"answer": text, "count": n} if n > 1 else text
+            for text, n in counts[:3]
+        )
+        return Shown(shown + more)
 
     @property
     def has_drafts(self) -> bool:
@@ -126,25 +133,13 @@ class Row:
     @property
     def reason(self) -> str:
         """Why a question is not scored, in the room's words."""
-        if self.comparison.scored:
-            return ""
-        if self.item.spec.kind is Kind.TEXT:
-            return "Free text: read both answers together (the facilitator may code the pair)."
-        missing = [side.group.label for side in (self.a, self.b) if not side.answered]
-        if missing:
-            return f"Not scored: no answer yet from {' or '.join(missing)}."
-        return "Not scored: " + "; ".join(self.comparison.detail).removeprefix("not scored: ")
+        unanswered = [side.group.label for side in (self.a, self.b) if not side.answered]
+        return not_scored_reason(self.comparison, self.item, unanswered)
 
     @property
     def details(self) -> tuple[str, ...]:
-        """How the score was reached, with "side a/b" replaced by the groups' names."""
-        names = {"side a": self.a.group.label, "side b": self.b.group.label}
-        result = []
-        for line in self.comparison.detail:
-            for old, new in names.items():
-                line = line.replace(old, new)
-            result.append(line)
-        return tuple(result)
+        """How the score was reached, with the groups by name."""
+        return how_scored(self.comparison, self.item, self.a.group.label, self.b.group.label)
 
     @property
     def cliffs_size(self) -> str:
@@ -153,15 +148,7 @@ class Row:
     @property
     def cliffs_text(self) -> str:
         """Cliff's delta in words: which group tends to answer higher, and by how much."""
-        d = self.cliffs
-        if d is None:
-            return ""
-        a, b = self.a.group.label, self.b.group.label
-        if scoring.cliffs_magnitude(d) is scoring.Magnitude.NEGLIGIBLE:
-            trend = "no meaningful difference between the groups"
-        else:
-            trend = f"{a} tends to answer {'higher' if d > 0 else 'lower'} than {b}"
-        return f"Cliff's delta {d:+.2f} ({self.cliffs_size}): {trend}."
+        return cliffs_text(self.cliffs, self.a.group.label, self.b.group.label)
 
     @property
     def ambitious_group(self) -> Group | None:
@@ -196,19 +183,7 @@ class Row:
     @property
     def consensus_text(self) -> str:
         """The whole group on this question, e.g. "5 of 6 above the midpoint"."""
-        consensus = self.consensus
-        if consensus is None or consensus.label is None:
-            return ""
-        if consensus.kind is Kind.SINGLE and consensus.modal and consensus.score is not None:
-            chosen = round(consensus.score * consensus.answered)
-            labels = " or ".join(f"“{self.item.label_of(v)}”" for v in consensus.modal)
-            return f"{chosen} of {consensus.answered} chose {labels}"
-        if consensus.kind is Kind.SCALE and consensus.position is not None:
-            return "; ".join(consensus.detail).replace(
-                f"median {consensus.position:g}",
-                f"median {_scale_text(self.item, consensus.position)}",
-            )
-        return "; ".join(consensus.detail)
+        return consensus_text(self.consensus, self.item)
 
 
 def _side(

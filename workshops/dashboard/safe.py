@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from surveys import scoring
-from surveys.scoring import Comparison, Kind, QuestionSpec
+from surveys.scoring import Comparison, Detail, DetailCode, Kind, QuestionSpec
 
 # A dashboard must not fail because one stored answer no longer fits its question (e.g. a value
 # outside the scale after a data fix). Such an answer is treated as missing and says so.
@@ -19,7 +19,7 @@ def unreadable(spec: QuestionSpec) -> Comparison:
         similarity=None,
         label=None,
         weight=spec.importance,
-        detail=("not scored: an answer could not be read",),
+        detail=(Detail.of(DetailCode.UNREADABLE),),
     )
 
 

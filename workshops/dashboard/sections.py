@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from surveys import scoring
 from surveys.scoring import Aggregate, Comparison
 
-from .labels import LABEL_TEXT, chance_words, percent
+from .labels import LABEL_TEXT, percent
 from .rows import Row
+from .wording import chance_words, unscored_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,18 +111,4 @@ class Unscored:
         """E.g. "The questionnaire has 44 questions: 1 free-text question is read, not scored;
         1 is missing an answer from CIO or CMO (skipped or “don't know”), so it is not scored."
         ("" when every question is scored.)"""
-        parts = []
-        if self.free_text == 1:
-            parts.append("1 free-text question is read, not scored")
-        elif self.free_text:
-            parts.append(f"{self.free_text} free-text questions are read, not scored")
-        if self.unanswered:
-            one = self.unanswered == 1
-            parts.append(
-                f"{self.unanswered} {'is' if one else 'are'} missing an answer from {self.a} or "
-                f"{self.b} (skipped or “don't know”), so {'it is' if one else 'they are'} not "
-                "scored"
-            )
-        if not parts:
-            return ""
-        return f"The questionnaire has {self.questions} questions: {'; '.join(parts)}."
+        return unscored_text(self.questions, self.free_text, self.unanswered, self.a, self.b)

@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, Query
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from surveys.models import Question, QuestionKind
@@ -32,6 +33,7 @@ from ..models import CodingVerdict, Workshop
 from .labels import LABEL_TEXT, ROW_LABELS
 from .loading import is_group_key
 from .report import Filters, Report, cached_report
+from .wording import LABEL_WORD
 
 #: How often the open dashboard and comparison ask for fresh answers.
 REFRESH_SECONDS = 10
@@ -150,7 +152,7 @@ def code_text(request: HttpRequest, workshop_pk: int, question_pk: int) -> HttpR
     a, b = request.POST.get("a", ""), request.POST.get("b", "")
     verdict = request.POST.get("verdict", "")
     if not (is_group_key(a) and is_group_key(b)) or verdict not in ["", *CodingVerdict.values]:
-        return HttpResponseBadRequest("Choose agree, partly or differ for two groups.")
+        return HttpResponseBadRequest(gettext("Choose agree, partly or differ for two groups."))
     if a == b:
         return render(request, "400.html", {"reason": SameGroupTwice.message}, status=400)
     code_text_pair(
@@ -159,11 +161,14 @@ def code_text(request: HttpRequest, workshop_pk: int, question_pk: int) -> HttpR
     if verdict:
         messages.success(
             request,
-            f"Coded “{CodingVerdict(verdict).label.lower()}”: the pair now counts in the "
-            "alignment, marked as coded by the facilitator.",
+            gettext(
+                "Coded “%(verdict)s”: the pair now counts in the alignment, marked as coded by "
+                "the facilitator."
+            )
+            % {"verdict": LABEL_WORD[verdict]},
         )
     else:
-        messages.info(request, "Coding cleared: the pair is no longer scored.")
+        messages.info(request, gettext("Coding cleared: the pair is no longer scored."))
     back = QueryDict(mutable=True)
     back.update({"a": a, "b": b})
     for name in ("submitted", "section", "label", "kind"):
