@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connections, models, router
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Left, StrIndex, Substr
 from django.db.models.lookups import Exact
 from django.utils import timezone
@@ -87,6 +87,13 @@ class WorkshopQuerySet(models.QuerySet["Workshop"]):
             return self
         return self.filter(Q(title__icontains=search) | Q(organisation__name__icontains=search))
 
+    def dashboard_changed(self) -> int:
+        """Move these workshops' dashboards on to a new version (`Workshop.dashboard_version`),
+        in the caller's transaction: what was cached for the previous one is never read again,
+        on any app server. Call it (or let `workshops.dashboard.freshness` call it) with every
+        write that changes what the dashboard shows."""
+        return self.update(dashboard_version=F("dashboard_version") + 1)
+
     def for_home(self, user: settings.AUTH_USER_MODEL, search: str = "") -> WorkshopQuerySet:
         """The facilitator's home list: their workshops with client and progress, newest first."""
         return (
@@ -119,6 +126,11 @@ class Workshop(models.Model):
     results_visible_to_participants = models.BooleanField(default=False)
     anonymous = models.BooleanField(default=False, help_text="Hide names in participants' view.")
     created_at = models.DateTimeField(default=timezone.now)
+    #: The version of what the consensus dashboard shows: one more with every change to its
+    #: answers, responses, participants or codings, in the same transaction
+    #: (`WorkshopQuerySet.dashboard_changed`). Cached dashboard pages are keyed by it, so a
+    #: change shows at once on every app server. Only ever increased in SQL: see `save`.
+    dashboard_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = WorkshopQuerySet.as_manager()
 
@@ -133,6 +145,18 @@ class Workshop(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Save, never writing `dashboard_version` back from this Python copy: a copy read
+        before an answer arrived would otherwise turn the version back, and the page cached for
+        the older version would be served again."""
+        if not (self._state.adding or kwargs.get("force_insert") or "update_fields" in kwargs):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "dashboard_version"
+            ]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
     def accepts_answers(self) -> bool:

@@ -39,6 +39,7 @@ from surveys.models import Answer, Question, QuestionKind, Response, Section
 from surveys.presenting import QuestionField, build_field, display_answer, render_field
 
 from .access import NotInQuestionnaire, get_participant_for_session, remember_participant
+from .dashboard.freshness import note_answers_changed
 from .models import LinkGuessWindow, Participant, ReplacedLink, hash_token
 
 # Personal links that match nobody, per client address and hour, answered as a miss; the ones
@@ -706,6 +707,10 @@ def submit(request: HttpRequest, participant_pk: int) -> HttpResponse:
             "to keep your last complete answers.",
         )
         return redirect("workshops:respond_review", participant_pk=participant.pk)
-    if submit_response(participant.response):
+    with transaction.atomic():
+        submitted = submit_response(participant.response)
+        if submitted:
+            note_answers_changed(participant.response.pk)
+    if submitted:
         _touch(participant)
     return redirect(reverse("workshops:respond_review", args=[participant.pk]))

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any
+
+from django.core.cache import cache
 
 from surveys import scoring
 from surveys.scoring import Aggregate
 
 from ..models import Workshop
+from .caching import TIMEOUT, alignment_key
 from .loading import Group, WorkshopAnswers, people_of
 from .safe import safe_compare_groups
 
@@ -27,7 +27,8 @@ def alignment(answers: WorkshopAnswers, a: Group, b: Group) -> Aggregate:
 
 
 def attach_alignment(workshops: Sequence[Workshop]) -> Sequence[Workshop]:
-    """Set ``workshop.alignment`` (an `Aggregate`) on each workshop of a list, in four queries:
+    """Set ``workshop.alignment`` (an `Aggregate`) on each workshop of a list, in at most five
+    queries (see `alignment_for_workshops`):
     for the facilitator's home, with ``templates/workshops/_alignment_figure.html``.
 
     Pass a list (``list(page.object_list)``), not a queryset: iterating a queryset again would
@@ -39,61 +40,36 @@ def attach_alignment(workshops: Sequence[Workshop]) -> Sequence[Workshop]:
     return workshops
 
 
-#: Home-list alignments kept per process, keyed by everything they read (see `cached_report`
-#: in report.py for why such a key is complete). Least recently used dropped first.
-ALIGNMENT_CACHE_SIZE = 2048
-_ALIGNMENTS: OrderedDict[tuple[Any, ...], Aggregate] = OrderedDict()
-_ALIGNMENTS_LOCK = threading.Lock()
-
-
-def clear_alignment_cache() -> None:
-    with _ALIGNMENTS_LOCK:
-        _ALIGNMENTS.clear()
-
-
 def alignment_for_workshops(workshops: Sequence[Workshop]) -> dict[int, Aggregate]:
     """The default pair's overall alignment (CIO vs CMO, drafts included) for a page of
     workshops: for the facilitator's home list.
 
-    One query reads the participants with a stamp of their answers; an alignment computed
-    earlier from the same participants and answers is reused, and only the others are
-    computed (three more queries, whatever their number), so a page of unchanged workshops
-    costs one query and no scoring however large they are.
+    Each workshop's alignment is kept in the cache under its dashboard version
+    (`caching.alignment_key`): a page of unchanged workshops costs one read of the cache and
+    no scoring however large they are. The others are computed together (participants,
+    questions, choices, answers: four queries, whatever their number) and kept.
 
     Show `aggregate.alignment` (0-1, x100 for the 0-100 figure) and `aggregate.label`
     ("insufficient" below 50 % coverage or with fewer than two scored questions).
     Free-text codings are not included here; the dashboard itself includes them.
     """
-    found = people_of(workshops, stamped=True)
-    result: dict[int, Aggregate] = {}
-    keys: dict[int, tuple[Any, ...]] = {}
-    for workshop in workshops:
-        people, stamps = found.get(workshop.pk, ([], []))
-        key = (workshop.pk, workshop.questionnaire_id, tuple(people), tuple(stamps))
-        keys[workshop.pk] = key
-        with _ALIGNMENTS_LOCK:
-            cached = _ALIGNMENTS.get(key)
-            if cached is not None:
-                _ALIGNMENTS.move_to_end(key)
-                result[workshop.pk] = cached
-    missing = []
-    for workshop in workshops:
-        if workshop.pk in result:
-            continue
-        if any(person.response_id is not None for person in found.get(workshop.pk, ([], []))[0]):
-            missing.append(workshop)
-        else:  # nobody has opened a link yet: nothing to score, nothing to load
-            result[workshop.pk] = scoring.aggregate([])
+    keys = {workshop.pk: alignment_key(workshop) for workshop in workshops}
+    kept = cache.get_many(list(keys.values())) if keys else {}
+    result = {pk: kept[key] for pk, key in keys.items() if key in kept}
+    missing = [workshop for workshop in workshops if workshop.pk not in result]
     if not missing:
         return result
-    loaded = WorkshopAnswers.load_many(
-        missing, people={w.pk: found.get(w.pk, ([], []))[0] for w in missing}
-    )
+    found = people_of(missing)
+    computed: dict[int, Aggregate] = {}
+    opened = []
+    for workshop in missing:
+        if any(person.response_id is not None for person in found.get(workshop.pk, [])):
+            opened.append(workshop)
+        else:  # nobody has opened a link yet: nothing to score, nothing to load
+            computed[workshop.pk] = scoring.aggregate([])
+    loaded = WorkshopAnswers.load_many(opened, people={w.pk: found.get(w.pk, []) for w in opened})
     for pk, answers in loaded.items():
         a, b = answers.pair(None, None)
-        result[pk] = alignment(answers, a, b)
-        with _ALIGNMENTS_LOCK:
-            _ALIGNMENTS[keys[pk]] = result[pk]
-            while len(_ALIGNMENTS) > ALIGNMENT_CACHE_SIZE:
-                _ALIGNMENTS.popitem(last=False)
-    return result
+        computed[pk] = alignment(answers, a, b)
+    cache.set_many({keys[pk]: aggregate for pk, aggregate in computed.items()}, TIMEOUT)
+    return result | computed

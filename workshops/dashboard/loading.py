@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext
 
 from surveys.models import Answer, Choice, Question, QuestionKind, ResponseStatus
@@ -234,16 +233,8 @@ def _items_by_questionnaire(questionnaire_ids: Iterable[int]) -> dict[int, list[
     return result
 
 
-#: Where a participant's answers stand, cheaply: how many, the sum of their revisions (every
-#: change adds one) and the latest change time. Any answer written, changed or deleted changes it.
-AnswersStamp = tuple[int, int, datetime | None]
-
-
-def people_of(
-    workshops: Sequence[Workshop], *, stamped: bool = False
-) -> dict[int, tuple[list[Person], list[AnswersStamp]]]:
-    """Active participants of some workshops as `Person`s, by workshop, in one query; with
-    `stamped`, each one's `AnswersStamp` too (aggregated in the same query), else no stamps.
+def people_of(workshops: Sequence[Workshop]) -> dict[int, list[Person]]:
+    """Active participants of some workshops as `Person`s, by workshop, in one query.
 
     Reads plain rows, not model instances: the home list asks for hundreds of participants
     per page, and building ORM objects for them cost more than the query itself."""
@@ -262,26 +253,18 @@ def people_of(
         "first_opened_at",
         "response__status",
     ]
-    if stamped:
-        participants = participants.annotate(
-            answer_count=Count("response__answers"),
-            answer_revisions=Sum("response__answers__revision"),
-            answers_changed=Max("response__answers__updated_at"),
-        )
-        fields += ["answer_count", "answer_revisions", "answers_changed"]
     role_labels = dict(Role.choices)
     side_labels = dict(Side.choices)
-    found: dict[int, tuple[list[Person], list[AnswersStamp]]] = defaultdict(lambda: ([], []))
+    found: dict[int, list[Person]] = defaultdict(list)
     for row in participants.values_list(*fields):
-        pk, workshop_id, name, role, side, response_id, first_opened_at, status = row[:8]
+        pk, workshop_id, name, role, side, response_id, first_opened_at, status = row
         if response_id is not None and status == ResponseStatus.SUBMITTED:
             state = ProgressState.SUBMITTED
         elif response_id is not None or first_opened_at is not None:
             state = ProgressState.IN_PROGRESS
         else:
             state = ProgressState.NOT_OPENED
-        people, stamps = found[workshop_id]
-        people.append(
+        found[workshop_id].append(
             Person(
                 pk=pk,
                 name=name,
@@ -293,9 +276,6 @@ def people_of(
                 response_id=response_id,
             )
         )
-        if stamped:
-            count, revisions, changed = row[8:]
-            stamps.append((count, revisions or 0, changed))
     return found
 
 
@@ -337,7 +317,7 @@ class WorkshopAnswers:
             return {}
         sections = _items_by_questionnaire(w.questionnaire_id for w in workshops)
         if people is None:
-            people = {pk: found for pk, (found, _) in people_of(workshops).items()}
+            people = people_of(workshops)
         responses = {
             person.response_id: (workshop_id, person.pk)
             for workshop_id, members in people.items()

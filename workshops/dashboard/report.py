@@ -10,16 +10,12 @@ bar widths), because templates cannot do arithmetic.
 
 from __future__ import annotations
 
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import groupby
-from typing import Any
 
-from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.utils.translation import gettext
 
 from surveys import scoring
@@ -31,7 +27,7 @@ from .agenda import AgendaItem, agenda_items
 from .consensus import SplitGroup, split_groups
 from .kpis import KpiRow, kpi_rows
 from .labels import label_key
-from .loading import Group, Person, WorkshopAnswers, people_of
+from .loading import Group, Person, WorkshopAnswers
 from .ownership import OwnershipRow, ownership_rows
 from .rows import Row, build_row
 from .sections import Summary, Unscored, summarise
@@ -74,41 +70,25 @@ class Report:
     b: Group
     codings: Mapping[int, Coding] = field(default_factory=dict)
     cache: scoring.PreparedAnswers = field(default_factory=scoring.PreparedAnswers, repr=False)
-    #: Parts of pages rendered from this report alone, by template and pair (see `rendered`).
-    _rendered: dict[tuple[Any, ...], str] = field(default_factory=dict, repr=False)
 
-    def rendered(self, template: str, context: Mapping[str, Any], key: tuple[Any, ...]) -> str:
-        """A template that reads nothing but this report and what `key` names, rendered once
-        per report: a reused report (see `cached_report`) serves it again to every refresh."""
-        html = self._rendered.get((template, *key))
-        if html is None:
-            html = render_to_string(template, context)
-            self._rendered[(template, *key)] = html
-        return html
-
-    def rendered_rows(
-        self,
-        rows: Sequence[Row],
-        template: str,
-        context: Mapping[str, Any],
-        request: HttpRequest,
-        key: tuple[Any, ...],
-    ) -> list[tuple[str, list[str]]]:
-        """Each row rendered with `template` (the row as `row`), grouped by section in the
-        order given. A row reads this report and what `key` names, so it is rendered once per
-        report (see `rendered`), except a pair the facilitator can code: its form carries the
-        request's CSRF token and filters, and is rendered afresh."""
-        sections = []
-        for title, section_rows in groupby(rows, key=lambda row: row.item.section_title):
-            html = []
-            for row in section_rows:
-                row_context = {**context, "row": row}
-                if row.codable:
-                    html.append(render_to_string(template, row_context, request))
-                else:
-                    html.append(self.rendered(template, row_context, key=(*key, row.item.pk)))
-            sections.append((title, html))
-        return sections
+    @classmethod
+    def load(
+        cls,
+        workshop: Workshop,
+        people: list[Person],
+        a: Group,
+        b: Group,
+        *,
+        submitted_only: bool = False,
+    ) -> Report:
+        """The report for two groups of `people` (the workshop's active participants, from
+        `people_of`): the pair's codings, then questions, choices and answers (four queries),
+        and perhaps the answers' change times (`rows`, when there are codings)."""
+        codings = codings_for(workshop, a.key, b.key)
+        answers = WorkshopAnswers.load_many(
+            [workshop], submitted_only=submitted_only, people={workshop.pk: people}
+        )[workshop.pk]
+        return cls(answers, a, b, codings=codings)
 
     @cached_property
     def everyone(self) -> list[Person]:
@@ -143,6 +123,14 @@ class Report:
 
     def filtered(self, filters: Filters) -> list[Row]:
         return [row for row in self.rows if filters.keep(row)]
+
+    @staticmethod
+    def by_section(rows: Sequence[Row]) -> list[tuple[str, list[Row]]]:
+        """Rows grouped by their section's title, in the order given."""
+        return [
+            (title, list(section_rows))
+            for title, section_rows in groupby(rows, key=lambda row: row.item.section_title)
+        ]
 
     @cached_property
     def overall(self) -> Summary:
@@ -254,74 +242,3 @@ class Report:
             )
             for person in self.answers.people
         ]
-
-
-# Reports reused while nothing they read changed ------------------------------------------------
-# The dashboard and comparison poll every few seconds and a room of facilitators views the same
-# workshop: most requests ask for a report computed moments ago from the same answers. A report
-# depends only on (a) the questionnaire's structure, (b) the active participants (name, role,
-# side, response and its status), (c) their answers and (d) the pair's free-text codings. Two
-# queries read (b) with a stamp of (c) per participant (count, sum of revisions, latest change:
-# every write of an answer adds a revision and sets its change time, deleting one lowers the
-# count) and (d) itself; the key holds all of them, so any change is a different key and a fresh
-# report. (a) cannot change once any participant has a response (the questionnaire is frozen);
-# before that there are no answers to score, and nothing is kept.
-
-#: Reports kept per process, least recently used dropped first.
-REPORT_CACHE_SIZE = 16
-_REPORTS: OrderedDict[tuple[Any, ...], Report] = OrderedDict()
-_REPORTS_LOCK = threading.Lock()
-
-
-def cached_report(
-    workshop: Workshop, *, submitted_only: bool = False, a: str | None = None, b: str | None = None
-) -> Report:
-    """The report for a workshop and a pair of groups (see `WorkshopAnswers.pair`), reused from
-    this process's cache while its participants, answers and codings are unchanged.
-
-    Two queries (participants with their answers' stamps, the pair's codings), then, only when
-    the report must be computed, three more (questions, choices, answers) and perhaps one for
-    the answers' change times (`Report.rows`, with codings).
-
-    A cached report is shared by every request (and thread) of the process: its parts are
-    computed on first use (twice at worst, when two threads get there at once, with the same
-    result) and nothing changes them afterwards.
-    """
-    people, stamps = people_of([workshop], stamped=True).get(workshop.pk, ([], []))
-    roster = WorkshopAnswers(
-        workshop=workshop, sections=[], people=people, submitted_only=submitted_only
-    )
-    group_a, group_b = roster.pair(a, b)
-    codings = codings_for(workshop, group_a.key, group_b.key)
-    key = (
-        workshop.pk,
-        workshop.questionnaire_id,
-        submitted_only,
-        group_a.key,
-        group_b.key,
-        tuple(people),
-        tuple(stamps),
-        tuple(sorted(codings.items())),
-    )
-    frozen = any(person.response_id is not None for person in people)
-    if frozen:
-        with _REPORTS_LOCK:
-            report = _REPORTS.get(key)
-            if report is not None:
-                _REPORTS.move_to_end(key)
-                return report
-    answers = WorkshopAnswers.load_many(
-        [workshop], submitted_only=submitted_only, people={workshop.pk: people}
-    )[workshop.pk]
-    report = Report(answers, group_a, group_b, codings=codings)
-    if frozen:
-        with _REPORTS_LOCK:
-            _REPORTS[key] = report
-            while len(_REPORTS) > REPORT_CACHE_SIZE:
-                _REPORTS.popitem(last=False)
-    return report
-
-
-def clear_report_cache() -> None:
-    with _REPORTS_LOCK:
-        _REPORTS.clear()
