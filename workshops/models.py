@@ -332,6 +332,24 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
     def removed(self) -> ParticipantQuerySet:
         return self.filter(removed_at__isnull=False)
 
+    def answering(self, *, for_page: bool = True) -> ParticipantQuerySet:
+        """Participants whose personal link still works, with what the answering pages show;
+        `for_page=False` reads only what a request that shows no page needs (autosave: whether
+        the workshop accepts answers, the response and its questionnaire's version), a third of
+        the columns."""
+        answering = self.active().filter(token_revoked_at__isnull=True)
+        if for_page:
+            return answering.select_related(
+                "workshop", "workshop__organisation", "response", "response__questionnaire"
+            )
+        return answering.select_related("workshop", "response", "response__questionnaire").only(
+            "workshop__status",
+            "response__status",
+            "response__questionnaire__source_digest",
+            "response__questionnaire__created_at",
+            "last_activity_at",
+        )
+
     def with_answered_count(self) -> ParticipantQuerySet:
         """Annotate `answered_count`: questions answered (a "don't know" counts as answered).
 
