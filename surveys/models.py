@@ -19,7 +19,6 @@ Answer values are stored as JSON in the shape the scoring reads directly:
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import lru_cache
 
 from django.db import models
@@ -81,26 +80,26 @@ class Questionnaire(models.Model):
         a response is frozen. It never changes in place (`surveys.loading` refuses and makes a
         new version, the admin turns read-only), so its sections, questions and choices read
         once stay true for the life of the process, in every process: the memo is keyed by
-        `structure_key`, and no server can hold a version another has not. Reading it from
-        the database cache instead would cost a query and unpickling (measured: about as much
-        as reading it afresh), for nothing to share. The caller proves the freeze by passing
-        a saved response of this questionnaire; without one this reads `ordered_sections()`.
+        `structure_key`, and no server can hold a version another has not. The database cache
+        instead would cost a query and unpickling every time, for nothing to share (measured
+        per answering request: twice the memo's time; reading afresh, three times). The caller
+        proves the freeze by passing a saved response of this questionnaire; without one this
+        reads `ordered_sections()`.
 
         The instances are shared by every request (and thread) of the process: read them,
         never change them. `question.choices.all()` reads the prefetched list.
         """
         if response.pk is None or response.questionnaire_id != self.pk:
             return self.ordered_sections()
-        return _frozen_sections(*self.structure_key)
+        return _frozen_sections(self.structure_key, self)
 
 
 @lru_cache(maxsize=16)
-def _frozen_sections(pk: int, source_digest: str, created_at: datetime) -> list[Section]:
-    """The sections of the frozen questionnaire version these name (see `cached_sections`):
-    a few versions are in use at a time; the least recently used goes first."""
-    return Questionnaire(
-        pk=pk, source_digest=source_digest, created_at=created_at
-    ).ordered_sections()
+def _frozen_sections(structure_key: tuple, questionnaire: Questionnaire) -> list[Section]:
+    """The sections of the frozen questionnaire version `structure_key` names (see
+    `cached_sections`; the instance, equal to any other with its pk, only reads them): a few
+    versions are in use at a time; the least recently used goes first."""
+    return questionnaire.ordered_sections()
 
 
 class Section(models.Model):

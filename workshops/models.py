@@ -94,6 +94,26 @@ class WorkshopQuerySet(models.QuerySet["Workshop"]):
         write that changes what the dashboard shows."""
         return self.update(dashboard_version=F("dashboard_version") + 1)
 
+    def dashboard_changed_for_response(self, response_id: int) -> None:
+        """`dashboard_changed()` for the workshop of the participant who holds this response:
+        one statement, on every answer saved. Written out because the ORM's update through a
+        relation took a millisecond of CPU to build (measured), several times what the rest of
+        an autosave's statements cost; this one costs next to nothing beside them."""
+        connection = connections[router.db_for_write(self.model)]
+        quote = connection.ops.quote_name
+        workshop = quote(self.model._meta.db_table)
+        participant = quote(Participant._meta.db_table)
+        pk = quote(self.model._meta.pk.column)
+        version = quote(self.model._meta.get_field("dashboard_version").column)
+        workshop_id = quote(Participant._meta.get_field("workshop").column)
+        response = quote(Participant._meta.get_field("response").column)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {workshop} SET {version} = {version} + 1 WHERE {pk} = "
+                f"(SELECT {workshop_id} FROM {participant} WHERE {response} = %s)",
+                [response_id],
+            )
+
     def for_home(self, user: settings.AUTH_USER_MODEL, search: str = "") -> WorkshopQuerySet:
         """The facilitator's home list: their workshops with client and progress, newest first."""
         return (

@@ -32,7 +32,7 @@ from ..models import Participant, TextCoding, Workshop
 
 def note_answers_changed(response_id: int) -> None:
     """The answers or the status of this response changed: its workshop's dashboard with them."""
-    Workshop.objects.filter(participants__response_id=response_id).dashboard_changed()
+    Workshop.objects.dashboard_changed_for_response(response_id)
 
 
 def _from_deleting(origin: Any, model: type) -> bool:
