@@ -129,4 +129,4 @@ def fill_csrf(html: str, request: HttpRequest) -> SafeString:
         html = html.replace(placeholder, _CSRF_FIELD.format(get_token(request)))
     # The fragment was written by the template engine, which escaped everything it printed;
     # the token put in is made of letters and digits.
-    return mark_safe(html)  # noqa: S308  # nosec B308 B703
+    return mark_safe(html)  # nosec B308 B703

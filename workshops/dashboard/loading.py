@@ -1,8 +1,9 @@
 """One query set-up per page for the consensus dashboard.
 
 `WorkshopAnswers.load(workshop)` reads a workshop's questions, choices, participants and answers
-in four queries, whatever the number of participants and questions (a page adds the session, the
-user, the workshop and the free-text codings: eight in all), and turns them into plain values:
+in four queries, whatever the number of participants and questions (a page that computes its
+figures adds the session, the user, the workshop and the free-text codings: eight in all; one
+served from the cache reads only the participants: see `views`), and turns them into plain values:
 `Item` (a question with its `surveys.scoring.QuestionSpec`), `Person` (a participant with their
 response status) and the answer values exactly as the pure functions in `surveys.scoring` take
 them. Everything the facilitator sees is computed from this object by the report's parts

@@ -127,7 +127,7 @@ def how_scored(comparison: Comparison, item: Item, a: str, b: str) -> tuple[str,
     return tuple(line for line in lines if line)
 
 
-def _how(detail: Detail, item: Item, a: str, b: str) -> str:  # noqa: C901, PLR0911
+def _how(detail: Detail, item: Item, a: str, b: str) -> str:
     values = detail.params
     match detail.code:
         case DetailCode.SCALE:
@@ -203,7 +203,7 @@ def consensus_text(consensus: GroupConsensus | None, item: Item) -> str:
     return "; ".join(line for detail in consensus.detail if (line := _consensus_line(detail, item)))
 
 
-def _consensus_line(detail: Detail, item: Item) -> str:  # noqa: PLR0911
+def _consensus_line(detail: Detail, item: Item) -> str:
     values = detail.params
     undefined = gettext("undefined")
 
