@@ -139,14 +139,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
-# Nothing the app relies on is kept in the cache (the link-guessing throttle counts in its own
-# table, workshops.LinkGuessWindow). It lives in the database so that, if something uses it,
-# several app servers share it and nothing is kept on local disk.
+# "default" lives in the database, so that several app servers share it and nothing is kept on
+# local disk: the dashboard's figures and the home's alignments, each keyed by the workshop's
+# dashboard version (workshops/dashboard/caching.py). Nothing the app relies on is kept there
+# (the link-guessing throttle counts in its own table, workshops.LinkGuessWindow).
+# "local" is each process's own: rendered questions of frozen questionnaires, keyed by
+# everything their HTML depends on (surveys/presenting.py), so that no key ever names two
+# different values and no server can hold a copy another would not.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "common_ground_cache",
-    }
+    },
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "common-ground-local",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -20,8 +20,7 @@ Answer values are stored as JSON in the shape the scoring reads directly (each k
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+from functools import lru_cache
 
 from django.db import models
 from django.db.models import Count, Prefetch, Q
@@ -73,59 +72,38 @@ class Questionnaire(models.Model):
 
     @property
     def structure_key(self) -> tuple:
-        """Names this version's structure in per-process caches. created_at and source_digest
-        tell a re-created row with a reused pk (a test database rolled back, a restored dump)
-        from the version cached under that pk."""
+        """Names this version's structure wherever it is kept (the memo of `cached_sections`,
+        rendered questions): created_at and source_digest tell a re-created row with a reused
+        pk (a test database rolled back, a restored dump) from the version kept under that pk."""
         return (self.pk, self.source_digest, self.created_at)
 
     def cached_sections(self, response: Response) -> list[Section]:
-        """`ordered_sections()` from a per-process cache, for a questionnaire that has responses.
+        """`ordered_sections()`, read once per process for a questionnaire that has responses.
 
-        Why this is safe: a questionnaire with a response is frozen. It never changes in place
-        (`surveys.loading` refuses and makes a new version, the admin turns read-only), so its
-        sections, questions and choices read once stay true for the life of the process, in
-        every process. The caller proves the freeze by passing a saved response of this
-        questionnaire; without one this falls back to `ordered_sections()` (no caching).
+        Why a per-process memo is right here (and not the shared cache): a questionnaire with
+        a response is frozen. It never changes in place (`surveys.loading` refuses and makes a
+        new version, the admin turns read-only), so its sections, questions and choices read
+        once stay true for the life of the process, in every process: the memo is keyed by
+        `structure_key`, and no server can hold a version another has not. The database cache
+        instead would cost a query and unpickling every time, for nothing to share (measured
+        per answering request: twice the memo's time; reading afresh, three times). The caller
+        proves the freeze by passing a saved response of this questionnaire; without one this
+        reads `ordered_sections()`.
 
-        The cached instances are shared by every request (and thread) of the process: read
-        them, never change them. `question.choices.all()` reads the prefetched list.
+        The instances are shared by every request (and thread) of the process: read them,
+        never change them. `question.choices.all()` reads the prefetched list.
         """
         if response.pk is None or response.questionnaire_id != self.pk:
             return self.ordered_sections()
-        key = self.structure_key
-        with _STRUCTURE_LOCK:
-            sections = _STRUCTURE_CACHE.get(key)
-            if sections is not None:
-                _STRUCTURE_CACHE.move_to_end(key)
-                return sections
-        sections = self.ordered_sections()  # outside the lock: two threads may both read it
-        with _STRUCTURE_LOCK:
-            _STRUCTURE_CACHE[key] = sections
-            while len(_STRUCTURE_CACHE) > STRUCTURE_CACHE_SIZE:
-                _STRUCTURE_CACHE.popitem(last=False)
-        return sections
+        return _frozen_sections(self.structure_key, self)
 
 
-#: Frozen questionnaires' structure, see `Questionnaire.cached_sections`: a few versions are in
-#: use at a time; the least recently used goes first.
-STRUCTURE_CACHE_SIZE = 16
-_STRUCTURE_CACHE: OrderedDict[tuple, list[Section]] = OrderedDict()
-_STRUCTURE_LOCK = threading.Lock()
-
-
-def clear_structure_cache(**_kwargs: object) -> None:
-    """Forget every cached questionnaire structure (connected to saves and deletes of
-    questionnaires, sections, questions and choices: belt and braces within one process, and
-    what keeps tests that build questionnaires by hand honest)."""
-    with _STRUCTURE_LOCK:
-        _STRUCTURE_CACHE.clear()
-    for listener in STRUCTURE_CLEARED:
-        listener()
-
-
-#: Functions called when the structure cache is cleared: caches built on a frozen structure
-#: (the rendered questions of `surveys.presenting`) register here to be cleared with it.
-STRUCTURE_CLEARED: list = []
+@lru_cache(maxsize=16)
+def _frozen_sections(structure_key: tuple, questionnaire: Questionnaire) -> list[Section]:
+    """The sections of the frozen questionnaire version `structure_key` names (see
+    `cached_sections`; the instance, equal to any other with its pk, only reads them): a few
+    versions are in use at a time; the least recently used goes first."""
+    return questionnaire.ordered_sections()
 
 
 class Section(models.Model):
@@ -313,7 +291,7 @@ class Response(models.Model):
 
     def count_answered(self) -> int:
         """How many questions this response answers (`Answer.is_answered`): one query."""
-        return _ANSWERED.filter(response_id=self.pk).count()
+        return Answer.objects.answered().filter(response_id=self.pk).count()
 
 
 class AnswerQuerySet(models.QuerySet["Answer"]):
@@ -356,13 +334,3 @@ class Answer(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.is_unknown or self.value is not None
-
-
-#: `Answer.objects.answered()`, built once (each use clones it): the filter is the same for
-#: every count, and building it anew was a good part of an autosave's time.
-_ANSWERED = Answer.objects.answered()
-
-
-for _model in (Questionnaire, Section, Question, Choice):
-    models.signals.post_save.connect(clear_structure_cache, sender=_model)
-    models.signals.post_delete.connect(clear_structure_cache, sender=_model)

@@ -7,19 +7,20 @@ rejected post, exactly what the executive typed (nothing they entered is lost).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import caches
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from .answering import AnswerError, draft_as_post, field_name, parse_answer
 from .kinds import BaseKind, Option, kind_for
 from .kinds.scale import scale_text  # noqa: F401 - the dashboard reads it from here
-from .models import STRUCTURE_CLEARED, Answer, Question
+from .models import Answer, Question
 
 __all__ = ["Option", "QuestionField", "build_field", "display_answer", "render_field"]
 
@@ -148,43 +149,35 @@ def display_answer(question: Question, value: Any, is_unknown: bool) -> str:
     return kind_for(question).display(question, value)
 
 
-#: Rendered questions by (questionnaire structure, template, locked, state): a question's HTML
-#: is a pure function of these, and most states recur (every unanswered question is the same
-#: for every executive; a scale question has a handful of states). Per process, least
-#: recently used first out, cleared with the questionnaire structure cache.
-RENDERED_CACHE_SIZE = 4096
-_RENDERED: OrderedDict[tuple, SafeString] = OrderedDict()
-_RENDERED_LOCK = threading.Lock()
+#: The cache (an alias of `CACHES`) that keeps rendered questions: "local", one per process.
+#: A rendered question is a pure function of its key (the frozen questionnaire's version, the
+#: template, locked or not, the field's state, the language), so a key never names two
+#: different values and each process may keep its own copy: no query to read it, nothing to
+#: invalidate. Most states recur (every unanswered question is the same for every executive;
+#: a scale question has a handful of states).
+RENDERED_CACHE = "local"
 
 
-def clear_rendered_fields() -> None:
-    with _RENDERED_LOCK:
-        _RENDERED.clear()
-
-
-STRUCTURE_CLEARED.append(clear_rendered_fields)
+def _rendered_key(structure_key: tuple, template_name: str, locked: bool, state: tuple) -> str:
+    named = repr((structure_key, template_name, locked, state, get_language()))
+    return "question:" + hashlib.sha256(named.encode()).hexdigest()
 
 
 def render_field(
     view: QuestionField, *, template_name: str, locked: bool, structure_key: tuple
 ) -> SafeString:
-    """The question rendered by `template_name` (its context: `field` and `locked`), from the
-    memo when this state was rendered before; also kept as `view.html`.
+    """The question rendered by `template_name` (its context: `field` and `locked`), kept in
+    the `RENDERED_CACHE` under everything it depends on; also kept as `view.html`.
 
     Only for a frozen questionnaire (one with responses: `structure_key` names its version),
     whose questions never change in place; the template must read nothing but the question,
     the field's state (`QuestionField.state_key`) and `locked`.
     """
-    key = (structure_key, template_name, locked, view.state_key())
-    with _RENDERED_LOCK:
-        html = _RENDERED.get(key)
-        if html is not None:
-            _RENDERED.move_to_end(key)
+    rendered = caches[RENDERED_CACHE]
+    key = _rendered_key(structure_key, template_name, locked, view.state_key())
+    html = rendered.get(key)
     if html is None:
         html = render_to_string(template_name, {"field": view, "locked": locked})
-        with _RENDERED_LOCK:
-            _RENDERED[key] = html
-            while len(_RENDERED) > RENDERED_CACHE_SIZE:
-                _RENDERED.popitem(last=False)
-    view.html = html
-    return html
+        rendered.set(key, str(html), None)
+    view.html = SafeString(html)
+    return view.html

@@ -50,6 +50,8 @@ __all__ = [
     "Aggregate",
     "BandCounts",
     "Comparison",
+    "Detail",
+    "DetailCode",
     "GroupConsensus",
     "Kind",
     "Label",
@@ -163,6 +165,65 @@ class Magnitude(StrEnum):
     LARGE = "large"
 
 
+class DetailCode(StrEnum):
+    """What one line of a comparison's or a group's ``detail`` says. Scoring writes no prose:
+    each line is a code with the numbers it names (:class:`Detail`), and the presentation layer
+    words it (in the room's language). The values each code carries are listed beside it."""
+
+    # Why a comparison is not scored.
+    NOT_ANSWERED = "not_answered"  # sides: the sides ("a", "b") that did not answer
+    NOBODY_ANSWERED = "nobody_answered"  # sides: the groups in which nobody answered
+    NOTHING_CHOSEN = "nothing_chosen"  # both chose nothing and there is no "none of these"
+    NOT_CODED = "not_coded"  # free text the facilitator has not coded
+    NO_COMPARABLE_PAIR = "no_comparable_pair"  # no cross-group pair had a similarity
+    UNREADABLE = "unreadable"  # a stored answer could not be read (the caller's verdict)
+    # How a comparison was scored.
+    SCALE = "scale"  # a, b, scale_min, scale_max, similarity
+    SCALE_RULES = "scale_rules"  # size, direction: the two rules' labels
+    SAME_CHOICE = "same_choice"  # a, b
+    PARTIAL_CREDIT = "partial_credit"  # a, b
+    DIFFERENT_CHOICES = "different_choices"  # a, b
+    DICE = "dice"  # dice, jaccard
+    PAIRS_IN_ORDER = "pairs_in_order"  # share: of item pairs in the same order, 0-1
+    GAP = "gap"  # difference, tolerance: in the question's unit (absolute tolerance)
+    RELATIVE_GAP = "relative_gap"  # share, tolerance: 0-1 of the larger target
+    MORE_AMBITIOUS = "more_ambitious"  # side: "a" or "b"
+    SAME_TARGET = "same_target"
+    BUDGET_MOVED = "budget_moved"  # share: of the budget that would have to move, 0-1
+    CODED = "coded"  # verdict: the facilitator's agree, partly or differ
+    MEAN_OVER_PAIRS = "mean_over_pairs"  # pairs: cross-group pairs the mean is over
+    # The whole group on one question.
+    TEXT_NOT_SCORED = "text_not_scored"
+    TOO_FEW_ANSWERS = "too_few_answers"  # answered (fewer than 2)
+    MEDIAN = "median"  # median
+    BANDS = "bands"  # above, at, below, answered: answers by side of the scale's midpoint
+    MODAL_SHARE = "modal_share"  # chosen, answered, modal: the modal choice(s)
+    MEAN_DICE = "mean_dice"  # value (None when undefined)
+    KENDALLS_W = "kendalls_w"  # value (None when undefined)
+    MEAN_SIMILARITY = "mean_similarity"  # value
+
+
+@dataclass(frozen=True, slots=True)
+class Detail:
+    """One line of how a figure was reached, or why it was not: a code and the values it names
+    (as ``(name, value)`` pairs, so that the line stays hashable and comparable)."""
+
+    code: DetailCode
+    values: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, code: DetailCode, **values: Any) -> Detail:
+        return cls(code, tuple(values.items()))
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The values by name, e.g. ``{"a": 3, "b": 4, ...}`` for :attr:`DetailCode.SCALE`."""
+        return dict(self.values)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.params[name]
+
+
 _CAUTION = {Label.DIFFER: 0, Label.PARTLY: 1, Label.AGREE: 2}
 
 #: Kinds with a role position (median, mean composition, mean-rank order).
@@ -251,7 +312,7 @@ class Comparison:
     facilitator_coded: bool = False
     weight: float = 1.0
     baseline: float | None = None
-    detail: tuple[str, ...] = ()
+    detail: tuple[Detail, ...] = ()
 
     @property
     def scored(self) -> bool:
@@ -307,7 +368,7 @@ class GroupConsensus:
     modal: tuple[str, ...] = ()
     options: tuple[OptionConsensus, ...] = ()
     kendall_w: float | None = None
-    detail: tuple[str, ...] = ()
+    detail: tuple[Detail, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -707,7 +768,7 @@ def chance_corrected(s: float, s0: float) -> float:
     return (s - s0) / (1.0 - s0)
 
 
-def _unscored(spec: QuestionSpec, reason: str) -> Comparison:
+def _unscored(spec: QuestionSpec, reason: Detail) -> Comparison:
     return Comparison(
         kind=spec.kind, similarity=None, label=None, weight=spec.importance, detail=(reason,)
     )
@@ -726,10 +787,6 @@ def _scored(
     )
 
 
-def _pct(x: float) -> str:
-    return f"{x:.0%}"
-
-
 def compare(
     spec: QuestionSpec, a: AnswerValue, b: AnswerValue, coding: str | None = None
 ) -> Comparison:
@@ -742,7 +799,7 @@ def compare(
         raise ValueError("only free-text pairs are coded by the facilitator")
     missing = [side for side, value in (("a", a), ("b", b)) if is_missing(spec, value)]
     if missing:
-        return _unscored(spec, f"not scored: side {' and '.join(missing)} did not answer")
+        return _unscored(spec, Detail.of(DetailCode.NOT_ANSWERED, sides=tuple(missing)))
 
     match spec.kind:
         case Kind.SCALE:
@@ -754,45 +811,53 @@ def compare(
                 s,
                 _more_cautious(size, direction),
                 detail=(
-                    f"{a:g} vs {b:g} on {lo}..{hi}: s = {s:.2f}",
-                    f"size rule: {size}; direction rule: {direction}",
+                    Detail.of(DetailCode.SCALE, a=a, b=b, scale_min=lo, scale_max=hi, similarity=s),
+                    Detail.of(DetailCode.SCALE_RULES, size=size, direction=direction),
                 ),
             )
         case Kind.SINGLE:
             s = single_similarity(str(a), str(b), spec.partial_credit)
-            how = "same choice" if a == b else ("partial credit" if s else "different choices")
-            return _scored(spec, s, detail=(f"{a} vs {b}: {how}",))
+            if a == b:
+                how = DetailCode.SAME_CHOICE
+            else:
+                how = DetailCode.PARTIAL_CREDIT if s else DetailCode.DIFFERENT_CHOICES
+            return _scored(spec, s, detail=(Detail.of(how, a=a, b=b),))
         case Kind.MULTI:
             s = dice(a, b, spec.none_value)  # type: ignore[arg-type]
             if s is None:
-                return _unscored(
-                    spec, "not scored: both chose nothing and there is no 'none of these' option"
-                )
+                return _unscored(spec, Detail.of(DetailCode.NOTHING_CHOSEN))
             j = jaccard_from_dice(s)
-            return _scored(spec, s, jaccard=j, detail=(f"Dice {s:.2f}, Jaccard {j:.2f}",))
+            return _scored(
+                spec, s, jaccard=j, detail=(Detail.of(DetailCode.DICE, dice=s, jaccard=j),)
+            )
         case Kind.RANKING:
             s = ranking_similarity(a, b, spec.items)  # type: ignore[arg-type]
             assert s is not None  # fewer than two ranked items was caught as missing
-            return _scored(spec, s, detail=(f"{_pct(s)} of item pairs in the same order",))
+            return _scored(spec, s, detail=(Detail.of(DetailCode.PAIRS_IN_ORDER, share=s),))
         case Kind.NUMERIC:
             s = numeric_similarity(a, b, spec.tolerance, spec.absolute_tolerance)  # type: ignore[arg-type]
             side = more_ambitious(a, b, spec.higher_is_ambitious)  # type: ignore[arg-type]
             difference = abs(a - b)  # type: ignore[operator]
             if spec.absolute_tolerance is not None:
-                gap = f"{difference:g} apart (tolerance {spec.absolute_tolerance:g})"
+                gap = Detail.of(
+                    DetailCode.GAP, difference=difference, tolerance=spec.absolute_tolerance
+                )
             else:
                 larger = max(abs(a), abs(b))  # type: ignore[arg-type]
                 relative = difference / larger if larger else 0.0
-                gap = f"{_pct(relative)} apart (tolerance {_pct(spec.tolerance)})"
-            ambition = f"side {side} is more ambitious" if side else "same target"
+                gap = Detail.of(DetailCode.RELATIVE_GAP, share=relative, tolerance=spec.tolerance)
+            if side:
+                ambition = Detail.of(DetailCode.MORE_AMBITIOUS, side=side)
+            else:
+                ambition = Detail.of(DetailCode.SAME_TARGET)
             return _scored(spec, s, more_ambitious=side, detail=(gap, ambition))
         case Kind.ALLOCATION:
             tvd = total_variation_distance(a, b, spec.items)  # type: ignore[arg-type]
             s = allocation_similarity(a, b, spec.items, spec.tolerance)  # type: ignore[arg-type]
-            return _scored(spec, s, detail=(f"{_pct(tvd)} of the budget would have to move",))
+            return _scored(spec, s, detail=(Detail.of(DetailCode.BUDGET_MOVED, share=tvd),))
         case Kind.TEXT:
             if coding is None:
-                return _unscored(spec, "free text is not scored unless the facilitator codes it")
+                return _unscored(spec, Detail.of(DetailCode.NOT_CODED))
             s = coded_similarity(coding)
             return Comparison(
                 kind=spec.kind,
@@ -800,7 +865,7 @@ def compare(
                 label=label_for(s),
                 facilitator_coded=True,
                 weight=spec.importance,
-                detail=(f"coded by the facilitator: {coding}",),
+                detail=(Detail.of(DetailCode.CODED, verdict=str(coding)),),
             )
     raise AssertionError(f"unhandled kind {spec.kind}")  # pragma: no cover
 
@@ -894,7 +959,7 @@ def compare_groups(
     answered_a, answered_b = _answered(spec, answers_a), _answered(spec, answers_b)
     missing = [side for side, group in (("a", answered_a), ("b", answered_b)) if not group]
     if missing:
-        return _unscored(spec, f"not scored: nobody on side {' and '.join(missing)} answered")
+        return _unscored(spec, Detail.of(DetailCode.NOBODY_ANSWERED, sides=tuple(missing)))
     if spec.kind is Kind.TEXT:
         return compare(spec, answered_a[0], answered_b[0], coding)
     if spec.kind in POSITION_KINDS:
@@ -907,11 +972,13 @@ def compare_groups(
         return compare(spec, answered_a[0], answered_b[0])
     s, compared = _mean_across(spec, answered_a, answered_b, prepared)
     if s is None:
-        return _unscored(spec, "not scored: no comparable pair")
+        return _unscored(spec, Detail.of(DetailCode.NO_COMPARABLE_PAIR))
     extra: dict[str, object] = {}
     if spec.kind is Kind.MULTI:
         extra["jaccard"] = jaccard_from_dice(min(1.0, s))
-    return _scored(spec, s, detail=(f"mean similarity over {compared} cross-role pairs",), **extra)
+    return _scored(
+        spec, s, detail=(Detail.of(DetailCode.MEAN_OVER_PAIRS, pairs=compared),), **extra
+    )
 
 
 def cohesion(
@@ -1047,10 +1114,13 @@ def group_consensus(
     answered = _answered(spec, answers)
     n = len(answered)
     if spec.kind is Kind.TEXT:
-        return GroupConsensus(spec.kind, None, n, detail=("free text is not scored",))
+        return GroupConsensus(spec.kind, None, n, detail=(Detail.of(DetailCode.TEXT_NOT_SCORED),))
     if n < 2:
         return GroupConsensus(
-            spec.kind, Label.INSUFFICIENT, n, detail=(f"{n} answer(s): at least 2 needed",)
+            spec.kind,
+            Label.INSUFFICIENT,
+            n,
+            detail=(Detail.of(DetailCode.TOO_FEW_ANSWERS, answered=n),),
         )
     position = role_position(spec, answered)
     match spec.kind:
@@ -1080,9 +1150,14 @@ def group_consensus(
                 bands=bands,
                 tastle_wierman=tastle_wierman(answered, spec.scale_min, spec.scale_max),  # type: ignore[arg-type]
                 detail=(
-                    f"median {position:g}",
-                    f"{bands.above} of {n} above the midpoint, {bands.at} at it, "
-                    f"{bands.below} below",
+                    Detail.of(DetailCode.MEDIAN, median=position),
+                    Detail.of(
+                        DetailCode.BANDS,
+                        above=bands.above,
+                        at=bands.at,
+                        below=bands.below,
+                        answered=n,
+                    ),
                 ),
             )
         case Kind.SINGLE:
@@ -1101,7 +1176,7 @@ def group_consensus(
                 n,
                 score=top / n,
                 modal=modal,
-                detail=(f"{top} of {n} chose {' / '.join(modal)}",),
+                detail=(Detail.of(DetailCode.MODAL_SHARE, chosen=top, answered=n, modal=modal),),
             )
         case Kind.MULTI:
             chosen = [_selection(v, spec.none_value) for v in answered]  # type: ignore[arg-type]
@@ -1124,10 +1199,7 @@ def group_consensus(
                 n,
                 score=mean_dice,
                 options=tuple(options),
-                detail=(
-                    "mean pairwise Dice "
-                    + ("undefined" if mean_dice is None else f"{mean_dice:.2f}"),
-                ),
+                detail=(Detail.of(DetailCode.MEAN_DICE, value=mean_dice),),
             )
         case Kind.RANKING:
             w = kendalls_w(answered, spec.items)  # type: ignore[arg-type]
@@ -1142,7 +1214,7 @@ def group_consensus(
                 score=w,
                 position=position,
                 kendall_w=w,
-                detail=("Kendall's W " + ("undefined" if w is None else f"{w:.2f}"),),
+                detail=(Detail.of(DetailCode.KENDALLS_W, value=w),),
             )
         case _:  # numeric, allocation
             mean_s = _mean_within(spec, answered, prepared)
@@ -1153,7 +1225,7 @@ def group_consensus(
                 n,
                 score=mean_s,
                 position=position,
-                detail=(f"mean pairwise similarity {mean_s:.2f}",),
+                detail=(Detail.of(DetailCode.MEAN_SIMILARITY, value=mean_s),),
             )
 
 

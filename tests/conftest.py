@@ -52,20 +52,6 @@ def _fresh_cache():
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_process_caches():
-    """The per-process caches (frozen questionnaires' structure, dashboard reports) must not
-    carry rows one test rolled back into the next, where the same primary keys come back."""
-    yield
-    from surveys.models import clear_structure_cache
-    from workshops.dashboard import clear_alignment_cache
-    from workshops.dashboard_report import clear_report_cache
-
-    clear_structure_cache()
-    clear_report_cache()
-    clear_alignment_cache()
-
-
 @pytest.fixture
 def questionnaire(db: None) -> Questionnaire:
     """The default questionnaire (reloaded if a transactional test flushed the database)."""

@@ -26,7 +26,10 @@ CSRF_COOKIE_NAME = "csrftoken"
 SECURE_HSTS_SECONDS = 0
 SECURE_SSL_REDIRECT = False
 AXES_ENABLED = True
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "local": CACHES["local"],  # noqa: F405
+}
 
 # SQLite: a file, not Django's default shared in-memory database. The live server would otherwise
 # run every request thread on the test's one connection, so transactions, IMMEDIATE locking and

@@ -74,31 +74,6 @@ def access_cookie_value(participant: Participant) -> str:
     return remember_participant(HttpResponse(), participant).cookies[access_cookie_name()].value
 
 
-#: Participants whose personal link still works, with what the answering pages show. Built
-#: once (each request's .get() clones it, so it is never evaluated itself): building the
-#: filters and joins anew is a good part of a short request's time.
-_ANSWERING = (
-    Participant.objects.active()
-    .filter(token_revoked_at__isnull=True)
-    .select_related("workshop", "workshop__organisation", "response", "response__questionnaire")
-)
-#: The same, reading only what a request that shows no page needs (autosave: whether the
-#: workshop accepts answers, the response and its questionnaire's version): a third of the
-#: columns, and a good part of the request's time saved in building and reading them.
-_ANSWERING_BARE = (
-    Participant.objects.active()
-    .filter(token_revoked_at__isnull=True)
-    .select_related("workshop", "response", "response__questionnaire")
-    .only(
-        "workshop__status",
-        "response__status",
-        "response__questionnaire__source_digest",
-        "response__questionnaire__created_at",
-        "last_activity_at",
-    )
-)
-
-
 class NotInQuestionnaire(Http404):
     """A page that does not exist for an executive whose link works (a section number out of
     range, results not shared yet): the 404 page says what is wrong and leads back to their
@@ -119,8 +94,8 @@ def get_participant_for_session(
     Still valid: the participant is not removed, their link is not withdrawn, and the cookie's
     session key is the current one; all three in the one query the lookup costs.
 
-    `for_page=False` reads only what autosave uses (`_ANSWERING_BARE`); anything else on the
-    participant, its workshop or its response would cost a query more.
+    `for_page=False` reads only what autosave uses (`ParticipantQuerySet.answering`); anything
+    else on the participant, its workshop or its response would cost a query more.
     """
     try:
         value = request.get_signed_cookie(
@@ -131,8 +106,9 @@ def get_participant_for_session(
     pk, _, session_key = value.partition(":")
     if pk != str(participant_pk) or not session_key:
         raise Http404("Open your personal link again.")
-    queryset = _ANSWERING if for_page else _ANSWERING_BARE
-    return get_object_or_404(queryset, pk=participant_pk, session_key=session_key)
+    return get_object_or_404(
+        Participant.objects.answering(for_page=for_page), pk=participant_pk, session_key=session_key
+    )
 
 
 def get_removed_participant_for_user(

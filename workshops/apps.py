@@ -10,3 +10,4 @@ class WorkshopsConfig(AppConfig):
             checks,  # noqa: F401  (registers the system checks)
             sessions,  # noqa: F401  (starts a login's clock when logging in)
         )
+        from .dashboard import freshness  # noqa: F401  (dashboard versions follow every change)

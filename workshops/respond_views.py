@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import logging
 import posixpath
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache, wraps
+from functools import wraps
 
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -39,6 +38,7 @@ from surveys.models import Answer, Question, Response, Section
 from surveys.presenting import QuestionField, build_field, display_answer, render_field
 
 from .access import NotInQuestionnaire, get_participant_for_session, remember_participant
+from .dashboard.freshness import note_answers_changed
 from .models import LinkGuessWindow, Participant, ReplacedLink, hash_token
 
 # Personal links that match nobody, per client address and hour, answered as a miss; the ones
@@ -230,7 +230,6 @@ def _steps(
     participant_pk: int, sections: list, answers: dict
 ) -> tuple[list[SectionStep], dict[str, int]]:
     """Each section's step, and the progress over all of them (one pass over the questions)."""
-    section_url = _url_maker("workshops:respond_section", participant_pk)
     steps = []
     for number, section in enumerate(sections, start=1):
         questions = section.questions.all()
@@ -241,9 +240,8 @@ def _steps(
                 if answer is not None:
                     answered += answer.is_answered
                     drafts += answer.draft is not None
-        steps.append(
-            SectionStep(number, section, section_url(number), answered, len(questions), drafts)
-        )
+        url = reverse("workshops:respond_section", args=[participant_pk, number])
+        steps.append(SectionStep(number, section, url, answered, len(questions), drafts))
     progress = _progress_figures(sum(s.answered for s in steps), sum(s.total for s in steps))
     return steps, progress
 
@@ -376,8 +374,6 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
         # Reading a section changes nothing but the (throttled) activity time: where to resume
         # is where the executive last answered or saved a page.
         _touch(participant)
-    # Relative to this page, so that the rendered question is the same for every executive.
-    autosave_url = _relative_url_maker(request.path, "workshops:respond_autosave", participant.pk)
     first_number = _question_number(sections, current, 0)
     fields = []
     for index, question in enumerate(current.questions.all()):
@@ -390,7 +386,9 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
             status=statuses.get(question.pk, ""),
             draft_cut_to=cut_drafts.get(question.pk),
         )
-        fields.append(_rendered(field, autosave_url(question.pk), response))
+        fields.append(
+            _rendered(field, _autosave_url(request.path, participant.pk, question), response)
+        )
     steps, progress = _steps(participant.pk, sections, answers)
     return render(
         request,
@@ -412,20 +410,6 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
     )
 
 
-def _url_maker(name: str, participant_pk: int) -> Callable[[int], str]:
-    """URLs of one participant's pages that differ only in their last number (a section's
-    position, a question's id): one reverse() per participant and process, not one per link."""
-    return _cached_url_maker(get_script_prefix(), name, participant_pk)
-
-
-@lru_cache(maxsize=4096)
-def _cached_url_maker(prefix: str, name: str, participant_pk: int) -> Callable[[int], str]:
-    sample = reverse(name, args=[participant_pk, 0])
-    head, tail = sample.removesuffix("/0/"), "/"
-    assert sample == f"{head}/0{tail}", sample
-    return lambda number: f"{head}/{number}{tail}"
-
-
 def _rendered(
     field: QuestionField, autosave_url: str, response: Response, *, locked: bool | None = None
 ) -> QuestionField:
@@ -441,11 +425,11 @@ def _rendered(
     return field
 
 
-def _relative_url_maker(page: str, name: str, participant_pk: int) -> Callable[[int], str]:
-    """`_url_maker`, but each URL relative to the page at path `page` (say "../../autosave/7/")."""
-    absolute = _url_maker(name, participant_pk)
-    head = posixpath.relpath(absolute(0).removesuffix("/0/"), page.rstrip("/") or "/")
-    return lambda number: f"{head}/{number}/"
+def _autosave_url(page: str, participant_pk: int, question: Question) -> str:
+    """Where the question posts its answer, relative to the page at path `page` (say
+    "../../autosave/7/"): the same for every executive, so that the rendered question is too."""
+    url = reverse("workshops:respond_autosave", args=[participant_pk, question.pk])
+    return posixpath.relpath(url, page.rstrip("/") or "/") + "/"
 
 
 def _question_number(sections: list, current: object, index: int) -> int:
@@ -617,8 +601,8 @@ def _whole_question(
         status=outcome.status,
     )
     page = reverse("workshops:respond_section", args=[participant.pk, position])
-    autosave_url = _relative_url_maker(page, "workshops:respond_autosave", participant.pk)
-    rendered = _rendered(field, autosave_url(question.pk), participant.response, locked=refused)
+    autosave_url = _autosave_url(page, participant.pk, question)
+    rendered = _rendered(field, autosave_url, participant.response, locked=refused)
     reply = HttpResponse(rendered.html, status=422 if refused else 200)
     reply["HX-Retarget"] = f"#{field.dom_id}"
     reply["HX-Reswap"] = "outerHTML"
@@ -705,6 +689,10 @@ def submit(request: HttpRequest, participant_pk: int) -> HttpResponse:
             "to keep your last complete answers.",
         )
         return redirect("workshops:respond_review", participant_pk=participant.pk)
-    if submit_response(participant.response):
+    with transaction.atomic():
+        submitted = submit_response(participant.response)
+        if submitted:
+            note_answers_changed(participant.response.pk)
+    if submitted:
         _touch(participant)
     return redirect(reverse("workshops:respond_review", args=[participant.pk]))

@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from surveys.answering import reopen_response
 from surveys.models import Questionnaire, Response
 
+from .dashboard.freshness import note_answers_changed
 from .models import (
     DEFAULT_SIDE_FOR_ROLE,
     AuditEvent,
@@ -355,6 +356,7 @@ def reopen_answers(participant: Participant, *, actor: AbstractBaseUser) -> None
     if participant.response is None or not participant.response.is_submitted:
         raise ValueError("Only submitted answers can be reopened.")
     reopen_response(participant.response)
+    note_answers_changed(participant.response.pk)
     record(participant.workshop, actor, "reopen", f"{participant.name}")
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import dashboard_views, facilitator_views, respond_views, results_views
+from . import facilitator_views, respond_views, results_views
+from .dashboard import views as dashboard_views
 
 app_name = "workshops"
 
@@ -83,7 +84,7 @@ urlpatterns = [
     ),
     # Executives, once the facilitator has revealed the results and shared them.
     path("respond/<int:participant_pk>/results/", results_views.results, name="respond_results"),
-    # Consensus dashboard (dashboard_views.py): alignment, side-by-side comparison, agenda.
+    # Consensus dashboard (dashboard/views.py): alignment, side-by-side comparison, agenda.
     path(
         "workshops/<int:workshop_pk>/dashboard/",
         dashboard_views.dashboard,

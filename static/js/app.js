@@ -276,7 +276,7 @@
     role.dataset.previous = role.value;
   });
 
-  // ---- Consensus dashboard (dashboard_views.py) ----
+  // ---- Consensus dashboard (workshops/dashboard/views.py) ----
 
   // The dashboard and comparison poll themselves ([data-live], htmx). Skip a refresh while the
   // tab is hidden or the facilitator has something open or focused inside (a "how this was

@@ -1,8 +1,12 @@
-"""The memo of rendered questions: the same HTML as a fresh render, never a stale one."""
+"""Rendered questions kept in the "local" cache: the same HTML as a fresh render, never a
+stale one (the key names everything the HTML depends on)."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
+from django.utils import translation
 
 from surveys import presenting
 from surveys.models import Answer, Response
@@ -26,12 +30,25 @@ def _render(q, answer=None, *, key, locked=False, url="../../autosave/1/", **sta
     return render_field(field, template_name=TEMPLATE, locked=locked, structure_key=key)
 
 
-def test_a_repeated_state_comes_from_the_memo_and_matches_a_fresh_render(frozen):
+@pytest.fixture
+def renders():
+    """How many questions were rendered (one served from the cache is not)."""
+    with mock.patch.object(
+        presenting, "render_to_string", side_effect=presenting.render_to_string
+    ) as render:
+        yield render
+
+
+def test_a_repeated_state_comes_from_the_cache_and_matches_a_fresh_render(frozen, renders):
     q = question("obj-channels")
-    first = _render(q, key=frozen)
-    assert _render(q, key=frozen) is first  # the memo's own string
-    presenting.clear_rendered_fields()
-    assert _render(q, key=frozen) == first
+    url = "../../autosave/4141/"  # a state no other test renders
+    first = _render(q, key=frozen, url=url)
+    assert renders.call_count == 1
+    assert _render(q, key=frozen, url=url) == first
+    assert renders.call_count == 1
+    field = build_field(q, 1, None)
+    field.autosave_url = url
+    assert first == presenting.render_to_string(TEMPLATE, {"field": field, "locked": False})
     assert f'name="q{q.pk}"' in first and "checked" not in first
 
 
@@ -67,13 +84,19 @@ def test_numbers_and_free_text_are_escaped_and_kept_apart(frozen):
     assert "Faster releases" not in _render(q, mine, key=frozen)
 
 
-def test_changing_a_question_clears_the_memo(frozen):
+def test_another_version_or_language_is_rendered_afresh(frozen, renders):
+    """A frozen questionnaire never changes in place: another version has another key (its
+    pk, digest and creation time), and so has another language."""
     q = question("obj-channels")
-    before = _render(q, key=frozen)
-    q.prompt = "A reworded prompt"
-    q.save()  # only possible by hand: a frozen questionnaire is never edited in place
-    assert not presenting._RENDERED
-    assert "A reworded prompt" in _render(q, key=frozen) != before
+    url = "../../autosave/4242/"  # a state no other test renders
+    _render(q, key=frozen, url=url)
+    _render(q, key=(frozen[0], "another digest", frozen[2]), url=url)
+    assert renders.call_count == 2
+    with translation.override("de"):
+        _render(q, key=frozen, url=url)
+    assert renders.call_count == 3
+    _render(q, key=frozen, url=url)
+    assert renders.call_count == 3
 
 
 def test_a_none_of_these_option_is_explained(frozen, questionnaire):

@@ -19,6 +19,8 @@ from surveys.scoring import (
     Aggregate,
     BandCounts,
     Comparison,
+    Detail,
+    DetailCode,
     Kind,
     Label,
     Magnitude,
@@ -211,8 +213,10 @@ def test_scale_direction_rule(a: float, b: float, label: Label) -> None:
 def test_scale_detail_explains_both_rules() -> None:
     result = compare(SCALE5, 3, 4)
     assert result.similarity == 0.75
-    assert "size rule: agree" in result.detail[1]
-    assert "direction rule: partly" in result.detail[1]
+    assert result.detail == (
+        Detail.of(DetailCode.SCALE, a=3, b=4, scale_min=1, scale_max=5, similarity=0.75),
+        Detail.of(DetailCode.SCALE_RULES, size=Label.AGREE, direction=Label.PARTLY),
+    )
 
 
 @pytest.mark.parametrize("bad", [0, 6, 2.5 + 3, "4", True])
@@ -630,8 +634,54 @@ def test_missing_answers_are_never_imputed(spec: QuestionSpec, value: object) ->
         result = compare(spec, a, b, coding=coding)
         assert result.similarity is None
         assert result.label is None
-        assert "did not answer" in result.detail[0]
+        assert result.detail[0].code is DetailCode.NOT_ANSWERED
+        assert result.detail[0]["sides"] == tuple(s for s, v in (("a", a), ("b", b)) if v is None)
     assert not is_missing(spec, value)
+
+
+#: Other answers to the questions of ANSWERED: every kind scored, partly credited or not.
+OTHER_ANSWERS = {
+    Kind.SCALE: 4,
+    Kind.SINGLE: "joint",
+    Kind.MULTI: ["web", "app"],
+    Kind.RANKING: ["c", "a", "b"],
+    Kind.NUMERIC: 80.0,
+    Kind.ALLOCATION: {"app": 50, "web": 50},
+    Kind.TEXT: "Customers first",
+}
+
+
+def _plain(value: object) -> bool:
+    """A value a detail may carry: a number, a label, or a code or choice value (no spaces)."""
+    if isinstance(value, tuple):
+        return all(_plain(part) for part in value)
+    if isinstance(value, str):
+        return value.replace("-", "").replace("_", "").isalnum()
+    return value is None or isinstance(value, int | float)
+
+
+@pytest.mark.parametrize(("spec", "value"), ANSWERED, ids=[s.kind for s, _ in ANSWERED])
+def test_scoring_returns_codes_and_numbers_never_prose(spec: QuestionSpec, value: object) -> None:
+    """Every detail line is a code with plain values: the dashboard words it, in the room's
+    language; nothing here is an English sentence."""
+    other = OTHER_ANSWERS[spec.kind]
+    coding = "partly" if spec.kind is Kind.TEXT else None
+    results = [
+        compare(spec, value, other, coding=coding),
+        compare(spec, value, None),
+        compare(spec, value, value),
+        compare_groups(spec, [value, other, value], [other, other], coding=coding),
+        compare_groups(spec, [None], [value]),
+        group_consensus(spec, [value, other, value]),
+        group_consensus(spec, [value]),
+    ]
+    if spec.kind is Kind.MULTI:
+        results.append(compare(CHANNELS_NO_NONE, [], []))
+    for result in results:
+        assert result.detail, result
+        for line in result.detail:
+            assert isinstance(line, Detail) and isinstance(line.code, DetailCode), line
+            assert all(_plain(v) for _, v in line.values), line
 
 
 def test_missing_scale_answer_is_not_the_midpoint() -> None:
@@ -753,7 +803,8 @@ def test_groups_ignore_missing_answers() -> None:
         OWNERSHIP, "cio", "joint"
     )
     nobody = compare_groups(SCALE5, [None], [3, 4])
-    assert nobody.similarity is None and "side a" in nobody.detail[0]
+    assert nobody.similarity is None
+    assert nobody.detail == (Detail.of(DetailCode.NOBODY_ANSWERED, sides=("a",)),)
 
 
 @pytest.mark.parametrize(
@@ -854,8 +905,10 @@ def test_group_scale_delphi_band_rule(answers: list[int], label: Label, bands: B
 def test_group_scale_reports_median_counts_and_tastle_wierman() -> None:
     result = group_consensus(SCALE5, [4, 4, 5, 4, 5, 4, 3, 1])
     assert result.position == 4
-    assert "median 4" in result.detail
-    assert "6 of 8 above the midpoint" in result.detail[1]
+    assert result.detail == (
+        Detail.of(DetailCode.MEDIAN, median=4),
+        Detail.of(DetailCode.BANDS, above=6, at=1, below=1, answered=8),
+    )
     assert result.score == 0.75
     assert 0 < result.tastle_wierman < 1
 

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from surveys.models import Answer, Response, ResponseStatus
-from workshops.dashboard import WorkshopAnswers, alignment_for_workshops, attach_alignment
+from workshops.dashboard import alignment_for_workshops, attach_alignment
+from workshops.dashboard.loading import WorkshopAnswers
 from workshops.demo import CIO_ANSWERS, CMO_ANSWERS, HEAD_MARKETING_ANSWERS
 from workshops.models import AuditEvent, Role, TextCoding, Workshop
 
@@ -321,6 +322,31 @@ def test_comparing_sides_uses_positions_and_warns_on_the_row(alice_client, works
     )
 
 
+def test_how_each_question_was_scored_is_worded_from_scorings_codes(
+    alice_client, workshop, cio, cmo
+):
+    """Scoring returns codes and numbers; the comparison words them, with the groups by name."""
+    ceo = invite(workshop, "Priya Natarajan", Role.CEO)
+    give_answers(
+        cio, {"obj-channels": 4, "kpi-load-time": 2, "own-mobile-web-should": "cio"}, submitted=True
+    )
+    give_answers(cmo, {"obj-channels": 3, "kpi-load-time": 4, "own-mobile-web-should": "cmo"})
+    give_answers(ceo, {"obj-channels": 5})
+    html = alice_client.get(url(workshop, "comparison")).content.decode()
+    scale = _article(html, "obj-channels")
+    assert "<li>4 vs 3 on 1..5: s = 0.75</li>" in scale
+    assert "<li>size rule: agree; direction rule: partly</li>" in scale
+    # The whole room (three people): the median in the scale's words, and the bands.
+    assert "median 4 of 5, towards “Critically important”; 2 of 3 above the midpoint" in scale
+    numeric = _article(html, "kpi-load-time")
+    assert "<li>50 % apart (tolerance 20 %)</li>" in numeric
+    assert "<li>CIO is more ambitious</li>" in numeric  # not "side a"
+    single = _article(html, "own-mobile-web-should")
+    assert "<li>“CIO / IT” vs “CMO / marketing”: different choices</li>" in single
+    unanswered = _article(html, "aud-split")
+    assert "Not scored: no answer yet from CIO or CMO." in unanswered
+
+
 def test_unknown_group_falls_back_to_cio_and_cmo(alice_client, workshop, cio, cmo):
     response = alice_client.get(url(workshop, "dashboard", a="role:nobody", b="side:<script>"))
     assert (response.context["a"].key, response.context["b"].key) == ("role:cio", "role:cmo")
@@ -591,19 +617,17 @@ def test_dashboard_queries_do_not_grow_with_the_workshop(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from workshops.dashboard_report import clear_report_cache
-
     _populate(workshop, 2)
-    alice_client.get(url(workshop, "dashboard"))
-    clear_report_cache()  # computed afresh: the most queries a dashboard makes
-    with CaptureQueriesContext(connection) as small:
+    alice_client.get(url(workshop, "agenda"))  # warm the session (another page's figures)
+    with CaptureQueriesContext(connection) as small:  # computed: the most queries it makes
         alice_client.get(url(workshop, "dashboard"))
     assert len(small) <= 10
-    _populate(workshop, 28)
+    _populate(workshop, 28)  # 28 more participants and their answers: a new version
     with django_assert_num_queries(len(small)):
         alice_client.get(url(workshop, "dashboard"))
-    # Nothing changed since: the report is reused, without its questions, choices and answers.
-    with django_assert_num_queries(len(small) - 3):
+    # Nothing changed since: the figures come from the cache, without the codings, questions,
+    # choices and answers.
+    with django_assert_num_queries(len(small) - 4):
         alice_client.get(url(workshop, "dashboard"))
 
 

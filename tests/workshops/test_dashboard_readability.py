@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from workshops.dashboard_report import Unscored, chance_words, weight_text
+from workshops.dashboard.sections import Unscored
+from workshops.dashboard.wording import chance_words, weight_text
 from workshops.demo import CIO_ANSWERS, CMO_ANSWERS
 from workshops.models import Workshop
 

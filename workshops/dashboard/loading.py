@@ -1,12 +1,13 @@
 """One query set-up per page for the consensus dashboard.
 
 `WorkshopAnswers.load(workshop)` reads a workshop's questions, choices, participants and answers
-in four queries, whatever the number of participants and questions (a page adds the session, the
-user, the workshop and the free-text codings: eight in all), and turns them into plain values:
+in four queries, whatever the number of participants and questions (a page that computes its
+figures adds the session, the user, the workshop and the free-text codings: eight in all; one
+served from the cache reads only the participants: see `views`), and turns them into plain values:
 `Item` (a question with its `surveys.scoring.QuestionSpec`), `Person` (a participant with their
 response status) and the answer values exactly as the pure functions in `surveys.scoring` take
-them. Everything the facilitator sees is computed from this
-object in `workshops.dashboard_report`; nothing there touches the database.
+them. Everything the facilitator sees is computed from this object by the report's parts
+(`workshops.dashboard.report` and the modules it gathers); nothing there touches the database.
 
 Drafts count by default: in a live workshop the room wants to see answers as they arrive. Each
 draft is marked as such wherever it is shown, and the facilitator can switch to "submitted only".
@@ -17,26 +18,24 @@ per role, CIO vs CMO is exactly the two-person comparison of CONSENSUS.md.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Max, Sum
+from django.utils.translation import gettext
 
-from surveys import scoring
 from surveys.models import Answer, Choice, Question, QuestionKind, ResponseStatus
-from surveys.scoring import Aggregate, Comparison, Kind, QuestionSpec
+from surveys.scoring import Kind, QuestionSpec
 
-from .models import Participant, ProgressState, Role, Side, Workshop
+from ..models import Participant, ProgressState, Role, Side, Workshop
+from .meta import OwnershipArea, kpi_name, ownership_area
+from .safe import safe_is_missing
+from .wording import people_count
 
 DEFAULT_PAIR = ("role:cio", "role:cmo")
 FALLBACK_PAIR = ("side:technology", "side:marketing")
-
-#: The side whose function a role speaks for, in the ownership questions' terms.
-OWNER_FOR_SIDE = {Side.TECHNOLOGY: "cio", Side.MARKETING: "cmo"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +63,9 @@ class Person:
     @property
     def state_label(self) -> str:
         if self.is_submitted:
-            return "Submitted"
+            return gettext("Submitted")
         if self.is_draft:
-            return "Draft"
+            return gettext("Draft")
         return str(ProgressState(self.state).label)
 
     @property
@@ -90,7 +89,10 @@ class Item:
     unit: str = ""
     scale_min_label: str = ""
     scale_max_label: str = ""
-    meta: dict[str, Any] = field(default_factory=dict)
+    #: Its place in the ownership matrix, or None (see `meta.ownership_area`).
+    ownership: OwnershipArea | None = None
+    #: The KPI it proposes a target for, or "" (see `meta.kpi_name`).
+    kpi: str = ""
     benchmark: dict[str, Any] = field(default_factory=dict)
     discussion_prompt: str = ""
 
@@ -137,7 +139,16 @@ class Group:
     @property
     def who(self) -> str:
         """The people by name, or how many they are when a list would be too long."""
-        return self.names if len(self.people) <= 5 else f"{len(self.people)} people"
+        return self.names if len(self.people) <= 5 else people_count(len(self.people))
+
+
+def group_label(key: str) -> str:
+    """A role by its name ("CIO"), a side as a side ("Technology side"); the key must name one
+    (`is_group_key`)."""
+    kind, _, value = key.partition(":")
+    if kind == "role":
+        return str(Role(value).label)
+    return gettext("%(side)s side") % {"side": Side(value).label}
 
 
 def is_group_key(key: str) -> bool:
@@ -207,7 +218,8 @@ def _items_by_questionnaire(questionnaire_ids: Iterable[int]) -> dict[int, list[
                 unit=question.unit,
                 scale_min_label=question.scale_min_label,
                 scale_max_label=question.scale_max_label,
-                meta=question.meta or {},
+                ownership=ownership_area(question.meta),
+                kpi=kpi_name(question.meta),
                 benchmark=question.benchmark or {},
                 discussion_prompt=question.discussion_prompt,
             )
@@ -222,16 +234,8 @@ def _items_by_questionnaire(questionnaire_ids: Iterable[int]) -> dict[int, list[
     return result
 
 
-#: Where a participant's answers stand, cheaply: how many, the sum of their revisions (every
-#: change adds one) and the latest change time. Any answer written, changed or deleted changes it.
-AnswersStamp = tuple[int, int, datetime | None]
-
-
-def people_of(
-    workshops: Sequence[Workshop], *, stamped: bool = False
-) -> dict[int, tuple[list[Person], list[AnswersStamp]]]:
-    """Active participants of some workshops as `Person`s, by workshop, in one query; with
-    `stamped`, each one's `AnswersStamp` too (aggregated in the same query), else no stamps.
+def people_of(workshops: Sequence[Workshop]) -> dict[int, list[Person]]:
+    """Active participants of some workshops as `Person`s, by workshop, in one query.
 
     Reads plain rows, not model instances: the home list asks for hundreds of participants
     per page, and building ORM objects for them cost more than the query itself."""
@@ -250,26 +254,18 @@ def people_of(
         "first_opened_at",
         "response__status",
     ]
-    if stamped:
-        participants = participants.annotate(
-            answer_count=Count("response__answers"),
-            answer_revisions=Sum("response__answers__revision"),
-            answers_changed=Max("response__answers__updated_at"),
-        )
-        fields += ["answer_count", "answer_revisions", "answers_changed"]
     role_labels = dict(Role.choices)
     side_labels = dict(Side.choices)
-    found: dict[int, tuple[list[Person], list[AnswersStamp]]] = defaultdict(lambda: ([], []))
+    found: dict[int, list[Person]] = defaultdict(list)
     for row in participants.values_list(*fields):
-        pk, workshop_id, name, role, side, response_id, first_opened_at, status = row[:8]
+        pk, workshop_id, name, role, side, response_id, first_opened_at, status = row
         if response_id is not None and status == ResponseStatus.SUBMITTED:
             state = ProgressState.SUBMITTED
         elif response_id is not None or first_opened_at is not None:
             state = ProgressState.IN_PROGRESS
         else:
             state = ProgressState.NOT_OPENED
-        people, stamps = found[workshop_id]
-        people.append(
+        found[workshop_id].append(
             Person(
                 pk=pk,
                 name=name,
@@ -281,9 +277,6 @@ def people_of(
                 response_id=response_id,
             )
         )
-        if stamped:
-            count, revisions, changed = row[8:]
-            stamps.append((count, revisions or 0, changed))
     return found
 
 
@@ -325,7 +318,7 @@ class WorkshopAnswers:
             return {}
         sections = _items_by_questionnaire(w.questionnaire_id for w in workshops)
         if people is None:
-            people = {pk: found for pk, (found, _) in people_of(workshops).items()}
+            people = people_of(workshops)
         responses = {
             person.response_id: (workshop_id, person.pk)
             for workshop_id, members in people.items()
@@ -418,32 +411,27 @@ class WorkshopAnswers:
         for role in Role.values:
             if role in roles:
                 members = [p.name for p in self.people if p.role == role]
-                shown = ", ".join(members) if len(members) <= 2 else f"{len(members)} people"
-                choices.append(GroupChoice(f"role:{role}", f"{Role(role).label} ({shown})"))
+                shown = ", ".join(members) if len(members) <= 2 else people_count(len(members))
+                key = f"role:{role}"
+                choices.append(GroupChoice(key, _with_whom(group_label(key), shown)))
         sides = dict.fromkeys(person.side for person in self.people)
         for side in Side.values:
             if side in sides:
                 count = sum(1 for p in self.people if p.side == side)
-                choices.append(
-                    GroupChoice(
-                        f"side:{side}",
-                        f"{Side(side).label} side ({count} {'person' if count == 1 else 'people'})",
-                    )
-                )
+                key = f"side:{side}"
+                choices.append(GroupChoice(key, _with_whom(group_label(key), people_count(count))))
         return choices
 
     def group(self, key: str) -> Group | None:
         """The counted people of a role or side, or None if the key names neither."""
         kind, _, value = key.partition(":")
         if kind == "role" and value in Role.values:
-            label = Role(value).label
             members = [p for p in self.counted if p.role == value]
         elif kind == "side" and value in Side.values:
-            label = f"{Side(value).label} side"
             members = [p for p in self.counted if p.side == value]
         else:
             return None
-        return Group(key, label, tuple(members))
+        return Group(key, group_label(key), tuple(members))
 
     def default_pair(self) -> tuple[str, str]:
         """CIO vs CMO when both are invited, else technology vs marketing."""
@@ -466,121 +454,6 @@ class WorkshopAnswers:
         return tuple(person for person in self.counted if person.pk not in inside)
 
 
-# Scoring adapter ----------------------------------------------------------------------------
-# A dashboard must not fail because one stored answer no longer fits its question (e.g. a value
-# outside the scale after a data fix). Such an answer is treated as missing and says so.
-
-
-def unreadable(spec: QuestionSpec) -> Comparison:
-    return Comparison(
-        kind=spec.kind,
-        similarity=None,
-        label=None,
-        weight=spec.importance,
-        detail=("not scored: an answer could not be read",),
-    )
-
-
-def safe_is_missing(spec: QuestionSpec, value: Any) -> bool:
-    try:
-        return scoring.is_missing(spec, value)
-    except (TypeError, ValueError):
-        return True
-
-
-def safe_compare_groups(
-    spec: QuestionSpec,
-    a: Sequence[Any],
-    b: Sequence[Any],
-    coding: str | None = None,
-    cache: scoring.PreparedAnswers | None = None,
-) -> Comparison:
-    try:
-        coding = coding if spec.kind is Kind.TEXT else None
-        return scoring.compare_groups(spec, a, b, coding, prepared=cache)
-    except (TypeError, ValueError):
-        return unreadable(spec)
-
-
-def alignment(answers: WorkshopAnswers, a: Group, b: Group) -> Aggregate:
-    """Overall alignment of two groups over the whole questionnaire (no free-text coding)."""
-    comparisons = [
-        safe_compare_groups(
-            item.spec, answers.values(item, a.people), answers.values(item, b.people)
-        )
-        for item in answers.items
-    ]
-    return scoring.aggregate(comparisons)
-
-
-def attach_alignment(workshops: Sequence[Workshop]) -> Sequence[Workshop]:
-    """Set ``workshop.alignment`` (an `Aggregate`) on each workshop of a list, in four queries:
-    for the facilitator's home, with ``templates/workshops/_alignment_figure.html``.
-
-    Pass a list (``list(page.object_list)``), not a queryset: iterating a queryset again would
-    fetch new objects without the attribute.
-    """
-    alignments = alignment_for_workshops(workshops)
-    for workshop in workshops:
-        workshop.alignment = alignments.get(workshop.pk)  # type: ignore[attr-defined]
-    return workshops
-
-
-#: Home-list alignments kept per process, keyed by everything they read (see `cached_report`
-#: in dashboard_report.py for why such a key is complete). Least recently used dropped first.
-ALIGNMENT_CACHE_SIZE = 2048
-_ALIGNMENTS: OrderedDict[tuple[Any, ...], Aggregate] = OrderedDict()
-_ALIGNMENTS_LOCK = threading.Lock()
-
-
-def clear_alignment_cache() -> None:
-    with _ALIGNMENTS_LOCK:
-        _ALIGNMENTS.clear()
-
-
-def alignment_for_workshops(workshops: Sequence[Workshop]) -> dict[int, Aggregate]:
-    """The default pair's overall alignment (CIO vs CMO, drafts included) for a page of
-    workshops: for the facilitator's home list.
-
-    One query reads the participants with a stamp of their answers; an alignment computed
-    earlier from the same participants and answers is reused, and only the others are
-    computed (three more queries, whatever their number), so a page of unchanged workshops
-    costs one query and no scoring however large they are.
-
-    Show `aggregate.alignment` (0-1, x100 for the 0-100 figure) and `aggregate.label`
-    ("insufficient" below 50 % coverage or with fewer than two scored questions).
-    Free-text codings are not included here; the dashboard itself includes them.
-    """
-    found = people_of(workshops, stamped=True)
-    result: dict[int, Aggregate] = {}
-    keys: dict[int, tuple[Any, ...]] = {}
-    for workshop in workshops:
-        people, stamps = found.get(workshop.pk, ([], []))
-        key = (workshop.pk, workshop.questionnaire_id, tuple(people), tuple(stamps))
-        keys[workshop.pk] = key
-        with _ALIGNMENTS_LOCK:
-            cached = _ALIGNMENTS.get(key)
-            if cached is not None:
-                _ALIGNMENTS.move_to_end(key)
-                result[workshop.pk] = cached
-    missing = []
-    for workshop in workshops:
-        if workshop.pk in result:
-            continue
-        if any(person.response_id is not None for person in found.get(workshop.pk, ([], []))[0]):
-            missing.append(workshop)
-        else:  # nobody has opened a link yet: nothing to score, nothing to load
-            result[workshop.pk] = scoring.aggregate([])
-    if not missing:
-        return result
-    loaded = WorkshopAnswers.load_many(
-        missing, people={w.pk: found.get(w.pk, ([], []))[0] for w in missing}
-    )
-    for pk, answers in loaded.items():
-        a, b = answers.pair(None, None)
-        result[pk] = alignment(answers, a, b)
-        with _ALIGNMENTS_LOCK:
-            _ALIGNMENTS[keys[pk]] = result[pk]
-            while len(_ALIGNMENTS) > ALIGNMENT_CACHE_SIZE:
-                _ALIGNMENTS.popitem(last=False)
-    return result
+def _with_whom(group: str, who: str) -> str:
+    """An option of the "compare" picker: "CIO (Dana Whitfield)", "Technology side (3 people)"."""
+    return gettext("%(group)s (%(who)s)") % {"group": group, "who": who}

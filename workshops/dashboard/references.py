@@ -1,0 +1,181 @@
+"""Published reference figures (BENCHMARKS.md) beside a question, with their provenance, and
+each executive's answer held against the figure for their role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext
+
+from ..models import Role
+from .answers import Shown, show
+from .labels import LIST_UP_TO, _number
+from .loading import Group, Item, Person, WorkshopAnswers
+from .safe import safe_is_missing
+
+#: Which published figure an executive is held against: their own role's, else (for questions
+#: about the organisation, e.g. who owns the mobile web today) the organisations' figure.
+#: Heads of IT and marketing were not in the surveyed population (C-level executives).
+FIGURE_GROUP_FOR_ROLE = {
+    Role.CIO: "cio",
+    Role.CMO: "cmo",
+    Role.CEO: "other_c_level",
+    Role.CTO: "other_c_level",
+    Role.CDO: "other_c_level",
+    Role.CFO: "other_c_level",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    group: str
+    group_label: str
+    percent: float
+    qualifier: str = ""
+
+    @property
+    def text(self) -> str:
+        """E.g. "76 % of CIOs", "over 50 % of CMOs", "44 % of organisations"."""
+        group = self.group_label
+        if group[1:2].islower():  # "Organisations", not "CIOs"
+            group = group[0].lower() + group[1:]
+        values = {"qualifier": self.qualifier, "percent": _number(self.percent), "group": group}
+        if self.qualifier:
+            return gettext("%(qualifier)s %(percent)s %% of %(group)s") % values
+        return gettext("%(percent)s %% of %(group)s") % values
+
+    @property
+    def short(self) -> str:
+        """E.g. "CIOs 76 %", "CMOs over 50 %"."""
+        values = {"qualifier": self.qualifier, "percent": _number(self.percent)}
+        if self.qualifier:
+            return gettext("%(group)s %(qualifier)s %(percent)s %%") % {
+                **values,
+                "group": self.group_label,
+            }
+        return gettext("%(group)s %(percent)s %%") % {**values, "group": self.group_label}
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One executive's answer held against the published figure for their role."""
+
+    person: Person
+    shown: Shown
+    in_bucket: bool | None
+    figure: Figure | None
+
+
+@dataclass(frozen=True, slots=True)
+class BucketCount:
+    """A large group against a published figure: how many of those who answered are in it."""
+
+    label: str
+    in_bucket: int
+    answered: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A published figure with its provenance (BENCHMARKS.md): never shown as a bare number."""
+
+    source: str
+    date: str
+    population: str
+    question: str
+    bucket: str
+    also_published: str
+    seed: str
+    figures: tuple[Figure, ...]
+    checks: tuple[Check, ...] = ()
+    other_checks: tuple[Check, ...] = ()
+    counts: tuple[BucketCount, ...] = ()
+
+    @property
+    def headline(self) -> str:
+        """The figures and the answer they count, e.g. "CIOs 76 %, CMOs 82 %: “Critical”"."""
+        figures = ", ".join(figure.short for figure in self.figures)
+        return gettext("%(figures)s: “%(bucket)s”") % {"figures": figures, "bucket": self.bucket}
+
+
+def _counts_as_yes(rule: Mapping[str, Any], value: Any) -> bool | None:
+    try:
+        if "scale_at_least" in rule:
+            return float(value) >= float(rule["scale_at_least"])
+        if "choice_in" in rule:
+            return str(value) in {str(v) for v in rule["choice_in"]}
+        if "value_equals" in rule:
+            return float(value) == float(rule["value_equals"])
+    except (TypeError, ValueError):
+        return None
+    return None
+
+
+def reference_for(
+    item: Item,
+    answers: WorkshopAnswers,
+    groups: Sequence[Group],
+    others: Iterable[Person] = (),
+) -> Reference | None:
+    """The question's published figure, and each person's answer against their role's figure
+    (the two groups' people in `checks`, anyone else who answered and has a figure in
+    `other_checks`); a group too large to list gets a count in `counts` instead."""
+    data = item.benchmark
+    if not data or not data.get("figures"):
+        return None
+    figures = tuple(
+        Figure(
+            group=str(f.get("group", "")),
+            group_label=str(f.get("group_label", f.get("group", ""))),
+            percent=float(f.get("percent", 0)),
+            qualifier=str(f.get("qualifier", "")),
+        )
+        for f in data["figures"]
+    )
+    by_group = {figure.group: figure for figure in figures}
+    rule = data.get("answer_counts_as_yes", {})
+
+    def check(person: Person) -> Check:
+        value = answers.value(person, item)
+        figure = by_group.get(FIGURE_GROUP_FOR_ROLE.get(person.role, "")) or by_group.get(
+            "organisations"
+        )
+        cell = answers.cell(person, item)
+        shown = show(item, value, bool(cell and cell[1]))
+        in_bucket = None if shown.missing else _counts_as_yes(rule, value)
+        return Check(person, shown, in_bucket, figure)
+
+    # Beyond the two groups, only people who answered and have a figure for their role.
+    others_checked = [
+        check(p) for p in others if not safe_is_missing(item.spec, answers.value(p, item))
+    ]
+    others_checked = [c for c in others_checked if c.figure is not None]
+    return Reference(
+        source=str(data.get("source", "")),
+        date=str(data.get("date", "")),
+        population=str(data.get("population", "")),
+        question=str(data.get("question", "")),
+        bucket=str(data.get("bucket", "")),
+        also_published=str(data.get("also_published", "")),
+        seed=str(data.get("seed", "")),
+        figures=figures,
+        checks=tuple(
+            check(person)
+            for group in groups
+            if len(group.people) <= LIST_UP_TO
+            for person in group.people
+        ),
+        other_checks=tuple(others_checked),
+        counts=tuple(
+            BucketCount(
+                group.label,
+                sum(1 for c in group_checks if c.in_bucket),
+                sum(1 for c in group_checks if c.in_bucket is not None),
+            )
+            for group in groups
+            if len(group.people) > LIST_UP_TO
+            for group_checks in [[check(person) for person in group.people]]
+        ),
+    )
