@@ -148,7 +148,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # different values and no server can hold a copy another would not.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        # Django's database cache, writing each entry in one statement (config/cache.py).
+        "BACKEND": "config.cache.UpsertDatabaseCache",
         "LOCATION": "common_ground_cache",
     },
     "local": {

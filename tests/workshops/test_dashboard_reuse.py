@@ -9,7 +9,8 @@ import re
 from unittest import mock
 
 import pytest
-from django.db import transaction
+from django.core.management import call_command
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -268,3 +269,51 @@ def test_the_cached_comparison_gives_each_facilitator_a_coding_form_of_their_own
     code_url = reverse("workshops:code_text", args=[workshop.pk, question("val-success").pk])
     posted = {"a": "role:cio", "b": "role:cmo", "verdict": "agree", "csrfmiddlewaretoken": token}
     assert bob_client.post(code_url, posted).status_code == 302
+
+
+@pytest.mark.parametrize("page", ["dashboard", "comparison", "agenda"])
+def test_with_the_production_cache_a_page_stays_within_ten_queries(
+    settings, alice_client, workshop, answered, page, django_assert_max_num_queries
+):
+    """The shared database cache, as in production: computing and keeping a page (a miss) and
+    serving it again (a hit) both stay within the project's limit."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "config.cache.UpsertDatabaseCache",
+            "LOCATION": "common_ground_cache",
+        },
+    }
+    call_command("createcachetable", verbosity=0)
+    with django_assert_max_num_queries(10):
+        computed = dashboard(alice_client, workshop, page=page)
+    with django_assert_max_num_queries(6):
+        served = dashboard(alice_client, workshop, page=page)
+    assert computed.status_code == served.status_code == 200
+    assert "Marcus Reyes" in served.text
+
+
+def test_the_upsert_cache_writes_reads_and_replaces_like_djangos(settings):
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "config.cache.UpsertDatabaseCache",
+            "LOCATION": "common_ground_cache",
+            "OPTIONS": {"MAX_ENTRIES": 3},
+        },
+    }
+    call_command("createcachetable", verbosity=0)
+    shared = caches["default"]
+    shared.set("a", {"n": 1}, 60)
+    shared.set("a", {"n": 2}, 60)  # replaced, not duplicated
+    assert shared.get("a") == {"n": 2}
+    shared.set("gone", 1, -1)  # already expired
+    assert shared.get("gone") is None
+    with mock.patch("config.cache.random.randrange", return_value=0):  # cull on this write
+        for n in range(6):
+            shared.set(f"k{n}", n, 60)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM common_ground_cache")
+        assert cursor.fetchone()[0] <= 4

@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext
@@ -234,6 +235,23 @@ def _items_by_questionnaire(questionnaire_ids: Iterable[int]) -> dict[int, list[
     return result
 
 
+@lru_cache(maxsize=16)
+def frozen_items(structure_key: tuple) -> list[SectionInfo]:
+    """The sections and items of a frozen questionnaire version (`Questionnaire.structure_key`),
+    read once per process: a version with a response never changes in place (see
+    `surveys.models.Questionnaire.cached_sections` for why a per-process memo is right for
+    it), and its items are plain frozen values shared by every request."""
+    return _items_by_questionnaire([structure_key[0]]).get(structure_key[0], [])
+
+
+def _frozen_key(workshop: Workshop, frozen: set[int]) -> tuple | None:
+    """The structure key of a workshop's questionnaire when someone has a response (it is
+    frozen) and the questionnaire was read with the workshop (no query to name it)."""
+    if workshop.pk not in frozen or not Workshop.questionnaire.is_cached(workshop):
+        return None
+    return workshop.questionnaire.structure_key
+
+
 def people_of(workshops: Sequence[Workshop]) -> dict[int, list[Person]]:
     """Active participants of some workshops as `Person`s, by workshop, in one query.
 
@@ -316,9 +334,15 @@ class WorkshopAnswers:
         """
         if not workshops:
             return {}
-        sections = _items_by_questionnaire(w.questionnaire_id for w in workshops)
         if people is None:
             people = people_of(workshops)
+        frozen = {w.pk for w in workshops if any(p.response_id for p in people.get(w.pk, []))}
+        sections = _items_by_questionnaire(
+            w.questionnaire_id for w in workshops if _frozen_key(w, frozen) is None
+        )
+        for w in workshops:
+            if (structure_key := _frozen_key(w, frozen)) is not None:
+                sections[w.questionnaire_id] = frozen_items(structure_key)
         responses = {
             person.response_id: (workshop_id, person.pk)
             for workshop_id, members in people.items()

@@ -36,7 +36,7 @@ from ..coding import SameGroupTwice, code_text_pair
 from ..models import CodingVerdict, Workshop
 from .caching import fragment, page_key
 from .labels import LABEL_TEXT, ROW_LABELS
-from .loading import WorkshopAnswers, is_group_key, people_of
+from .loading import WorkshopAnswers, frozen_items, is_group_key, people_of
 from .report import Filters, Report
 from .wording import LABEL_WORD
 
@@ -127,11 +127,15 @@ def dashboard(request: HttpRequest, workshop_pk: int) -> HttpResponse:
 def comparison(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     workshop = get_workshop_for_user(request, workshop_pk)
     context = _context(request, workshop)
-    sections = list(
-        Section.objects.filter(questionnaire_id=workshop.questionnaire_id)
-        .order_by("position")
-        .values_list("code", "title")
-    )
+    if context["frozen"]:  # the report's own items, read once per process
+        structure = frozen_items(workshop.questionnaire.structure_key)
+        sections = [(section.code, section.title) for section in structure]
+    else:
+        sections = list(
+            Section.objects.filter(questionnaire_id=workshop.questionnaire_id)
+            .order_by("position")
+            .values_list("code", "title")
+        )
     filters = Filters(
         section=_allowed(request, "section", [code for code, _ in sections]),
         label=_allowed(request, "label", ROW_LABELS),
