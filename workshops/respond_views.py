@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.client_address import client_address
 from config.middleware import checks_form_values_itself
@@ -60,7 +60,7 @@ def _no_referrer(view):  # noqa: ANN001, ANN202
     return wrapper
 
 
-@require_GET
+@require_safe
 @_no_referrer
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
     """The personal link: start a session for this participant and drop the token from the URL.
@@ -254,7 +254,7 @@ def _closed_page(request: HttpRequest, participant: Participant) -> HttpResponse
     return None
 
 
-@require_GET
+@require_safe
 def respond(request: HttpRequest, participant_pk: int) -> HttpResponse:
     """Resume where the executive left off: the welcome page, or their last section."""
     participant, sections, answers = _load(request, participant_pk)
@@ -299,7 +299,7 @@ def _touch(participant: Participant) -> None:
     participant.last_activity_at = now
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @checks_form_values_itself
 def section(request: HttpRequest, participant_pk: int, position: int) -> HttpResponse:
     """One section's questions. A plain POST saves every question (works without JavaScript)."""
@@ -609,7 +609,7 @@ def _whole_question(
     return reply
 
 
-@require_GET
+@require_safe
 def review(request: HttpRequest, participant_pk: int) -> HttpResponse:
     """Every answer at a glance, the required questions still open, and the submit button."""
     participant, sections, answers = _load(request, participant_pk)

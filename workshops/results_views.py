@@ -12,7 +12,7 @@ from string import ascii_uppercase
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from surveys.models import Answer, Question, Section
 from surveys.presenting import display_answer
@@ -73,7 +73,7 @@ def respondents(
     return named
 
 
-@require_GET
+@require_safe
 def results(request: HttpRequest, participant_pk: int) -> HttpResponse:
     participant = get_participant_for_session(request, participant_pk)
     workshop = participant.workshop

@@ -8,14 +8,14 @@ from django.middleware.security import SecurityMiddleware
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from config.middleware import UnstorableInput
 
 from .access import NotInQuestionnaire
 
 
-@require_GET
+@require_safe
 def landing(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("workshops:home")

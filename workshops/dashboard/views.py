@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from surveys.models import Question, QuestionKind, Section
 
@@ -106,7 +106,7 @@ def _render(request: HttpRequest, page: str, partial: str, context: dict[str, An
     return render(request, partial if request.htmx else page, context)
 
 
-@require_GET
+@require_safe
 @login_required
 def dashboard(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     workshop = get_workshop_for_user(request, workshop_pk)
@@ -122,7 +122,7 @@ def dashboard(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     return _render(request, "workshops/dashboard.html", "workshops/_dashboard_live.html", context)
 
 
-@require_GET
+@require_safe
 @login_required
 def comparison(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     workshop = get_workshop_for_user(request, workshop_pk)
@@ -168,7 +168,7 @@ def comparison(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     return _render(request, "workshops/comparison.html", "workshops/_comparison_live.html", context)
 
 
-@require_GET
+@require_safe
 @login_required
 def agenda(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     workshop = get_workshop_for_user(request, workshop_pk)
