@@ -27,8 +27,9 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from surveys.kinds import spec_for
 from surveys.models import Answer, Choice, Question, QuestionKind, ResponseStatus
-from surveys.scoring import Kind, QuestionSpec
+from surveys.scoring import QuestionSpec
 
 from ..models import Participant, ProgressState, Role, Side, Workshop
 from .meta import OwnershipArea, kpi_name, ownership_area
@@ -164,24 +165,6 @@ class GroupChoice:
 
     key: str
     label: str
-
-
-def spec_for(question: Question, choices: Sequence[Choice]) -> QuestionSpec:
-    """The scoring view of a question (the adapter between the ORM and `surveys.scoring`)."""
-    none_value = next((choice.value for choice in choices if choice.is_none), None)
-    return QuestionSpec(
-        kind=Kind(question.kind),
-        scale_min=question.scale_min,
-        scale_max=question.scale_max,
-        items=tuple(choice.value for choice in choices),
-        none_value=none_value,
-        partial_credit=tuple(tuple(entry) for entry in question.partial_credit or ()),
-        tolerance=question.tolerance,
-        absolute_tolerance=question.absolute_tolerance,
-        higher_is_ambitious=question.higher_is_ambitious,
-        rank_limit=question.rank_limit,
-        importance=question.importance,
-    )
 
 
 def _items_by_questionnaire(questionnaire_ids: Iterable[int]) -> dict[int, list[SectionInfo]]:

@@ -217,7 +217,7 @@ def _side(
 
 
 #: Kinds whose groups have a position (scoring.role_position); the others compare pairs.
-POSITION_KINDS = frozenset({Kind.SCALE, Kind.NUMERIC, Kind.ALLOCATION, Kind.RANKING})
+POSITION_KINDS = scoring.POSITION_KINDS
 
 
 def _safe_position(item: Item, values: list[Any]) -> Any:
