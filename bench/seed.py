@@ -111,6 +111,8 @@ def _answer_all(participants: list[Participant], questions: list[Question], rng)
         for p in participants
         for q in questions
     )
+    # Written here, not by answering: the responses' stored figures are set from the answers.
+    Response.objects.filter(pk__in=[p.response_id for p in participants]).recount_answers()
 
 
 def _session(data: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ from functools import cached_property, wraps
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -316,13 +317,31 @@ class SaveResult:
         return self.status == "conflict"
 
 
-def _lock_response(response: Response, question: Question, now: datetime) -> None:
+def _lock_response(
+    response: Response, question: Question, now: datetime, *, newly_answered: int = 0
+) -> None:
     """Inside a transaction: lock the response (concurrent saves to it wait here), check that
     it is still a draft and record the change and where to resume (the question's section);
-    the caller rolls the transaction back when nothing changes."""
+    the caller rolls the transaction back when nothing changes.
+
+    `newly_answered` (1 when the caller knows it is about to store a first answer) moves the
+    response's stored `answered_count` in the same statement (see `_count_answered`)."""
     drafts = Response.objects.filter(pk=response.pk, status=ResponseStatus.DRAFT)
-    if not drafts.update(updated_at=now, last_section=question.section.position):
+    changes: dict[str, Any] = {"updated_at": now, "last_section": question.section.position}
+    if newly_answered:
+        changes["answered_count"] = F("answered_count") + newly_answered
+    if not drafts.update(**changes):
         raise ResponseLocked
+
+
+def _count_answered(response: Response, change: int) -> None:
+    """Inside the locking transaction: a question became answered (+1) or unanswered (-1).
+
+    The response stores how many questions it answers, so that the pages listing many
+    responses read it rather than count answers on every request; changing it here, in the
+    transaction that saves the answer, keeps it exact whatever happens concurrently. (The usual
+    case, a first answer, counts in `_lock_response`'s statement instead: no extra query.)"""
+    Response.objects.filter(pk=response.pk).update(answered_count=F("answered_count") + change)
 
 
 def _lock_answer(response: Response, question: Question, now: datetime) -> Answer | None:
@@ -391,7 +410,8 @@ def _insert_first_answer(
     response: Response, question: Question, *, value: Any, is_unknown: bool
 ) -> SaveResult:
     now = timezone.now()
-    _lock_response(response, question, now)
+    # The insert stores an answer (a value or "don't know"): counted in the locking statement.
+    _lock_response(response, question, now, newly_answered=1)
     return _new_answer(response, question, value=value, is_unknown=is_unknown, now=now)
 
 
@@ -424,6 +444,7 @@ def _save_over_stored_answer(
         transaction.set_rollback(True)
         return SaveResult("unchanged", None)  # still unanswered: nothing to store
     if answer is None:
+        _count_answered(response, +1)
         return _new_answer(response, question, value=value, is_unknown=is_unknown, now=now)
     if answer.value == value and answer.is_unknown == is_unknown:
         if answer.draft is None:
@@ -444,6 +465,8 @@ def _save_over_stored_answer(
     answer.revision += 1
     answer.updated_at = now
     answer.save(update_fields=["value", "is_unknown", "draft", "revision", "updated_at"])
+    if answer.is_answered != was_answered:
+        _count_answered(response, +1 if answer.is_answered else -1)
     return SaveResult("saved", answer, answered_changed=answer.is_answered != was_answered)
 
 
