@@ -8,8 +8,6 @@ is written to the workshop's audit trail by the service that makes it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -35,9 +33,10 @@ from .access import (
     get_removed_participant_for_user,
     get_workshop_for_user,
 )
+from .board import BoardRow, BoardSummary, board_rows
 from .dashboard import attach_alignment
 from .forms import AddParticipantForm, ParticipantForm, RevealForm, WorkshopForm
-from .models import Participant, ParticipantAddition, ProgressState, StatusMove, Workshop
+from .models import Participant, ParticipantAddition, StatusMove, Workshop
 
 WORKSHOPS_PER_PAGE = 20
 AUDIT_EVENTS_ON_BOARD = 15
@@ -137,74 +136,38 @@ def workshop_delete(request: HttpRequest, workshop_pk: int) -> HttpResponse:
 # The progress board.
 
 
-@dataclass(frozen=True)
-class BoardSummary:
-    total: int
-    submitted: int
-    in_progress: int
-    not_opened: int
-
-    @property
-    def not_submitted(self) -> int:
-        return self.total - self.submitted
-
-    @property
-    def percent_submitted(self) -> int:
-        return round(100 * self.submitted / self.total) if self.total else 0
-
-
-#: What the board offers for each participant (_participant_actions.html), by URL name.
-PARTICIPANT_ACTIONS = ("reopen", "invite", "retry_email", "new_link", "revoke", "edit", "remove")
-
-
-def _participant_action_urls(workshop: Workshop) -> Callable[[int], dict[str, str]]:
-    """A participant's action URLs by action, from one reverse() per action and page rather
-    than one per link (six links a participant, 360 for a room of 60)."""
-    parts: dict[str, tuple[str, str]] = {}
-    for action in PARTICIPANT_ACTIONS:
-        sample = reverse(f"workshops:participant_{action}", args=[workshop.pk, 0])
-        head, _, tail = sample.rpartition("/0/")
-        assert sample == f"{head}/0/{tail}", sample
-        parts[action] = (head, tail)
-    return lambda pk: {action: f"{head}/{pk}/{tail}" for action, (head, tail) in parts.items()}
-
-
 def _board_context(request: HttpRequest, workshop: Workshop) -> dict[str, object]:
-    """Everything the board partial shows, in two queries whatever the number of people.
+    """Everything the board partial shows, in two queries whatever the number of people
+    (`workshops.board`).
 
-    `csrf_input` is the CSRF field rendered once for the page's forms: a {% csrf_token %}
-    costs about 10 µs, five times a participant."""
-    participants = list(workshop.participants.for_board())
-    action_urls = _participant_action_urls(workshop)
-    for participant in participants:
-        participant.action_urls = action_urls(participant.pk)
-    states = [participant.progress_state for participant in participants]
-    summary = BoardSummary(
-        total=len(participants),
-        submitted=states.count(ProgressState.SUBMITTED),
-        in_progress=states.count(ProgressState.IN_PROGRESS),
-        not_opened=states.count(ProgressState.NOT_OPENED),
-    )
+    A row offers its actions on request: "Actions" asks for the board again with
+    `?participant=<pk>`, and only that row shows its menu, open. The board, polled every few
+    seconds, so renders one small button a row rather than a menu of six actions a row. Every
+    action submits the board's one form, rendered once with its CSRF field (`csrf_input`), to
+    its own URL (`formaction`)."""
+    rows = board_rows(workshop)
+    chosen = request.GET.get("participant", "")
     question_total = Question.objects.filter(
         section__questionnaire_id=workshop.questionnaire_id
     ).count()
     return {
         "workshop": workshop,
-        "participants": participants,
-        "summary": summary,
+        "participants": rows,
+        "chosen": int(chosen) if chosen.isdecimal() and len(chosen) < 19 else None,
+        "summary": BoardSummary.of(rows),
         "question_total": question_total,
         "csrf_input": csrf_input(request),
         "refreshed_at": timezone.now(),
         "refresh_seconds": BOARD_REFRESH_SECONDS,
         "remind_count": sum(
-            1 for p in participants if not p.is_submitted and p.email and not p.link_withdrawn
+            1 for row in rows if not row.is_submitted and row.email and not row.link_withdrawn
         ),
-        "waiting_count": sum(1 for p in participants if not p.is_submitted),
+        "waiting_count": sum(1 for row in rows if not row.is_submitted),
     }
 
 
 def _confirmations(
-    request: HttpRequest, workshop: Workshop, participants: list[Participant]
+    request: HttpRequest, workshop: Workshop, participants: list[BoardRow]
 ) -> dict[str, Any]:
     """What the workshop page asks to confirm (`?confirm=closed` or `?confirm=reveal`), and
     whether a reveal is possible at all: the board's answer counts tell, without a query."""

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connections, models, router
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Left, StrIndex, Substr
 from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from surveys.models import Answer, Questionnaire, Response
+from surveys.models import Answer, Questionnaire, Response, ResponseStatus
 
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
@@ -279,25 +279,6 @@ def new_session_key() -> str:
     return secrets.token_urlsafe(32)
 
 
-#: Columns the progress board does not show (`ParticipantQuerySet.for_board` leaves them unread).
-BOARD_UNREAD = (
-    "token_hash",
-    "session_key",
-    "removed_at",
-    "created_at",
-    "response__questionnaire",
-    "response__created_at",
-    "response__updated_at",
-    "response__last_section",
-    # The latest email's text (it holds the link) and addressing: the board shows its state.
-    "invitation_delivery__body",
-    "invitation_delivery__subject",
-    "invitation_delivery__to",
-    "invitation_delivery__reply_to",
-    "invitation_delivery__token_hash",
-)
-
-
 class ParticipantQuerySet(models.QuerySet["Participant"]):
     def active(self) -> ParticipantQuerySet:
         return self.filter(removed_at__isnull=True)
@@ -308,28 +289,32 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
     def removed(self) -> ParticipantQuerySet:
         return self.filter(removed_at__isnull=False)
 
-    def with_answered_count(self) -> ParticipantQuerySet:
-        """Annotate `answered_count`: questions answered (a "don't know" counts as answered).
-
-        A correlated count per participant, not a join grouped by every selected column."""
-        answered = (
-            Answer.objects.answered()
-            .filter(response=OuterRef("response"))
-            .order_by()
-            .values("response")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return self.annotate(answered_count=Coalesce(Subquery(answered), 0))
-
-    def for_board(self) -> ParticipantQuerySet:
-        """Participants of the progress board, in one query: response and answer count. What
-        the board never shows is left unread (converting dates costs more than fetching)."""
-        return (
-            self.active()
-            .select_related("response", "invitation_delivery")
-            .with_answered_count()
-            .defer(*BOARD_UNREAD)
+    def for_board(self) -> models.QuerySet:
+        """Active participants as the progress board reads them (`workshops.board`): one query
+        of plain values, with their response's status and stored answer count and the state of
+        the latest email with their link. Only what the board shows is read: converting dates
+        costs more than fetching them, and model instances more than both."""
+        return self.active().values(
+            "pk",
+            "name",
+            "email",
+            "role",
+            "side",
+            "response_id",
+            "first_opened_at",
+            "last_activity_at",
+            "invited_at",
+            "token_created_at",
+            "token_revoked_at",
+            status=F("response__status"),
+            submitted_at=F("response__submitted_at"),
+            answered_count=F("response__answered_count"),
+            delivery_state=F("invitation_delivery__state"),
+            queued_at=F("invitation_delivery__queued_at"),
+            attempts=F("invitation_delivery__attempts"),
+            reason=F("invitation_delivery__reason"),
+            last_tried_at=F("invitation_delivery__last_tried_at"),
+            sent_at=F("invitation_delivery__sent_at"),
         )
 
     def not_submitted(self) -> ParticipantQuerySet:
@@ -341,6 +326,18 @@ class ProgressState(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     SUBMITTED = "submitted", "Submitted"
 
+    @classmethod
+    def of(
+        cls, response_id: int | None, status: str | None, first_opened_at: datetime | None
+    ) -> ProgressState:
+        """Not opened (no link used yet), in progress (answering), or submitted: from the
+        participant's response (its id and status) and when they first opened a link."""
+        if response_id is not None and status == ResponseStatus.SUBMITTED:
+            return cls.SUBMITTED
+        if response_id is not None or first_opened_at is not None:
+            return cls.IN_PROGRESS
+        return cls.NOT_OPENED
+
 
 class LinkState(models.TextChoices):
     """How the participant's current personal link reached them, as the board tells it."""
@@ -349,6 +346,35 @@ class LinkState(models.TextChoices):
     COPIED_AFTER_EMAIL = "copied_after_email", "New link shown to the facilitator"
     COPIED = "copied", "Link shown to the facilitator, not emailed"
     WITHDRAWN = "withdrawn", "Link withdrawn"
+
+    @classmethod
+    def of(
+        cls, revoked_at: datetime | None, invited_at: datetime | None, issued_at: datetime
+    ) -> LinkState:
+        """From when the current link was issued (`token_created_at`), last emailed
+        (`invited_at`) and withdrawn (`token_revoked_at`): see `Participant.link_state`."""
+        if revoked_at is not None:
+            return cls.WITHDRAWN
+        if invited_at is None:
+            return cls.COPIED
+        if invited_at >= issued_at:
+            return cls.EMAILED
+        return cls.COPIED_AFTER_EMAIL
+
+    @classmethod
+    def since(
+        cls,
+        state: LinkState,
+        revoked_at: datetime | None,
+        invited_at: datetime | None,
+        issued_at: datetime,
+    ) -> datetime:
+        """When the link got into `state`: withdrawn, emailed, or issued to copy."""
+        if state == cls.WITHDRAWN:
+            return revoked_at
+        if state == cls.EMAILED:
+            return invited_at
+        return issued_at
 
 
 class Participant(models.Model):
@@ -399,11 +425,8 @@ class Participant(models.Model):
     @property
     def progress_state(self) -> ProgressState:
         """Not opened (no link used yet), in progress (answering), or submitted."""
-        if self.response_id is not None and self.response.is_submitted:
-            return ProgressState.SUBMITTED
-        if self.response_id is not None or self.first_opened_at is not None:
-            return ProgressState.IN_PROGRESS
-        return ProgressState.NOT_OPENED
+        status = self.response.status if self.response_id is not None else None
+        return ProgressState.of(self.response_id, status, self.first_opened_at)
 
     @property
     def is_submitted(self) -> bool:
@@ -422,21 +445,14 @@ class Participant(models.Model):
         email (`token_created_at` later than `invited_at`) was therefore copied, and the
         emailed one no longer works. Emailing issues the link a moment before sending it.
         """
-        if self.token_revoked_at is not None:
-            return LinkState.WITHDRAWN
-        if self.invited_at is None:
-            return LinkState.COPIED
-        if self.invited_at >= self.token_created_at:
-            return LinkState.EMAILED
-        return LinkState.COPIED_AFTER_EMAIL
+        return LinkState.of(self.token_revoked_at, self.invited_at, self.token_created_at)
 
     @property
     def link_state_since(self) -> datetime:
         """When the link got into its current state (withdrawn, emailed, or issued to copy)."""
-        return {
-            LinkState.WITHDRAWN: self.token_revoked_at,
-            LinkState.EMAILED: self.invited_at,
-        }.get(self.link_state, self.token_created_at)
+        return LinkState.since(
+            self.link_state, self.token_revoked_at, self.invited_at, self.token_created_at
+        )
 
     @property
     def delivery(self) -> InvitationDelivery | None:

@@ -225,9 +225,14 @@ def test_adding_when_the_mail_server_fails_says_so_on_the_board(alice_client, wo
         "django.core.mail.EmailMessage.send", side_effect=ConnectionRefusedError("smtp down")
     ):
         assert sent_mail() == []
+    ada = Participant.objects.get(name="Ada Chen")
     board = alice_client.get(reverse("workshops:board", args=[workshop.pk])).text
     assert "Email failed just now" in board and ">Retry<" in board
-    assert "Copy a new link" in board
+    actions = {"participant": ada.pk}  # her row's actions, as "Actions" asks for them
+    assert (
+        "Copy a new link"
+        in alice_client.get(reverse("workshops:board", args=[workshop.pk]), actions).text
+    )
 
 
 def test_adding_to_a_closed_workshop_shows_the_link_and_why_it_was_not_emailed(
