@@ -327,7 +327,11 @@ def _lock_response(
     `newly_answered` (1 when the caller knows it is about to store a first answer) moves the
     response's stored `answered_count` in the same statement (see `_count_answered`)."""
     drafts = Response.objects.filter(pk=response.pk, status=ResponseStatus.DRAFT)
-    changes: dict[str, Any] = {"updated_at": now, "last_section": question.section.position}
+    changes: dict[str, Any] = {
+        "updated_at": now,
+        "revision": F("revision") + 1,
+        "last_section": question.section.position,
+    }
     if newly_answered:
         changes["answered_count"] = F("answered_count") + newly_answered
     if not drafts.update(**changes):
@@ -560,7 +564,10 @@ def submit_response(response: Response) -> bool:
     """
     now = timezone.now()
     updated = Response.objects.filter(pk=response.pk, status=ResponseStatus.DRAFT).update(
-        status=ResponseStatus.SUBMITTED, submitted_at=now, updated_at=now
+        status=ResponseStatus.SUBMITTED,
+        submitted_at=now,
+        updated_at=now,
+        revision=F("revision") + 1,
     )
     if updated:
         Answer.objects.filter(response_id=response.pk, draft__isnull=False).update(draft=None)
@@ -572,7 +579,10 @@ def submit_response(response: Response) -> bool:
 def reopen_response(response: Response) -> None:
     """Let the executive change a submitted response again (the facilitator's decision)."""
     Response.objects.filter(pk=response.pk).update(
-        status=ResponseStatus.DRAFT, submitted_at=None, updated_at=timezone.now()
+        status=ResponseStatus.DRAFT,
+        submitted_at=None,
+        updated_at=timezone.now(),
+        revision=F("revision") + 1,
     )
     response.status = ResponseStatus.DRAFT
     response.submitted_at = None

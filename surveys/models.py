@@ -23,7 +23,7 @@ import threading
 from collections import OrderedDict
 
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -253,9 +253,10 @@ class ResponseStatus(models.TextChoices):
 
 class ResponseQuerySet(models.QuerySet["Response"]):
     def recount_answers(self) -> int:
-        """Set the stored figures (`answered_count`, `updated_at`) of these responses from their
-        answers: for answers written outside `surveys.answering` (bulk loads, the admin, data
-        fixes), which keeps them in step itself. One UPDATE; returns the responses updated."""
+        """Set what these responses store about their answers from the answers themselves (the
+        count, a new revision, the change time): for answers written outside
+        `surveys.answering` (bulk loads, the admin, data fixes), which keeps them in step
+        itself. One UPDATE; returns the responses updated."""
         answered = (
             _ANSWERED.filter(response=OuterRef("pk"))
             .order_by()
@@ -264,7 +265,9 @@ class ResponseQuerySet(models.QuerySet["Response"]):
             .values("n")
         )
         return self.update(
-            answered_count=Coalesce(Subquery(answered), 0), updated_at=timezone.now()
+            answered_count=Coalesce(Subquery(answered), 0),
+            revision=F("revision") + 1,
+            updated_at=timezone.now(),
         )
 
 
@@ -284,9 +287,13 @@ class Response(models.Model):
     #: How many questions the response answers (`Answer.is_answered`: a value or "don't know").
     #: Stored, so that pages listing many responses (the progress board, the facilitator's home)
     #: read it rather than count answers on every request: `surveys.answering` changes it, with
-    #: `updated_at`, in the transaction that saves each answer. Whatever writes answers another
-    #: way calls `Response.objects.filter(...).recount_answers()`.
+    #: `revision` and `updated_at`, in the transaction that saves each answer. Whatever writes
+    #: answers another way calls `Response.objects.filter(...).recount_answers()`.
     answered_count = models.PositiveIntegerField(default=0, editable=False)
+    #: One more with every change to the answers (a draft included) and to the status: with
+    #: `answered_count`, where the answers stand, for reusing what was computed from them
+    #: (a counter, not a time: app servers' clocks may disagree).
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ResponseQuerySet.as_manager()
 

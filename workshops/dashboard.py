@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Max, Sum
-
 from surveys import scoring
 from surveys.models import Answer, Choice, Question, QuestionKind, ResponseStatus
 from surveys.scoring import Aggregate, Comparison, Kind, QuestionSpec
@@ -222,16 +220,18 @@ def _items_by_questionnaire(questionnaire_ids: Iterable[int]) -> dict[int, list[
     return result
 
 
-#: Where a participant's answers stand, cheaply: how many, the sum of their revisions (every
-#: change adds one) and the latest change time. Any answer written, changed or deleted changes it.
-AnswersStamp = tuple[int, int, datetime | None]
+#: Where a participant's answers stand, as their response stores it: how many questions it
+#: answers and its revision, one more with every change (`surveys.answering` moves both in the
+#: transaction of each change; any other writer calls `recount_answers`). Read with the
+#: participants: no answer is counted.
+AnswersStamp = tuple[int, int]
 
 
 def people_of(
     workshops: Sequence[Workshop], *, stamped: bool = False
 ) -> dict[int, tuple[list[Person], list[AnswersStamp]]]:
     """Active participants of some workshops as `Person`s, by workshop, in one query; with
-    `stamped`, each one's `AnswersStamp` too (aggregated in the same query), else no stamps.
+    `stamped`, each one's `AnswersStamp` too (stored on the response), else no stamps.
 
     Reads plain rows, not model instances: the home list asks for hundreds of participants
     per page, and building ORM objects for them cost more than the query itself."""
@@ -251,12 +251,7 @@ def people_of(
         "response__status",
     ]
     if stamped:
-        participants = participants.annotate(
-            answer_count=Count("response__answers"),
-            answer_revisions=Sum("response__answers__revision"),
-            answers_changed=Max("response__answers__updated_at"),
-        )
-        fields += ["answer_count", "answer_revisions", "answers_changed"]
+        fields += ["response__answered_count", "response__revision"]
     role_labels = dict(Role.choices)
     side_labels = dict(Side.choices)
     found: dict[int, tuple[list[Person], list[AnswersStamp]]] = defaultdict(lambda: ([], []))
@@ -282,8 +277,8 @@ def people_of(
             )
         )
         if stamped:
-            count, revisions, changed = row[8:]
-            stamps.append((count, revisions or 0, changed))
+            count, revision = row[8:]
+            stamps.append((count or 0, revision or 0))
     return found
 
 

@@ -54,7 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
     workshops = Workshop.objects.for_home(request.user, search)
     page = Paginator(workshops, WORKSHOPS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = attach_alignment(list(page.object_list))
+    page.object_list = attach_alignment(Workshop.objects.home_page(page.object_list))
     return render(request, "workshops/home.html", {"page": page, "search": search})
 
 

@@ -88,10 +88,18 @@ class WorkshopQuerySet(models.QuerySet["Workshop"]):
         return self.filter(Q(title__icontains=search) | Q(organisation__name__icontains=search))
 
     def for_home(self, user: settings.AUTH_USER_MODEL, search: str = "") -> WorkshopQuerySet:
-        """The facilitator's home list: their workshops with client and progress, newest first."""
-        return (
-            self.for_facilitator(user)
-            .matching(search)
+        """The facilitator's home list, newest first: what its paginator counts and slices.
+        Read a page of it with `home_page`."""
+        return self.for_facilitator(user).matching(search).order_by("-created_at", "-pk")
+
+    def home_page(self, rows: WorkshopQuerySet) -> list[Workshop]:
+        """One page of the home list (`rows`: a slice of `for_home`), with client and progress,
+        in one query. The page's workshops are picked first, in a subquery that only sorts
+        ids, and only they are then read in full and counted: sorting the whole list with
+        every column and count (the database computes them before it sorts) cost more than
+        the rest of the page."""
+        return list(
+            self.filter(pk__in=rows.values("pk"))
             .select_related("organisation")
             .with_progress()
             .order_by("-created_at", "-pk")

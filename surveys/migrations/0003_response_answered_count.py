@@ -1,5 +1,6 @@
-"""Responses store how many questions they answer (`Response.answered_count`), counted here once
-for the answers given before; `surveys.answering` keeps it in step from now on."""
+"""Responses store how many questions they answer (`Response.answered_count`, counted here once
+for the answers given before) and a revision moved by every change; `surveys.answering` keeps
+both in step from now on."""
 
 from django.db import migrations, models
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -28,6 +29,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="response",
             name="answered_count",
+            field=models.PositiveIntegerField(default=0, editable=False),
+        ),
+        migrations.AddField(
+            model_name="response",
+            name="revision",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.RunPython(count_answers, migrations.RunPython.noop, elidable=True),

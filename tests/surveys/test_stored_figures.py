@@ -1,8 +1,9 @@
 """What a response stores about its answers, kept in step by every save.
 
-`Response.answered_count` (questions answered, a "don't know" included) and `updated_at` (the
-latest change) are written in the transaction that saves each answer, so that the pages listing
-many responses read them instead of counting answers on every request.
+`Response.answered_count` (questions answered, a "don't know" included), `revision` (one more
+with every change) and `updated_at` (the latest change) are written in the transaction that
+saves each answer, so that the pages listing many responses read them instead of counting
+answers on every request.
 """
 
 import pytest
@@ -25,9 +26,9 @@ from ..factories import question
 pytestmark = pytest.mark.django_db
 
 
-def stored(response: Response) -> tuple[int, object]:
+def stored(response: Response) -> tuple[int, int, object]:
     fresh = Response.objects.get(pk=response.pk)
-    return fresh.answered_count, fresh.updated_at
+    return fresh.answered_count, fresh.revision, fresh.updated_at
 
 
 def test_the_answered_count_follows_each_kind_of_save(questionnaire):
@@ -60,13 +61,17 @@ def test_every_saved_change_moves_the_response_stamp_and_a_repeat_does_not(quest
     repeat = save_answer(response, scale, value=4, is_unknown=False, base_revision=1)
     assert repeat.status == "unchanged" and stored(response) == first
     save_answer(response, scale, value=3, is_unknown=False, base_revision=1)
-    assert stored(response)[1] > first[1]
+    changed = stored(response)
+    assert changed[1] == first[1] + 1 and changed[2] > first[2]
+    save_draft(response, question("kpi-load-time"), {"q": ["typing"]})  # a draft is a change
+    assert stored(response)[1] == changed[1] + 1
     before_submit = stored(response)
     assert submit_response(response)
-    assert stored(response)[1] > before_submit[1]
+    assert stored(response)[1] == before_submit[1] + 1
+    assert stored(response)[2] > before_submit[2]
     before_reopen = stored(response)
     reopen_response(response)
-    assert stored(response)[1] > before_reopen[1]
+    assert stored(response)[1] == before_reopen[1] + 1
     assert stored(response)[0] == 1
 
 
@@ -85,7 +90,7 @@ def test_recounting_repairs_answers_written_outside_answering(questionnaire):
     assert before[0] == 0
     Response.objects.filter(pk=response.pk).recount_answers()
     assert stored(response)[0] == 2
-    assert stored(response)[1] > before[1]
+    assert stored(response)[1] == before[1] + 1 and stored(response)[2] > before[2]
 
 
 OPERATIONS = st.lists(
