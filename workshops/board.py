@@ -6,15 +6,17 @@ of plain values, not model instances, and works out here, once per row, what the
 where the answers stand, how the personal link reached them, and which actions make sense. The
 template then only places these values; the rules themselves stay on the models
 (`ProgressState.of`, `LinkState.of`), shared with the rest of the app.
+
+A row is a dict (`BoardRow`), not an object: the template language looks a name up as a key
+first, and a row's dozen names are read sixty times a refresh.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypedDict
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import avoid_wrapping
 from django.utils.timesince import TIME_STRINGS, timesince
@@ -22,12 +24,8 @@ from django.utils.translation import gettext
 
 from .models import DeliveryState, LinkState, Participant, ProgressState, Role, Side, Workshop
 
-#: What the board offers for each participant, by URL name (`workshops:participant_<action>`).
-PARTICIPANT_ACTIONS = ("reopen", "invite", "retry_email", "new_link", "revoke", "edit", "remove")
 
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
+class Delivery(TypedDict):
     """How the latest email carrying the current link went (`InvitationDelivery`)."""
 
     state: str
@@ -37,8 +35,7 @@ class Delivery:
     ago: str
 
 
-@dataclass(slots=True)
-class BoardRow:
+class BoardRow(TypedDict):
     """One participant's row on the board, with every value it shows already worked out."""
 
     pk: int
@@ -47,48 +44,24 @@ class BoardRow:
     role_label: str
     side_label: str
     state: ProgressState
+    state_label: str
+    is_submitted: bool
     answered_count: int
     #: "5 minutes ago" (`time_ago`): the last activity, the submission, the link's state.
     activity_ago: str
     submitted_ago: str
     link_state: LinkState
+    link_withdrawn: bool
     link_ago: str
     #: The latest email, when the current link was emailed (None for a link shown to copy, and
     #: for links emailed before emails were queued).
     delivery: Delivery | None
     has_response: bool
     invited: bool
-    #: The action URLs by action (`PARTICIPANT_ACTIONS`).
-    urls: dict[str, str]
     #: What the actions menu offers, given the workshop's status.
     can_reopen: bool
     can_email: bool
     can_retry: bool
-
-    @property
-    def state_label(self) -> str:
-        return self.state.label
-
-    @property
-    def is_submitted(self) -> bool:
-        return self.state == ProgressState.SUBMITTED
-
-    @property
-    def link_withdrawn(self) -> bool:
-        return self.link_state == LinkState.WITHDRAWN
-
-
-def action_urls(workshop: Workshop) -> Callable[[int], dict[str, str]]:
-    """A participant's action URLs by action, from one reverse() per action and page rather
-    than one per link (seven links a participant, 420 for a room of 60): each URL reversed
-    once with a stand-in participant, whose number is then replaced."""
-    parts: dict[str, tuple[str, str]] = {}
-    for action in PARTICIPANT_ACTIONS:
-        sample = reverse(f"workshops:participant_{action}", args=[workshop.pk, 0])
-        head, _, tail = sample.rpartition("/0/")
-        assert sample == f"{head}/0/{tail}", sample
-        parts[action] = (head, tail)
-    return lambda pk: {action: f"{head}/{pk}/{tail}" for action, (head, tail) in parts.items()}
 
 
 #: Django's own units (`django.utils.timesince`), largest first, so their translations apply.
@@ -119,19 +92,25 @@ def time_ago(value: datetime | None, now: datetime, said: dict[tuple[str, int], 
     return said[key]
 
 
-def _delivery_ago(row: dict, now: datetime, said: dict[tuple[str, int], str]) -> str:
-    """When the latest email got into its state: queued, last tried (failed) or sent."""
+def _delivery(
+    p: dict[str, Any], now: datetime, said: dict[tuple[str, int], str]
+) -> Delivery | None:
+    """The latest email's state, and when it got there: queued, last tried (failed), sent."""
+    state = p["delivery_state"]
+    if state is None:
+        return None
     when = {
-        DeliveryState.QUEUED: row["queued_at"],
-        DeliveryState.FAILED: row["last_tried_at"],
-        DeliveryState.SENT: row["sent_at"],
-    }.get(row["delivery_state"])
-    return time_ago(when, now, said)
+        DeliveryState.QUEUED: p["queued_at"],
+        DeliveryState.FAILED: p["last_tried_at"],
+        DeliveryState.SENT: p["sent_at"],
+    }.get(state)
+    return Delivery(
+        state=state, attempts=p["attempts"], reason=p["reason"], ago=time_ago(when, now, said)
+    )
 
 
 def board_rows(workshop: Workshop) -> list[BoardRow]:
     """The board's rows, active participants in the order they were added: one query."""
-    urls = action_urls(workshop)
     closed = workshop.is_closed
     roles, sides = dict(Role.choices), dict(Side.choices)
     now, said = timezone.now(), {}
@@ -144,11 +123,8 @@ def board_rows(workshop: Workshop) -> list[BoardRow]:
             p["token_created_at"],
         )
         link_state = LinkState.of(revoked_at, invited_at, issued_at)
-        delivery = None
-        if link_state == LinkState.EMAILED and p["delivery_state"] is not None:
-            delivery = Delivery(
-                p["delivery_state"], p["attempts"], p["reason"], _delivery_ago(p, now, said)
-            )
+        delivery = _delivery(p, now, said) if link_state == LinkState.EMAILED else None
+        submitted = state == ProgressState.SUBMITTED
         rows.append(
             BoardRow(
                 pk=p["pk"],
@@ -157,21 +133,23 @@ def board_rows(workshop: Workshop) -> list[BoardRow]:
                 role_label=roles.get(p["role"], p["role"]),
                 side_label=sides.get(p["side"], p["side"]),
                 state=state,
+                state_label=state.label,
+                is_submitted=submitted,
                 answered_count=p["answered_count"] or 0,
                 activity_ago=time_ago(p["last_activity_at"], now, said),
                 submitted_ago=time_ago(p["submitted_at"], now, said),
                 link_state=link_state,
+                link_withdrawn=link_state == LinkState.WITHDRAWN,
                 link_ago=time_ago(
                     LinkState.since(link_state, revoked_at, invited_at, issued_at), now, said
                 ),
                 delivery=delivery,
                 has_response=p["response_id"] is not None,
                 invited=invited_at is not None,
-                urls=urls(p["pk"]),
-                can_reopen=state == ProgressState.SUBMITTED and not closed,
+                can_reopen=submitted and not closed,
                 can_email=bool(p["email"]) and not closed,
                 can_retry=delivery is not None
-                and delivery.state == DeliveryState.FAILED
+                and delivery["state"] == DeliveryState.FAILED
                 and not closed,
             )
         )
@@ -187,7 +165,7 @@ class BoardSummary:
 
     @classmethod
     def of(cls, rows: list[BoardRow]) -> BoardSummary:
-        states = [row.state for row in rows]
+        states = [row["state"] for row in rows]
         return cls(
             total=len(rows),
             submitted=states.count(ProgressState.SUBMITTED),

@@ -160,9 +160,11 @@ def _board_context(request: HttpRequest, workshop: Workshop) -> dict[str, object
         "refreshed_at": timezone.now(),
         "refresh_seconds": BOARD_REFRESH_SECONDS,
         "remind_count": sum(
-            1 for row in rows if not row.is_submitted and row.email and not row.link_withdrawn
+            1
+            for row in rows
+            if not row["is_submitted"] and row["email"] and not row["link_withdrawn"]
         ),
-        "waiting_count": sum(1 for row in rows if not row.is_submitted),
+        "waiting_count": sum(1 for row in rows if not row["is_submitted"]),
     }
 
 
@@ -172,7 +174,7 @@ def _confirmations(
     """What the workshop page asks to confirm (`?confirm=closed` or `?confirm=reveal`), and
     whether a reveal is possible at all: the board's answer counts tell, without a query."""
     step = request.GET.get("confirm", "")
-    answered_total = sum(1 for participant in participants if participant.answered_count)
+    answered_total = sum(1 for participant in participants if participant["answered_count"])
     moves = workshop.status_moves()
     confirm_move: StatusMove | None = next(
         (move for move in moves if move.needs_confirmation and move.status == step), None
@@ -200,11 +202,13 @@ def workshop_detail(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     workshop = get_workshop_for_user(request, workshop_pk)
     context = _board_context(request, workshop)
     context.update(_confirmations(request, workshop, context["participants"]))
+    add_form = AddParticipantForm(workshop=workshop)
     context.update(
         {
             "co_facilitators": list(workshop.co_facilitators.all()),
             "is_owner": workshop.is_owned_by(request.user),
-            "add_form": AddParticipantForm(workshop=workshop),
+            "add_form": add_form,
+            "side_for_role": add_form.fields["side"].widget.attrs["data-side-for-role"],
             "reveal_form": RevealForm(
                 initial={
                     "results_visible_to_participants": workshop.results_visible_to_participants,
