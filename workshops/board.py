@@ -116,7 +116,7 @@ def board_rows(workshop: Workshop) -> list[BoardRow]:
     now, said = timezone.now(), {}
     rows = []
     for p in Participant.objects.filter(workshop=workshop).for_board():
-        state = ProgressState.of(p["response_id"], p["status"], p["first_opened_at"])
+        state = ProgressState.of(p["response_id"], p["status"], opened=p["opened"])
         revoked_at, invited_at, issued_at = (
             p["token_revoked_at"],
             p["invited_at"],

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from surveys import scoring
-from surveys.models import Answer, Choice, Question, QuestionKind, ResponseStatus
+from surveys.models import Answer, Choice, Question, QuestionKind
 from surveys.scoring import Aggregate, Comparison, Kind, QuestionSpec
 
 from .models import Participant, ProgressState, Role, Side, Workshop
@@ -238,6 +238,7 @@ def people_of(
     participants = (
         Participant.objects.active()
         .filter(workshop__in=[w.pk for w in workshops])
+        .with_opened()
         .order_by("workshop_id", "created_at", "pk")
     )
     fields = [
@@ -247,7 +248,7 @@ def people_of(
         "role",
         "side",
         "response_id",
-        "first_opened_at",
+        "opened",
         "response__status",
     ]
     if stamped:
@@ -256,13 +257,8 @@ def people_of(
     side_labels = dict(Side.choices)
     found: dict[int, tuple[list[Person], list[AnswersStamp]]] = defaultdict(lambda: ([], []))
     for row in participants.values_list(*fields):
-        pk, workshop_id, name, role, side, response_id, first_opened_at, status = row[:8]
-        if response_id is not None and status == ResponseStatus.SUBMITTED:
-            state = ProgressState.SUBMITTED
-        elif response_id is not None or first_opened_at is not None:
-            state = ProgressState.IN_PROGRESS
-        else:
-            state = ProgressState.NOT_OPENED
+        pk, workshop_id, name, role, side, response_id, opened, status = row[:8]
+        state = ProgressState.of(response_id, status, opened=opened)
         people, stamps = found[workshop_id]
         people.append(
             Person(
@@ -508,14 +504,18 @@ def alignment(answers: WorkshopAnswers, a: Group, b: Group) -> Aggregate:
     return scoring.aggregate(comparisons)
 
 
-def attach_alignment(workshops: Sequence[Workshop]) -> Sequence[Workshop]:
+def attach_alignment(
+    workshops: Sequence[Workshop],
+    people: Mapping[int, tuple[list[Person], list[AnswersStamp]]] | None = None,
+) -> Sequence[Workshop]:
     """Set ``workshop.alignment`` (an `Aggregate`) on each workshop of a list, in four queries:
-    for the facilitator's home, with ``templates/workshops/_alignment_figure.html``.
+    for the facilitator's home (``templates/workshops/home.html``). `people`
+    (`people_of(workshops, stamped=True)`) saves the participants' query when the caller made it.
 
     Pass a list (``list(page.object_list)``), not a queryset: iterating a queryset again would
     fetch new objects without the attribute.
     """
-    alignments = alignment_for_workshops(workshops)
+    alignments = alignment_for_workshops(workshops, people)
     for workshop in workshops:
         workshop.alignment = alignments.get(workshop.pk)  # type: ignore[attr-defined]
     return workshops
@@ -533,7 +533,10 @@ def clear_alignment_cache() -> None:
         _ALIGNMENTS.clear()
 
 
-def alignment_for_workshops(workshops: Sequence[Workshop]) -> dict[int, Aggregate]:
+def alignment_for_workshops(
+    workshops: Sequence[Workshop],
+    people: Mapping[int, tuple[list[Person], list[AnswersStamp]]] | None = None,
+) -> dict[int, Aggregate]:
     """The default pair's overall alignment (CIO vs CMO, drafts included) for a page of
     workshops: for the facilitator's home list.
 
@@ -546,7 +549,7 @@ def alignment_for_workshops(workshops: Sequence[Workshop]) -> dict[int, Aggregat
     ("insufficient" below 50 % coverage or with fewer than two scored questions).
     Free-text codings are not included here; the dashboard itself includes them.
     """
-    found = people_of(workshops, stamped=True)
+    found = people if people is not None else people_of(workshops, stamped=True)
     result: dict[int, Aggregate] = {}
     keys: dict[int, tuple[Any, ...]] = {}
     for workshop in workshops:

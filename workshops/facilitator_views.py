@@ -34,7 +34,7 @@ from .access import (
     get_workshop_for_user,
 )
 from .board import BoardRow, BoardSummary, board_rows
-from .dashboard import attach_alignment
+from .dashboard import attach_alignment, people_of
 from .forms import AddParticipantForm, ParticipantForm, RevealForm, WorkshopForm
 from .models import Participant, ParticipantAddition, StatusMove, Workshop
 
@@ -50,11 +50,25 @@ BOARD_REFRESH_SECONDS = 5
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The facilitator's workshops (owned or co-facilitated) with progress, searchable."""
+    """The facilitator's workshops (owned or co-facilitated) with progress, searchable.
+
+    The page's participants are read once, with what their responses store (no answer is
+    counted or read while nothing changed): they give each workshop's progress and the key
+    of its alignment, computed earlier from the same participants and answers."""
     search = request.GET.get("q", "").strip()[:100]
     workshops = Workshop.objects.for_home(request.user, search)
     page = Paginator(workshops, WORKSHOPS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = attach_alignment(Workshop.objects.home_page(page.object_list))
+    listed = Workshop.objects.home_page(page.object_list)
+    people = people_of(listed, stamped=True)
+    for workshop in listed:
+        members = people.get(workshop.pk, ([], []))[0]
+        workshop.participant_count = len(members)
+        workshop.submitted_count = sum(1 for person in members if person.is_submitted)
+        workshop.co_facilitating = workshop.owner_id != request.user.pk
+    page.object_list = attach_alignment(listed, people)
+    for workshop in listed:  # the 0-100 figure of the alignment (0-1) the dashboard opens with
+        alignment = workshop.alignment.alignment if workshop.alignment else None
+        workshop.alignment_score = None if alignment is None else round(100 * alignment)
     return render(request, "workshops/home.html", {"page": page, "search": search})
 
 

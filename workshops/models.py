@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connections, models, router
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Left, StrIndex, Substr
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Left, StrIndex, Substr
 from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -54,6 +54,9 @@ class WorkshopStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+WORKSHOP_STATUS_LABELS = dict(WorkshopStatus.choices)
+
+
 class WorkshopQuerySet(models.QuerySet["Workshop"]):
     def for_facilitator(self, user: settings.AUTH_USER_MODEL) -> WorkshopQuerySet:
         """Workshops the user owns or co-facilitates: the only ones they may see."""
@@ -63,22 +66,6 @@ class WorkshopQuerySet(models.QuerySet["Workshop"]):
         # on top stay exact and the home page stays fast with thousands of workshops.
         co_facilitated = Workshop.co_facilitators.through.objects.filter(user=user)
         return self.filter(Q(owner=user) | Q(pk__in=co_facilitated.values("workshop_id")))
-
-    def with_progress(self) -> WorkshopQuerySet:
-        """Annotate `participant_count` and `submitted_count` (participants not removed).
-
-        Correlated subqueries, evaluated only for the rows of the page being shown.
-        """
-        active = Participant.objects.filter(workshop=OuterRef("pk"), removed_at__isnull=True)
-
-        def count(queryset: models.QuerySet) -> Coalesce:
-            counted = queryset.order_by().values("workshop").annotate(n=Count("pk")).values("n")
-            return Coalesce(Subquery(counted), 0)
-
-        return self.annotate(
-            participant_count=count(active),
-            submitted_count=count(active.filter(response__status="submitted")),
-        )
 
     def matching(self, search: str) -> WorkshopQuerySet:
         """Workshops whose title or client name contains the search text."""
@@ -93,15 +80,14 @@ class WorkshopQuerySet(models.QuerySet["Workshop"]):
         return self.for_facilitator(user).matching(search).order_by("-created_at", "-pk")
 
     def home_page(self, rows: WorkshopQuerySet) -> list[Workshop]:
-        """One page of the home list (`rows`: a slice of `for_home`), with client and progress,
-        in one query. The page's workshops are picked first, in a subquery that only sorts
-        ids, and only they are then read in full and counted: sorting the whole list with
-        every column and count (the database computes them before it sorts) cost more than
-        the rest of the page."""
+        """One page of the home list (`rows`: a slice of `for_home`), with its clients, in one
+        query. The page's workshops are picked first, in a subquery that only sorts ids, and
+        only they are read in full: sorting the whole list with every column (the database
+        reads them before it sorts) cost more than the rest of the page. Their progress comes
+        from their participants, which the home reads anyway (`facilitator_views.home`)."""
         return list(
             self.filter(pk__in=rows.values("pk"))
             .select_related("organisation")
-            .with_progress()
             .order_by("-created_at", "-pk")
         )
 
@@ -155,6 +141,12 @@ class Workshop(models.Model):
     def answer_by_passed(self) -> bool:
         """The answer-by date is gone (a day before today): ask for answers "as soon as you can"."""
         return self.answer_by is not None and self.answer_by < timezone.localdate()
+
+    @property
+    def status_label(self) -> str:
+        """The status in words (as `get_status_display()`, which rebuilds its choices each time:
+        the home shows twenty)."""
+        return WORKSHOP_STATUS_LABELS.get(self.status, self.status)
 
     @property
     def is_revealed(self) -> bool:
@@ -297,32 +289,43 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
     def removed(self) -> ParticipantQuerySet:
         return self.filter(removed_at__isnull=False)
 
+    def with_opened(self) -> ParticipantQuerySet:
+        """Annotate `opened`: whether they opened one of their links yet (`ProgressState.of`).
+        A boolean, for pages that list many participants: a date costs more to convert."""
+        return self.annotate(
+            opened=ExpressionWrapper(Q(first_opened_at__isnull=False), BooleanField())
+        )
+
     def for_board(self) -> models.QuerySet:
         """Active participants as the progress board reads them (`workshops.board`): one query
         of plain values, with their response's status and stored answer count and the state of
         the latest email with their link. Only what the board shows is read: converting dates
         costs more than fetching them, and model instances more than both."""
-        return self.active().values(
-            "pk",
-            "name",
-            "email",
-            "role",
-            "side",
-            "response_id",
-            "first_opened_at",
-            "last_activity_at",
-            "invited_at",
-            "token_created_at",
-            "token_revoked_at",
-            status=F("response__status"),
-            submitted_at=F("response__submitted_at"),
-            answered_count=F("response__answered_count"),
-            delivery_state=F("invitation_delivery__state"),
-            queued_at=F("invitation_delivery__queued_at"),
-            attempts=F("invitation_delivery__attempts"),
-            reason=F("invitation_delivery__reason"),
-            last_tried_at=F("invitation_delivery__last_tried_at"),
-            sent_at=F("invitation_delivery__sent_at"),
+        return (
+            self.active()
+            .with_opened()
+            .values(
+                "pk",
+                "name",
+                "email",
+                "role",
+                "side",
+                "response_id",
+                "opened",
+                "last_activity_at",
+                "invited_at",
+                "token_created_at",
+                "token_revoked_at",
+                status=F("response__status"),
+                submitted_at=F("response__submitted_at"),
+                answered_count=F("response__answered_count"),
+                delivery_state=F("invitation_delivery__state"),
+                queued_at=F("invitation_delivery__queued_at"),
+                attempts=F("invitation_delivery__attempts"),
+                reason=F("invitation_delivery__reason"),
+                last_tried_at=F("invitation_delivery__last_tried_at"),
+                sent_at=F("invitation_delivery__sent_at"),
+            )
         )
 
     def not_submitted(self) -> ParticipantQuerySet:
@@ -335,14 +338,13 @@ class ProgressState(models.TextChoices):
     SUBMITTED = "submitted", "Submitted"
 
     @classmethod
-    def of(
-        cls, response_id: int | None, status: str | None, first_opened_at: datetime | None
-    ) -> ProgressState:
+    def of(cls, response_id: int | None, status: str | None, *, opened: bool) -> ProgressState:
         """Not opened (no link used yet), in progress (answering), or submitted: from the
-        participant's response (its id and status) and when they first opened a link."""
+        participant's response (its id and status) and whether they opened a link yet
+        (`first_opened_at` set; `ParticipantQuerySet.with_opened` reads it as a boolean)."""
         if response_id is not None and status == ResponseStatus.SUBMITTED:
             return cls.SUBMITTED
-        if response_id is not None or first_opened_at is not None:
+        if response_id is not None or opened:
             return cls.IN_PROGRESS
         return cls.NOT_OPENED
 
@@ -434,7 +436,7 @@ class Participant(models.Model):
     def progress_state(self) -> ProgressState:
         """Not opened (no link used yet), in progress (answering), or submitted."""
         status = self.response.status if self.response_id is not None else None
-        return ProgressState.of(self.response_id, status, self.first_opened_at)
+        return ProgressState.of(self.response_id, status, opened=self.first_opened_at is not None)
 
     @property
     def is_submitted(self) -> bool:
