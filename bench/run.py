@@ -334,7 +334,7 @@ def measure(
     """
     script = lua_script(endpoint)
     wrk(binary, script, app, WARMUP_SECONDS, 0)
-    page_rounds, ratios, standard_ratios = [], [], []
+    page_rounds, ratios, standard_ratios, cpu_shares = [], [], [], []
     for n in range(ROUNDS):
         project = wrk(binary, baseline_script, app, ROUND_SECONDS, 0)
         plain = wrk(binary, baseline_script, standard, ROUND_SECONDS, 0)
@@ -346,9 +346,12 @@ def measure(
         if project["rps"] and plain["rps"]:  # a round without a baseline cannot compare
             ratios.append(page["rps"] / project["rps"])
             standard_ratios.append(page["rps"] / plain["rps"])
+        if page["cpu_ms"]:
+            cpu_shares.append(plain["cpu_ms"] / page["cpu_ms"])
     endpoint.update(summarise(page_rounds))
     endpoint["ratio"] = statistics.median(ratios or [0.0])
     endpoint["standard_ratio"] = statistics.median(standard_ratios or [0.0])
+    endpoint["cpu_share"] = statistics.median(cpu_shares or [0.0])
     endpoint["load"] = load_average()
     # Latency of one request at a time: what a user sees when the server is not saturated.
     solo = wrk(binary, script, app, SOLO_SECONDS, len(endpoint["requests"]) // 7, connections=1)
@@ -454,9 +457,9 @@ def verdict(endpoint: dict[str, Any]) -> str:
 def table(endpoints: list[dict[str, Any]]) -> list[str]:
     lines = [
         "| Page | Req/s | Share of the project's baseline | Share of the standard baseline |"
-        " CPU ms a request | Median ms | p95 ms | p99 ms | Median ms alone | p95 ms alone |"
-        " SQL queries | Targets |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        " CPU ms a request | CPU share of the standard baseline | Median ms | p95 ms | p99 ms |"
+        " Median ms alone | p95 ms alone | SQL queries | Targets |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for e in endpoints:
         errors = f" ({e['errors']} errors)" if e.get("errors") else ""
@@ -464,7 +467,8 @@ def table(endpoints: list[dict[str, Any]]) -> list[str]:
         queries = "" if e.get("queries") is None else str(e["queries"])
         lines.append(
             f"| {e['label']}{status} | {e['rps']:.0f}{errors} | {e['ratio']:.3f} "
-            f"| {e['standard_ratio']:.3f} | {e['cpu_ms']:.1f} | {e['p50_ms']:.1f} "
+            f"| {e['standard_ratio']:.3f} | {e['cpu_ms']:.1f} | {e.get('cpu_share', 0):.3f} "
+            f"| {e['p50_ms']:.1f} "
             f"| {e['p95_ms']:.1f} | {e['p99_ms']:.1f} | {e['solo_p50_ms']:.1f} "
             f"| {e['solo_p95_ms']:.1f} | {queries} | {verdict(e)} |"
         )
@@ -563,6 +567,12 @@ def baseline_rows(
         if p["rps"] and s["rps"]
     ]
     project_share = statistics.median(p["rps"] / s["rps"] for p, s in pairs) if pairs else 1.0
+    cpu_shares = {
+        "baseline": statistics.median(s["cpu_ms"] / p["cpu_ms"] for p, s in pairs)
+        if pairs
+        else 1.0,
+        "standard": 1.0,
+    }
     standard_share = statistics.median(s["rps"] / p["rps"] for p, s in pairs) if pairs else 1.0
     described = [
         ("baseline", "Project baseline (the app's middleware; template + 1 query)"),
@@ -582,6 +592,7 @@ def baseline_rows(
             solo_p50_ms=solo["p50_us"] / 1000,
             solo_p95_ms=solo["p95_us"] / 1000,
             queries=1,
+            cpu_share=cpu_shares[key],
         )
         rows.append(row)
     return rows
@@ -602,6 +613,10 @@ def combine(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         row["errors"] = sum(r.get("errors", 0) for r in runs)
         row["runs"] = len(runs)
         combined[key] = row
+    standard = combined.get("standard")
+    for row in combined.values():  # runs saved before the CPU share was: from the medians
+        if "cpu_share" not in row and standard and row["cpu_ms"]:
+            row["cpu_share"] = standard["cpu_ms"] / row["cpu_ms"]
     return combined
 
 
@@ -623,9 +638,10 @@ def comparison(
 ) -> list[str]:
     lines = [
         "| Page | Share of the standard baseline, before → after | Share of the project's "
-        "baseline, before → after | CPU ms a request, before → after | p95 ms, before → after |"
-        " SQL queries, before → after | Target |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "baseline, before → after | CPU ms a request, before → after | CPU share of the "
+        "standard baseline, before → after | p95 ms, before → after | SQL queries, before → "
+        "after | Target |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for key, now in after.items():
         then = before.get(key)
@@ -635,14 +651,15 @@ def comparison(
         lines.append(
             f"| {now['label']} | {then['standard_ratio']:.3f} → **{now['standard_ratio']:.3f}** "
             f"| {then['ratio']:.3f} → {now['ratio']:.3f} | {then['cpu_ms']:.1f} → "
-            f"**{now['cpu_ms']:.1f}** | {then['p95_ms']:.1f} → {now['p95_ms']:.1f} | {queries} "
-            f"| {verdict(now)} |"
+            f"**{now['cpu_ms']:.1f}** | {then.get('cpu_share', 0):.3f} → "
+            f"{now.get('cpu_share', 0):.3f} | {then['p95_ms']:.1f} → {now['p95_ms']:.1f} "
+            f"| {queries} | {verdict(now)} |"
         )
     if whole_before and whole_after:
         ok = whole_after["cpu_ms"] <= MAX_RESPONSE_CPU_MS
         lines.append(
             f"| A whole response ({whole_after['requests_each'] - 1} autosaves and the submit), "
-            f"CPU ms | | | {whole_before['cpu_ms']:.0f} → **{whole_after['cpu_ms']:.0f}** | | "
+            f"CPU ms | | | {whole_before['cpu_ms']:.0f} → **{whole_after['cpu_ms']:.0f}** | | | "
             f"| {'✅' if ok else '❌'} ≤ {MAX_RESPONSE_CPU_MS} ms |"
         )
     return lines
@@ -677,7 +694,8 @@ def write_results(records: list[dict[str, Any]], before: list[dict[str, Any]]) -
         "that reads the database; the project's: the same page through the app's middleware). "
         "CPU ms a request: the CPU (user + system) the app's workers spent on the round's "
         "requests, from reading each request to sending its last byte (bench/gunicorn.py), "
-        "median over rounds: less sensitive to a busy machine than requests per second. "
+        "median over rounds: less sensitive to a busy machine than requests per second; CPU "
+        "share: the standard baseline's CPU a request over the page's, in the same round. "
         "Median, p95 and p99 ms: latency under load "
         f"({CONNECTIONS} connections on {CPUS} CPUs, so it includes queueing); alone: one "
         "connection for a few seconds. SQL queries: one request, counted with Django's test "

@@ -39,6 +39,9 @@ class BoardRow(TypedDict):
     """One participant's row on the board, with every value it shows already worked out."""
 
     pk: int
+    #: The pk as the page writes it (row id, button value): a number would be localised anew
+    #: each time.
+    id: str
     name: str
     email: str
     role_label: str
@@ -128,6 +131,7 @@ def board_rows(workshop: Workshop) -> list[BoardRow]:
         rows.append(
             BoardRow(
                 pk=p["pk"],
+                id=str(p["pk"]),
                 name=p["name"],
                 email=p["email"],
                 role_label=roles.get(p["role"], p["role"]),

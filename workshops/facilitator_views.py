@@ -157,8 +157,9 @@ def _board_context(request: HttpRequest, workshop: Workshop) -> dict[str, object
     A row offers its actions on request: "Actions" asks for the board again with
     `?participant=<pk>`, and only that row shows its menu, open. The board, polled every few
     seconds, so renders one small button a row rather than a menu of six actions a row. Every
-    action submits the board's one form, rendered once with its CSRF field (`csrf_input`), to
-    its own URL (`formaction`)."""
+    action submits the board's one form to its own URL (`formaction`). The CSRF field is
+    rendered once (`csrf_input`) for every form of the page: each {% csrf_token %} masks the
+    token afresh."""
     rows = board_rows(workshop)
     chosen = request.GET.get("participant", "")
     question_total = Question.objects.filter(
