@@ -67,7 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
         workshop.co_facilitating = workshop.owner_id != request.user.pk
     page.object_list = attach_alignment(listed, people)
     for workshop in listed:  # the 0-100 figure of the alignment (0-1) the dashboard opens with
-        alignment = workshop.alignment.alignment if workshop.alignment else None
+        alignment = None if workshop.alignment is None else workshop.alignment.alignment
         workshop.alignment_score = None if alignment is None else round(100 * alignment)
     return render(request, "workshops/home.html", {"page": page, "search": search})
 
