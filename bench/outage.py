@@ -43,7 +43,14 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 PY = sys.executable
 DATABASE = "common_ground_outage"
-PG = "postgres://postgres@127.0.0.1:5432"
+#: The cluster the drill stops and starts: the machine's own (`main` on 5432) by default, or a
+#: throwaway one on a shared machine, e.g.
+#:   pg_createcluster 15 drill -p 5433 --start -- --auth-host=trust --auth-local=trust
+#:   OUTAGE_CLUSTER=drill OUTAGE_PORT=5433 .venv/bin/python bench/outage.py
+#:   pg_dropcluster 15 drill --stop
+CLUSTER = os.environ.get("OUTAGE_CLUSTER", "main")
+PORT = os.environ.get("OUTAGE_PORT", "5432")
+PG = f"postgres://postgres@127.0.0.1:{PORT}"
 THREADS = 4
 PARTICIPANTS = 12
 WARM_SECONDS = 4
@@ -64,14 +71,14 @@ def pg_version() -> str:
 
 def pg_ctl(action: str) -> None:
     subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", pg_version(), "main", action],
+        ["pg_ctlcluster", "--skip-systemctl-redirect", pg_version(), CLUSTER, action],
         check=True,
         capture_output=True,
     )
 
 
 def pg_ready() -> bool:
-    ready = ["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"]
+    ready = ["pg_isready", "-h", "127.0.0.1", "-p", PORT, "-q"]
     return subprocess.run(ready, check=False).returncode == 0
 
 
@@ -80,7 +87,7 @@ def ensure_postgres_running() -> None:
     if not pg_ready():
         log("PostgreSQL is down: starting it")
         subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", pg_version(), "main", "start"],
+            ["pg_ctlcluster", "--skip-systemctl-redirect", pg_version(), CLUSTER, "start"],
             check=False,
             capture_output=True,
         )
@@ -106,7 +113,7 @@ def app_env() -> dict[str, str]:
 
 
 def prepare(env: dict[str, str]) -> dict[str, Any]:
-    base = ["-h", "127.0.0.1", "-U", "postgres"]
+    base = ["-h", "127.0.0.1", "-p", PORT, "-U", "postgres"]
     subprocess.run(["dropdb", *base, "--if-exists", "--force", DATABASE], check=True)
     subprocess.run(["createdb", *base, DATABASE], check=True)
     for args in (["migrate", "--noinput"], ["createcachetable"], ["collectstatic", "--noinput"]):
@@ -413,7 +420,18 @@ def main() -> int:
     print(f"  PostgreSQL running again: {'yes' if pg_ready() else 'NO'}")
     print("  result: " + ("PASS" if not problems else "FAIL: " + "; ".join(problems)))
     subprocess.run(
-        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", DATABASE],
+        [
+            "dropdb",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            PORT,
+            "-U",
+            "postgres",
+            "--if-exists",
+            "--force",
+            DATABASE,
+        ],
         check=False,
     )
     return 0 if not problems else 1

@@ -7,7 +7,11 @@ database). Seeds:
 - the largest workshop: 60 executives who answered all 44 questions and submitted;
 - a two-executive workshop (CIO and CMO), both answered and submitted;
 - an "answering" workshop of 200 executives with their links open and nothing answered yet,
-  whose sessions replay the answer pages and autosaves.
+  whose sessions replay the answer pages and autosaves (nine of them are kept apart: each
+  answers all 44 questions and submits, for the CPU of a whole response);
+- a second facilitator with 1,000 workshops too: the 20 newest are their own, with 570
+  executives who answered everything (25,080 answers on their home's first page), the other
+  980 are the first facilitator's, which they co-facilitate.
 
 Then counts the SQL queries of one request per page with Django's test client and writes the
 scenario (requests to replay, queries per page) as JSON to the path given on the command line.
@@ -66,6 +70,13 @@ from workshops.sessions import ACTIVE_AT, LOGGED_IN_AT  # noqa: E402
 WORKSHOPS = 1000
 LARGEST = 60
 ANSWERING = 200
+#: Executives of the answering workshop who each answer everything and submit, one after the
+#: other, for the server CPU of a whole response (bench/run.py; the first one warms up).
+WHOLE_RESPONSES = 9
+#: The busy facilitator's home: the first page's 20 workshops hold 570 executives' answers to
+#: all 44 questions, 25,080 answers in all.
+BUSY_PAGE = 20
+BUSY_EXECUTIVES = 570
 CSRF = get_random_string(32)
 BIG_ROLES = [Role.CIO, Role.CMO, Role.CTO, Role.CDO, Role.HEAD_IT, Role.HEAD_MARKETING, Role.CEO]
 
@@ -100,6 +111,8 @@ def _answer_all(participants: list[Participant], questions: list[Question], rng)
         for p in participants
         for q in questions
     )
+    # Written here, not by answering: the responses' stored figures are set from the answers.
+    Response.objects.filter(pk__in=[p.response_id for p in participants]).recount_answers()
 
 
 def _session(data: dict[str, Any]) -> str:
@@ -159,22 +172,54 @@ def _build() -> tuple[list[dict[str, Any]], list[str], dict[str, Any]]:
         participant.response = Response.objects.create(questionnaire=questionnaire)
     Participant.objects.bulk_update(executives, ["response"])
 
-    facilitator = _session(
-        {
-            SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-            HASH_SESSION_KEY: user.get_session_auth_hash(),
-        }
+    busy_user = get_user_model().objects.create_user(
+        "bench-busy", password=secrets.token_urlsafe(), first_name="Busy", last_name="Facilitator"
     )
+    busy = Workshop.objects.bulk_create(
+        Workshop(
+            title=f"Busy strategy {n}",
+            organisation=clients[n % len(clients)],
+            owner=busy_user,
+            questionnaire=questionnaire,
+            status=WorkshopStatus.COLLECTING,
+            created_at=now + timedelta(minutes=BUSY_PAGE - n),
+        )
+        for n in range(BUSY_PAGE)
+    )
+    for n, workshop in enumerate(busy):
+        size = BUSY_EXECUTIVES // BUSY_PAGE + (n < BUSY_EXECUTIVES % BUSY_PAGE)
+        roles = [BIG_ROLES[k % 7] for k in range(size)]
+        _answer_all(_participants(workshop, roles), questions, rng)
+    Workshop.co_facilitators.through.objects.bulk_create(
+        Workshop.co_facilitators.through(workshop_id=workshop.pk, user_id=busy_user.pk)
+        for workshop in workshops[: WORKSHOPS - BUSY_PAGE]
+    )
+
+    def logged_in(facilitator: Any) -> str:
+        return _session(
+            {
+                SESSION_KEY: str(facilitator.pk),
+                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                HASH_SESSION_KEY: facilitator.get_session_auth_hash(),
+            }
+        )
+
+    facilitator = logged_in(user)
+    busy_facilitator = logged_in(busy_user)
     # Each executive's browser holds the access cookie their personal link set.
     executive_sessions = [
         (p, f"{access_cookie_name()}={access_cookie_value(p)}") for p in executives
     ]
-    # One executive is kept out of the load, for counting the queries of a fresh answer.
+    # One executive is kept out of the load, for counting the queries of a fresh answer, and
+    # a few for whole responses.
     counted, counted_session = executive_sessions.pop()
+    whole = [executive_sessions.pop() for _ in range(WHOLE_RESPONSES)]
 
-    def get(path: str, session: str) -> dict[str, Any]:
-        return {"method": "GET", "path": path, "headers": _headers(session), "body": ""}
+    def get(path: str, session: str, *, htmx: bool = False) -> dict[str, Any]:
+        headers = _headers(session)
+        if htmx:
+            headers["HX-Request"] = "true"
+        return {"method": "GET", "path": path, "headers": headers, "body": ""}
 
     def autosave(participant: Participant, question: Question, session: str) -> dict[str, Any]:
         posted, _ = valid_answer(question, rng)
@@ -216,11 +261,27 @@ def _build() -> tuple[list[dict[str, Any]], list[str], dict[str, Any]]:
             "key": "home",
             "label": f"Facilitator home ({WORKSHOPS:,} workshops)",
             "requests": [get(home, facilitator)],
+            "target": ("rps", 0.10),
+        },
+        {
+            "key": "home-busy",
+            "label": f"Facilitator home ({WORKSHOPS:,} workshops, 25,080 answers on the page)",
+            "requests": [get(home, busy_facilitator)],
+            "target": ("rps", 0.10),
         },
         {
             "key": "workshop",
             "label": f"Workshop page ({LARGEST} participants)",
             "requests": [get(reverse("workshops:detail", args=[largest.pk]), facilitator)],
+            "target": ("rps", 0.10),
+        },
+        {
+            "key": "board",
+            "label": f"Board, polled ({LARGEST} participants)",
+            "requests": [
+                get(reverse("workshops:board", args=[largest.pk]), facilitator, htmx=True)
+            ],
+            "target": ("rps", 0.10),
         },
     ]
     notes = []
@@ -247,11 +308,27 @@ def _build() -> tuple[list[dict[str, Any]], list[str], dict[str, Any]]:
         # Two fresh answers: the first warms per-process caches, the second is counted.
         "autosave": [autosave(counted, q, counted_session) for q in questions[:2]],
     }
-    return endpoints, notes, probes
+    # Whole responses: every question answered in the questionnaire's order, then the submit.
+    responses = [
+        [
+            *(autosave(p, q, session) for q in questions),
+            {
+                "method": "POST",
+                "path": reverse("workshops:respond_submit", args=[p.pk]),
+                # A plain form post, not htmx.
+                "headers": {
+                    k: v for k, v in _headers(session, post=True).items() if k != "HX-Request"
+                },
+                "body": "",
+            },
+        ]
+        for p, session in whole
+    ]
+    return endpoints, notes, probes, responses
 
 
 def seed() -> dict[str, Any]:
-    endpoints, notes, probes = _build()
+    endpoints, notes, probes, responses = _build()
     # Queries per request, with the test client against the same database (outside the seeding
     # transaction, so no savepoints are counted).
     for endpoint in endpoints:
@@ -260,7 +337,7 @@ def seed() -> dict[str, Any]:
             _count_queries(probe[0])
             probe = probe[1]
         endpoint["queries"], endpoint["status"] = _count_queries(probe)
-    return {"endpoints": endpoints, "notes": notes}
+    return {"endpoints": endpoints, "notes": notes, "responses": responses}
 
 
 def _count_queries(request: dict[str, Any]) -> tuple[int, int]:

@@ -196,3 +196,14 @@ class AnswerAdmin(admin.ModelAdmin):
             obj.revision += 1
             obj.updated_at = timezone.now()
         super().save_model(request, obj, form, change)
+        # The response's stored count and change time (what the board and the home read).
+        Response.objects.filter(pk=obj.response_id).recount_answers()
+
+    def delete_model(self, request: HttpRequest, obj: Answer) -> None:
+        super().delete_model(request, obj)
+        Response.objects.filter(pk=obj.response_id).recount_answers()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Answer]) -> None:
+        responses = list(queryset.values_list("response_id", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        Response.objects.filter(pk__in=responses).recount_answers()

@@ -16,6 +16,7 @@ from functools import wraps
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -61,13 +62,35 @@ class SaveResult:
         return self.status == "conflict"
 
 
-def _lock_response(response: Response, question: Question, now: datetime) -> None:
+def _lock_response(
+    response: Response, question: Question, now: datetime, *, newly_answered: int = 0
+) -> None:
     """Inside a transaction: lock the response (concurrent saves to it wait here), check that
     it is still a draft and record the change and where to resume (the question's section);
-    the caller rolls the transaction back when nothing changes."""
+    the caller rolls the transaction back when nothing changes.
+
+    `newly_answered` (1 when the caller knows it is about to store a first answer) moves the
+    response's stored `answered_count` in the same statement (see `_count_answered`)."""
     drafts = Response.objects.filter(pk=response.pk, status=ResponseStatus.DRAFT)
-    if not drafts.update(updated_at=now, last_section=question.section.position):
+    changes: dict[str, Any] = {
+        "updated_at": now,
+        "revision": F("revision") + 1,
+        "last_section": question.section.position,
+    }
+    if newly_answered:
+        changes["answered_count"] = F("answered_count") + newly_answered
+    if not drafts.update(**changes):
         raise ResponseLocked
+
+
+def _count_answered(response: Response, change: int) -> None:
+    """Inside the locking transaction: a question became answered (+1) or unanswered (-1).
+
+    The response stores how many questions it answers, so that the pages listing many
+    responses read it rather than count answers on every request; changing it here, in the
+    transaction that saves the answer, keeps it exact whatever happens concurrently. (The usual
+    case, a first answer, counts in `_lock_response`'s statement instead: no extra query.)"""
+    Response.objects.filter(pk=response.pk).update(answered_count=F("answered_count") + change)
 
 
 def _lock_answer(response: Response, question: Question, now: datetime) -> Answer | None:
@@ -136,7 +159,8 @@ def _insert_first_answer(
     response: Response, question: Question, *, value: Any, is_unknown: bool
 ) -> SaveResult:
     now = timezone.now()
-    _lock_response(response, question, now)
+    # The insert stores an answer (a value or "don't know"): counted in the locking statement.
+    _lock_response(response, question, now, newly_answered=1)
     return _new_answer(response, question, value=value, is_unknown=is_unknown, now=now)
 
 
@@ -169,6 +193,7 @@ def _save_over_stored_answer(
         transaction.set_rollback(True)
         return SaveResult("unchanged", None)  # still unanswered: nothing to store
     if answer is None:
+        _count_answered(response, +1)
         return _new_answer(response, question, value=value, is_unknown=is_unknown, now=now)
     if answer.value == value and answer.is_unknown == is_unknown:
         if answer.draft is None:
@@ -189,6 +214,8 @@ def _save_over_stored_answer(
     answer.revision += 1
     answer.updated_at = now
     answer.save(update_fields=["value", "is_unknown", "draft", "revision", "updated_at"])
+    if answer.is_answered != was_answered:
+        _count_answered(response, +1 if answer.is_answered else -1)
     return SaveResult("saved", answer, answered_changed=answer.is_answered != was_answered)
 
 
@@ -269,7 +296,10 @@ def submit_response(response: Response) -> bool:
     """
     now = timezone.now()
     updated = Response.objects.filter(pk=response.pk, status=ResponseStatus.DRAFT).update(
-        status=ResponseStatus.SUBMITTED, submitted_at=now, updated_at=now
+        status=ResponseStatus.SUBMITTED,
+        submitted_at=now,
+        updated_at=now,
+        revision=F("revision") + 1,
     )
     if updated:
         Answer.objects.filter(response_id=response.pk, draft__isnull=False).update(draft=None)
@@ -281,7 +311,10 @@ def submit_response(response: Response) -> bool:
 def reopen_response(response: Response) -> None:
     """Let the executive change a submitted response again (the facilitator's decision)."""
     Response.objects.filter(pk=response.pk).update(
-        status=ResponseStatus.DRAFT, submitted_at=None, updated_at=timezone.now()
+        status=ResponseStatus.DRAFT,
+        submitted_at=None,
+        updated_at=timezone.now(),
+        revision=F("revision") + 1,
     )
     response.status = ResponseStatus.DRAFT
     response.submitted_at = None

@@ -23,7 +23,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -246,11 +247,23 @@ class ResponseStatus(models.TextChoices):
 
 
 class ResponseQuerySet(models.QuerySet["Response"]):
-    def with_answer_counts(self) -> ResponseQuerySet:
-        return self.annotate(
-            answered_count=Count(
-                "answers", filter=Q(answers__is_unknown=True) | Q(answers__value__isnull=False)
-            )
+    def recount_answers(self) -> int:
+        """Set what these responses store about their answers from the answers themselves (the
+        count, a new revision, the change time): for answers written outside
+        `surveys.answering` (bulk loads, the admin, data fixes), which keeps them in step
+        itself. One UPDATE; returns the responses updated."""
+        answered = (
+            Answer.objects.answered()
+            .filter(response=OuterRef("pk"))
+            .order_by()
+            .values("response")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.update(
+            answered_count=Coalesce(Subquery(answered), 0),
+            revision=F("revision") + 1,
+            updated_at=timezone.now(),
         )
 
 
@@ -267,6 +280,16 @@ class Response(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
     last_section = models.PositiveIntegerField(default=1)
+    #: How many questions the response answers (`Answer.is_answered`: a value or "don't know").
+    #: Stored, so that pages listing many responses (the progress board, the facilitator's home)
+    #: read it rather than count answers on every request: `surveys.answering` changes it, with
+    #: `revision` and `updated_at`, in the transaction that saves each answer. Whatever writes
+    #: answers another way calls `Response.objects.filter(...).recount_answers()`.
+    answered_count = models.PositiveIntegerField(default=0, editable=False)
+    #: One more with every change to the answers (a draft included) and to the status: with
+    #: `answered_count`, where the answers stand, for reusing what was computed from them
+    #: (a counter, not a time: app servers' clocks may disagree).
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ResponseQuerySet.as_manager()
 

@@ -122,6 +122,9 @@ def give_answers(
             defaults={**stored, "revision": F("revision") + 1},
             create_defaults=stored,
         )
+    # What answering stores beside the answers (the count, the change time), as it would.
+    Response.objects.filter(pk=response.pk).recount_answers()
+    response.refresh_from_db(fields=["answered_count", "updated_at"])
     if submitted:
         response.status = ResponseStatus.SUBMITTED
         response.submitted_at = timezone.now()

@@ -207,6 +207,7 @@ def _store_answers(response: Response, answers: dict[str, Any]) -> None:
         for code, value in answers.items()
         if code in questions
     )
+    Response.objects.filter(pk=response.pk).recount_answers()  # written here, not by answering
 
 
 def _respond(invitation: Invitation, answers: dict[str, Any], *, submitted: bool) -> None:

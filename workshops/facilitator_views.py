@@ -8,8 +8,6 @@ is written to the workshop's audit trail by the service that makes it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -35,9 +33,11 @@ from .access import (
     get_removed_participant_for_user,
     get_workshop_for_user,
 )
+from .board import BoardRow, BoardSummary, board_rows
 from .dashboard import attach_alignment
+from .dashboard.loading import people_of
 from .forms import AddParticipantForm, ParticipantForm, RevealForm, WorkshopForm
-from .models import Participant, ParticipantAddition, ProgressState, StatusMove, Workshop
+from .models import Participant, ParticipantAddition, StatusMove, Workshop
 
 WORKSHOPS_PER_PAGE = 20
 AUDIT_EVENTS_ON_BOARD = 15
@@ -51,11 +51,25 @@ BOARD_REFRESH_SECONDS = 5
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The facilitator's workshops (owned or co-facilitated) with progress, searchable."""
+    """The facilitator's workshops (owned or co-facilitated) with progress, searchable.
+
+    The page's participants are read once, with what their responses store (no answer is
+    counted or read while nothing changed): they give each workshop's progress and the key
+    of its alignment, computed earlier from the same participants and answers."""
     search = request.GET.get("q", "").strip()[:100]
     workshops = Workshop.objects.for_home(request.user, search)
     page = Paginator(workshops, WORKSHOPS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = attach_alignment(list(page.object_list))
+    listed = Workshop.objects.home_page(page.object_list)
+    people = people_of(listed)
+    for workshop in listed:
+        members = people.get(workshop.pk, [])
+        workshop.participant_count = len(members)
+        workshop.submitted_count = sum(1 for person in members if person.is_submitted)
+        workshop.co_facilitating = workshop.owner_id != request.user.pk
+    page.object_list = attach_alignment(listed, people)
+    for workshop in listed:  # the 0-100 figure of the alignment (0-1) the dashboard opens with
+        alignment = None if workshop.alignment is None else workshop.alignment.alignment
+        workshop.alignment_score = None if alignment is None else round(100 * alignment)
     return render(request, "workshops/home.html", {"page": page, "search": search})
 
 
@@ -137,79 +151,46 @@ def workshop_delete(request: HttpRequest, workshop_pk: int) -> HttpResponse:
 # The progress board.
 
 
-@dataclass(frozen=True)
-class BoardSummary:
-    total: int
-    submitted: int
-    in_progress: int
-    not_opened: int
-
-    @property
-    def not_submitted(self) -> int:
-        return self.total - self.submitted
-
-    @property
-    def percent_submitted(self) -> int:
-        return round(100 * self.submitted / self.total) if self.total else 0
-
-
-#: What the board offers for each participant (_participant_actions.html), by URL name.
-PARTICIPANT_ACTIONS = ("reopen", "invite", "retry_email", "new_link", "revoke", "edit", "remove")
-
-
-def _participant_action_urls(workshop: Workshop) -> Callable[[int], dict[str, str]]:
-    """A participant's action URLs by action, from one reverse() per action and page rather
-    than one per link (six links a participant, 360 for a room of 60)."""
-    parts: dict[str, tuple[str, str]] = {}
-    for action in PARTICIPANT_ACTIONS:
-        sample = reverse(f"workshops:participant_{action}", args=[workshop.pk, 0])
-        head, _, tail = sample.rpartition("/0/")
-        assert sample == f"{head}/0/{tail}", sample
-        parts[action] = (head, tail)
-    return lambda pk: {action: f"{head}/{pk}/{tail}" for action, (head, tail) in parts.items()}
-
-
 def _board_context(request: HttpRequest, workshop: Workshop) -> dict[str, object]:
-    """Everything the board partial shows, in two queries whatever the number of people.
+    """Everything the board partial shows, in two queries whatever the number of people
+    (`workshops.board`).
 
-    `csrf_input` is the CSRF field rendered once for the page's forms: a {% csrf_token %}
-    costs about 10 µs, five times a participant."""
-    participants = list(workshop.participants.for_board())
-    action_urls = _participant_action_urls(workshop)
-    for participant in participants:
-        participant.action_urls = action_urls(participant.pk)
-    states = [participant.progress_state for participant in participants]
-    summary = BoardSummary(
-        total=len(participants),
-        submitted=states.count(ProgressState.SUBMITTED),
-        in_progress=states.count(ProgressState.IN_PROGRESS),
-        not_opened=states.count(ProgressState.NOT_OPENED),
-    )
+    A row offers its actions on request: "Actions" asks for the board again with
+    `?participant=<pk>`, and only that row shows its menu, open. The board, polled every few
+    seconds, so renders one small button a row rather than a menu of six actions a row. Every
+    action submits the board's one form to its own URL (`formaction`). The CSRF field is
+    rendered once (`csrf_input`) for every form of the page: each {% csrf_token %} masks the
+    token afresh."""
+    rows = board_rows(workshop)
+    chosen = request.GET.get("participant", "")
     question_total = Question.objects.filter(
         section__questionnaire_id=workshop.questionnaire_id
     ).count()
     return {
         "workshop": workshop,
-        "participants": participants,
-        "summary": summary,
+        "participants": rows,
+        "chosen": int(chosen) if chosen.isdecimal() and len(chosen) < 19 else None,
+        "summary": BoardSummary.of(rows),
         "question_total": question_total,
         "csrf_input": csrf_input(request),
         "refreshed_at": timezone.now(),
         "refresh_seconds": BOARD_REFRESH_SECONDS,
         "remind_count": sum(
-            1 for p in participants if not p.is_submitted and p.email and not p.link_withdrawn
+            1
+            for row in rows
+            if not row["is_submitted"] and row["email"] and not row["link_withdrawn"]
         ),
-        "waiting_count": sum(1 for p in participants if not p.is_submitted),
+        "waiting_count": sum(1 for row in rows if not row["is_submitted"]),
     }
 
 
 def _confirmations(
-    request: HttpRequest, workshop: Workshop, participants: list[Participant]
+    request: HttpRequest, workshop: Workshop, participants: list[BoardRow]
 ) -> dict[str, Any]:
     """What the workshop page asks to confirm (`?confirm=closed` or `?confirm=reveal`), and
     whether a reveal is possible at all: the board's answer counts tell, without a query."""
     step = request.GET.get("confirm", "")
-    answered_total = sum(1 for participant in participants if participant.answered_count)
+    answered_total = sum(1 for participant in participants if participant["answered_count"])
     moves = workshop.status_moves()
     confirm_move: StatusMove | None = next(
         (move for move in moves if move.needs_confirmation and move.status == step), None
@@ -237,11 +218,13 @@ def workshop_detail(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     workshop = get_workshop_for_user(request, workshop_pk)
     context = _board_context(request, workshop)
     context.update(_confirmations(request, workshop, context["participants"]))
+    add_form = AddParticipantForm(workshop=workshop)
     context.update(
         {
             "co_facilitators": list(workshop.co_facilitators.all()),
             "is_owner": workshop.is_owned_by(request.user),
-            "add_form": AddParticipantForm(workshop=workshop),
+            "add_form": add_form,
+            "side_for_role": add_form.fields["side"].widget.attrs["data-side-for-role"],
             "reveal_form": RevealForm(
                 initial={
                     "results_visible_to_participants": workshop.results_visible_to_participants,

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connections, models, router
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Left, StrIndex, Substr
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Left, StrIndex, Substr
 from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from surveys.models import Answer, Questionnaire, Response
+from surveys.models import Answer, Questionnaire, Response, ResponseStatus
 
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
@@ -54,6 +54,9 @@ class WorkshopStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+WORKSHOP_STATUS_LABELS = dict(WorkshopStatus.choices)
+
+
 class WorkshopQuerySet(models.QuerySet["Workshop"]):
     def for_facilitator(self, user: settings.AUTH_USER_MODEL) -> WorkshopQuerySet:
         """Workshops the user owns or co-facilitates: the only ones they may see."""
@@ -63,22 +66,6 @@ class WorkshopQuerySet(models.QuerySet["Workshop"]):
         # on top stay exact and the home page stays fast with thousands of workshops.
         co_facilitated = Workshop.co_facilitators.through.objects.filter(user=user)
         return self.filter(Q(owner=user) | Q(pk__in=co_facilitated.values("workshop_id")))
-
-    def with_progress(self) -> WorkshopQuerySet:
-        """Annotate `participant_count` and `submitted_count` (participants not removed).
-
-        Correlated subqueries, evaluated only for the rows of the page being shown.
-        """
-        active = Participant.objects.filter(workshop=OuterRef("pk"), removed_at__isnull=True)
-
-        def count(queryset: models.QuerySet) -> Coalesce:
-            counted = queryset.order_by().values("workshop").annotate(n=Count("pk")).values("n")
-            return Coalesce(Subquery(counted), 0)
-
-        return self.annotate(
-            participant_count=count(active),
-            submitted_count=count(active.filter(response__status="submitted")),
-        )
 
     def matching(self, search: str) -> WorkshopQuerySet:
         """Workshops whose title or client name contains the search text."""
@@ -115,12 +102,19 @@ class WorkshopQuerySet(models.QuerySet["Workshop"]):
             )
 
     def for_home(self, user: settings.AUTH_USER_MODEL, search: str = "") -> WorkshopQuerySet:
-        """The facilitator's home list: their workshops with client and progress, newest first."""
-        return (
-            self.for_facilitator(user)
-            .matching(search)
+        """The facilitator's home list, newest first: what its paginator counts and slices.
+        Read a page of it with `home_page`."""
+        return self.for_facilitator(user).matching(search).order_by("-created_at", "-pk")
+
+    def home_page(self, rows: WorkshopQuerySet) -> list[Workshop]:
+        """One page of the home list (`rows`: a slice of `for_home`), with its clients, in one
+        query. The page's workshops are picked first, in a subquery that only sorts ids, and
+        only they are read in full: sorting the whole list with every column (the database
+        reads them before it sorts) cost more than the rest of the page. Their progress comes
+        from their participants, which the home reads anyway (`facilitator_views.home`)."""
+        return list(
+            self.filter(pk__in=rows.values("pk"))
             .select_related("organisation")
-            .with_progress()
             .order_by("-created_at", "-pk")
         )
 
@@ -191,6 +185,12 @@ class Workshop(models.Model):
     def answer_by_passed(self) -> bool:
         """The answer-by date is gone (a day before today): ask for answers "as soon as you can"."""
         return self.answer_by is not None and self.answer_by < timezone.localdate()
+
+    @property
+    def status_label(self) -> str:
+        """The status in words (as `get_status_display()`, which rebuilds its choices each time:
+        the home shows twenty)."""
+        return WORKSHOP_STATUS_LABELS.get(self.status, self.status)
 
     @property
     def is_revealed(self) -> bool:
@@ -323,25 +323,6 @@ def new_session_key() -> str:
     return secrets.token_urlsafe(32)
 
 
-#: Columns the progress board does not show (`ParticipantQuerySet.for_board` leaves them unread).
-BOARD_UNREAD = (
-    "token_hash",
-    "session_key",
-    "removed_at",
-    "created_at",
-    "response__questionnaire",
-    "response__created_at",
-    "response__updated_at",
-    "response__last_section",
-    # The latest email's text (it holds the link) and addressing: the board shows its state.
-    "invitation_delivery__body",
-    "invitation_delivery__subject",
-    "invitation_delivery__to",
-    "invitation_delivery__reply_to",
-    "invitation_delivery__token_hash",
-)
-
-
 class ParticipantQuerySet(models.QuerySet["Participant"]):
     def active(self) -> ParticipantQuerySet:
         return self.filter(removed_at__isnull=True)
@@ -370,28 +351,43 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
             "last_activity_at",
         )
 
-    def with_answered_count(self) -> ParticipantQuerySet:
-        """Annotate `answered_count`: questions answered (a "don't know" counts as answered).
-
-        A correlated count per participant, not a join grouped by every selected column."""
-        answered = (
-            Answer.objects.answered()
-            .filter(response=OuterRef("response"))
-            .order_by()
-            .values("response")
-            .annotate(n=Count("pk"))
-            .values("n")
+    def with_opened(self) -> ParticipantQuerySet:
+        """Annotate `opened`: whether they opened one of their links yet (`ProgressState.of`).
+        A boolean, for pages that list many participants: a date costs more to convert."""
+        return self.annotate(
+            opened=ExpressionWrapper(Q(first_opened_at__isnull=False), BooleanField())
         )
-        return self.annotate(answered_count=Coalesce(Subquery(answered), 0))
 
-    def for_board(self) -> ParticipantQuerySet:
-        """Participants of the progress board, in one query: response and answer count. What
-        the board never shows is left unread (converting dates costs more than fetching)."""
+    def for_board(self) -> models.QuerySet:
+        """Active participants as the progress board reads them (`workshops.board`): one query
+        of plain values, with their response's status and stored answer count and the state of
+        the latest email with their link. Only what the board shows is read: converting dates
+        costs more than fetching them, and model instances more than both."""
         return (
             self.active()
-            .select_related("response", "invitation_delivery")
-            .with_answered_count()
-            .defer(*BOARD_UNREAD)
+            .with_opened()
+            .values(
+                "pk",
+                "name",
+                "email",
+                "role",
+                "side",
+                "response_id",
+                "opened",
+                "last_activity_at",
+                "invited_at",
+                "token_created_at",
+                "token_revoked_at",
+                status=F("response__status"),
+                submitted_at=F("response__submitted_at"),
+                answered_count=F("response__answered_count"),
+                delivery_state=F("invitation_delivery__state"),
+                queued_at=F("invitation_delivery__queued_at"),
+                attempts=F("invitation_delivery__attempts"),
+                reason=F("invitation_delivery__reason"),
+                last_tried_at=F("invitation_delivery__last_tried_at"),
+                sent_at=F("invitation_delivery__sent_at"),
+            )
         )
 
     def not_submitted(self) -> ParticipantQuerySet:
@@ -403,6 +399,17 @@ class ProgressState(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     SUBMITTED = "submitted", "Submitted"
 
+    @classmethod
+    def of(cls, response_id: int | None, status: str | None, *, opened: bool) -> ProgressState:
+        """Not opened (no link used yet), in progress (answering), or submitted: from the
+        participant's response (its id and status) and whether they opened a link yet
+        (`first_opened_at` set; `ParticipantQuerySet.with_opened` reads it as a boolean)."""
+        if response_id is not None and status == ResponseStatus.SUBMITTED:
+            return cls.SUBMITTED
+        if response_id is not None or opened:
+            return cls.IN_PROGRESS
+        return cls.NOT_OPENED
+
 
 class LinkState(models.TextChoices):
     """How the participant's current personal link reached them, as the board tells it."""
@@ -411,6 +418,35 @@ class LinkState(models.TextChoices):
     COPIED_AFTER_EMAIL = "copied_after_email", "New link shown to the facilitator"
     COPIED = "copied", "Link shown to the facilitator, not emailed"
     WITHDRAWN = "withdrawn", "Link withdrawn"
+
+    @classmethod
+    def of(
+        cls, revoked_at: datetime | None, invited_at: datetime | None, issued_at: datetime
+    ) -> LinkState:
+        """From when the current link was issued (`token_created_at`), last emailed
+        (`invited_at`) and withdrawn (`token_revoked_at`): see `Participant.link_state`."""
+        if revoked_at is not None:
+            return cls.WITHDRAWN
+        if invited_at is None:
+            return cls.COPIED
+        if invited_at >= issued_at:
+            return cls.EMAILED
+        return cls.COPIED_AFTER_EMAIL
+
+    @classmethod
+    def since(
+        cls,
+        state: LinkState,
+        revoked_at: datetime | None,
+        invited_at: datetime | None,
+        issued_at: datetime,
+    ) -> datetime:
+        """When the link got into `state`: withdrawn, emailed, or issued to copy."""
+        if state == cls.WITHDRAWN:
+            return revoked_at
+        if state == cls.EMAILED:
+            return invited_at
+        return issued_at
 
 
 class Participant(models.Model):
@@ -461,11 +497,8 @@ class Participant(models.Model):
     @property
     def progress_state(self) -> ProgressState:
         """Not opened (no link used yet), in progress (answering), or submitted."""
-        if self.response_id is not None and self.response.is_submitted:
-            return ProgressState.SUBMITTED
-        if self.response_id is not None or self.first_opened_at is not None:
-            return ProgressState.IN_PROGRESS
-        return ProgressState.NOT_OPENED
+        status = self.response.status if self.response_id is not None else None
+        return ProgressState.of(self.response_id, status, opened=self.first_opened_at is not None)
 
     @property
     def is_submitted(self) -> bool:
@@ -484,21 +517,14 @@ class Participant(models.Model):
         email (`token_created_at` later than `invited_at`) was therefore copied, and the
         emailed one no longer works. Emailing issues the link a moment before sending it.
         """
-        if self.token_revoked_at is not None:
-            return LinkState.WITHDRAWN
-        if self.invited_at is None:
-            return LinkState.COPIED
-        if self.invited_at >= self.token_created_at:
-            return LinkState.EMAILED
-        return LinkState.COPIED_AFTER_EMAIL
+        return LinkState.of(self.token_revoked_at, self.invited_at, self.token_created_at)
 
     @property
     def link_state_since(self) -> datetime:
         """When the link got into its current state (withdrawn, emailed, or issued to copy)."""
-        return {
-            LinkState.WITHDRAWN: self.token_revoked_at,
-            LinkState.EMAILED: self.invited_at,
-        }.get(self.link_state, self.token_created_at)
+        return LinkState.since(
+            self.link_state, self.token_revoked_at, self.invited_at, self.token_created_at
+        )
 
     @property
     def delivery(self) -> InvitationDelivery | None:

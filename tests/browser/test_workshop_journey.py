@@ -67,6 +67,7 @@ def test_facilitator_invites_two_executives_who_answer_and_the_dashboard_shows_i
     facilitator.get_by_label("Or a new client").fill("Contoso Retail")
     facilitator.get_by_role("button", name="Create workshop").click()
     expect(facilitator.get_by_role("heading", name="Mobile strategy offsite")).to_be_visible()
+    workshop_url = facilitator.url
     add_executive(facilitator, "Dana Whitfield", "dana@contoso.example", "CIO")
     add_executive(facilitator, "Marcus Reyes", "marcus@contoso.example", "CMO")
     board = facilitator.locator("#board")
@@ -140,5 +141,24 @@ def test_facilitator_invites_two_executives_who_answer_and_the_dashboard_shows_i
     facilitator.get_by_role("link", name="Consensus dashboard").click()
     expect(facilitator.get_by_role("heading", name="Overall alignment")).to_be_visible()
     screenshot(facilitator, "journey-dashboard")
+
+    # A row's actions, by keyboard: "Actions" brings that row's menu, open, its first action
+    # focused; Escape closes it; an action posts the board's one form to its own URL.
+    facilitator.goto(workshop_url)
+    board = facilitator.locator("#board")
+    board.get_by_role("button", name="Actions for Marcus Reyes").focus()
+    facilitator.keyboard.press("Enter")
+    reopen = board.get_by_role("button", name=re.compile("^Reopen answers"))
+    expect(reopen).to_be_focused()
+    assert facilitator.url == workshop_url  # swapped in place, the page not reloaded
+    assert_no_serious_axe_violations(facilitator)  # the board with a participant's menu open
+    facilitator.keyboard.press("Escape")
+    expect(reopen).to_be_hidden()
+    expect(board.locator("summary")).to_be_focused()
+    facilitator.keyboard.press("Enter")
+    board.get_by_role("button", name=re.compile("^Withdraw link")).focus()
+    facilitator.keyboard.press("Enter")
+    expect(facilitator.get_by_text("Marcus Reyes's link is withdrawn.")).to_be_visible()
+    expect(board).to_contain_text("Link withdrawn just now")
     assert not facilitator.console_errors
     assert not cio.console_errors and not cmo.console_errors

@@ -129,6 +129,12 @@ def test_fifty_executives_autosaving_at_once_lose_no_answer(live_server, worksho
     assert not lost, f"{len(lost)} acknowledged answers not stored as acknowledged"
     assert not duplicates.exists()
     assert len(expected) == PARTICIPANTS * ANSWERS_EACH == len(stored)
+    # What each response stores about its answers (the board and the home read it) stayed
+    # exact through the concurrent saves.
+    counts = Response.objects.filter(participant__workshop=workshop).values_list(
+        "answered_count", flat=True
+    )
+    assert list(counts) == [ANSWERS_EACH] * PARTICIPANTS
 
 
 def test_many_tabs_changing_one_answer_at_once_keep_exactly_one(live_server, workshop, cio):

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-from surveys.models import Question, QuestionKind
+from surveys.models import Question, QuestionKind, Response
 from workshops.coding import code_text_pair
 from workshops.models import AuditEvent, ParticipantAddition, Workshop
 from workshops.services import email_new_link, regenerate_link
@@ -88,3 +88,22 @@ def test_facilitators_are_not_staff(alice_client):
     response = alice_client.get(admin_url(Workshop))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_an_answer_changed_or_deleted_here_moves_its_responses_stored_count(staff_client, cio):
+    """The board and the home read `Response.answered_count`: a support fix keeps it exact."""
+    from surveys.models import Answer
+
+    response = give_answers(cio, {"obj-channels": 3, "obj-engagement": 4})
+    assert Response.objects.get(pk=response.pk).answered_count == 2
+    answer = Answer.objects.get(response=response, question=question("obj-channels"))
+    changed = staff_client.post(
+        admin_url(Answer, "change", answer.pk),
+        {"response": response.pk, "question": answer.question_id, "value": "null"},
+    )
+    assert changed.status_code == 302
+    assert Response.objects.get(pk=response.pk).answered_count == 1
+    other = Answer.objects.get(response=response, question=question("obj-engagement"))
+    deleted = staff_client.post(admin_url(Answer, "delete", other.pk), {"post": "yes"})
+    assert deleted.status_code == 302
+    assert Response.objects.get(pk=response.pk).answered_count == 0

@@ -7,8 +7,12 @@ import pytest
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timesince
+from hypothesis import given
+from hypothesis import strategies as st
 
 from surveys.models import Question, ResponseStatus
+from workshops.board import time_ago
 from workshops.models import AuditEvent, InvitationDelivery, LinkState, Participant, Role
 
 from ..factories import give_answers, invite, run_queued_tasks
@@ -184,13 +188,62 @@ def test_the_board_updates_as_answers_arrive(alice_client, workshop, cio):
     assert "Submitted" in row(alice_client.get(board_url(workshop)).text, cio.participant)
 
 
-def test_the_board_actions_are_post_forms_with_csrf(alice_client, workshop, cio):
+def test_a_row_offers_its_actions_on_request(alice_client, workshop, cio, cmo):
+    """The board polled every few seconds holds one small "Actions" button a row: it asks for
+    the board with that row's menu (`?participant=`), open, its first action focused."""
     board = alice_client.get(board_url(workshop)).text
+    for invitation in (cio, cmo):
+        actions = row(board, invitation.participant)
+        assert (
+            f'type="submit" form="board-choose" name="participant" '
+            f'value="{invitation.participant.pk}">Actions' in actions
+        )
+        assert "formaction" not in actions and "<details" not in actions
+    choose = re.search(r'<form id="board-choose" method="get" (.*?)></form>', board).group(1)
+    assert f'action="{reverse("workshops:detail", args=[workshop.pk])}"' in choose  # no JS
+    assert f'hx-get="{board_url(workshop)}" hx-target="#board"' in choose  # JS: in place
+    chosen = alice_client.get(board_url(workshop), {"participant": cio.participant.pk}).text
+    assert '<details class="actions-menu" open>' in row(chosen, cio.participant)
+    assert "autofocus" in row(chosen, cio.participant)
+    assert "<details" not in row(chosen, cmo.participant)
+    page = alice_client.get(
+        reverse("workshops:detail", args=[workshop.pk]), {"participant": cmo.participant.pk}
+    ).text
+    assert '<details class="actions-menu" open>' in row(page, cmo.participant)
+    for nonsense in ["x", "-1", "9" * 40, str(cio.participant.pk + 1000)]:
+        other = alice_client.get(board_url(workshop), {"participant": nonsense})
+        assert other.status_code == 200 and "<details" not in other.text
+
+
+def test_the_board_actions_submit_its_one_post_form_with_csrf(alice_client, workshop, cio, cmo):
+    """Each action is a submit button of the board's one POST form, which carries the CSRF
+    field, and names its own URL: no row holds a form of its own."""
+    board = alice_client.get(board_url(workshop), {"participant": cio.participant.pk}).text
     actions = row(board, cio.participant)
     for name in ["invite", "new_link", "revoke", "remove"]:
         url = reverse(f"workshops:participant_{name}", args=[workshop.pk, cio.participant.pk])
-        assert f'<form method="post" action="{url}">' in actions
-    assert actions.count("csrfmiddlewaretoken") == 5  # "new_link" twice: plain, and leaked
+        assert f'type="submit" form="board-actions" formaction="{url}"' in actions
+    assert "<form" not in actions
+    form = re.search(r'<form id="board-actions" method="post" hidden>(.*?)</form>', board, re.S)
+    assert form is not None and "csrfmiddlewaretoken" in form.group(1)
+    # One for the actions of every row, one for "Remind everyone", whatever the board's size.
+    assert board.count("csrfmiddlewaretoken") == 2
+
+
+def test_every_action_works_through_the_boards_form(alice_client, workshop, cio):
+    """What a browser sends for a button with `form` and `formaction`: the form's fields (the
+    CSRF token) and the button's own name and value, to the button's URL."""
+    client = alice_client
+    client.handler.enforce_csrf_checks = True
+    board = client.get(board_url(workshop)).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', board).group(1)
+    url = reverse("workshops:participant_new_link", args=[workshop.pk, cio.participant.pk])
+    replaced = client.post(url, {"csrfmiddlewaretoken": token, "leaked": "1"})
+    assert replaced.status_code == 200 and "leaked" in replaced.text
+    revoke = reverse("workshops:participant_revoke", args=[workshop.pk, cio.participant.pk])
+    assert client.post(revoke, {"csrfmiddlewaretoken": token}).status_code == 302
+    assert Participant.objects.get(pk=cio.participant.pk).link_withdrawn
+    assert client.post(revoke, {}).status_code == 403  # without the form's token: refused
 
 
 @pytest.mark.parametrize("people", [2, 12])
@@ -221,7 +274,8 @@ def test_another_facilitator_cannot_poll_the_board(client, charlie, workshop):
 def test_reopening_lets_the_executive_change_answers_again(alice, alice_client, workshop, cio):
     give_answers(cio, {"obj-channels": 4}, submitted=True)
     url = reverse("workshops:participant_reopen", args=[workshop.pk, cio.participant.pk])
-    assert url in row(alice_client.get(board_url(workshop)).text, cio.participant)
+    board = alice_client.get(board_url(workshop), {"participant": cio.participant.pk})
+    assert url in row(board.text, cio.participant)
     response = alice_client.post(url)
     assert response.status_code == 302
     participant = Participant.objects.select_related("response").get(pk=cio.participant.pk)
@@ -242,3 +296,17 @@ def test_only_submitted_answers_can_be_reopened(alice_client, workshop, cio):
 def test_reopening_is_post_only(alice_client, workshop, cio):
     url = reverse("workshops:participant_reopen", args=[workshop.pk, cio.participant.pk])
     assert alice_client.get(url).status_code == 405
+
+
+@given(seconds=st.integers(min_value=-3600, max_value=80 * 24 * 60 * 60))
+def test_times_ago_read_as_djangos_timesince_in_one_unit(seconds):
+    """The board's "5 minutes ago", worked out directly under four weeks, says what Django's
+    `timesince(depth=1)` says, and each distinct text is translated once per board."""
+    now = timezone.now()
+    then = now - timedelta(seconds=seconds)
+    said = {}
+    text = time_ago(then, now, said)
+    expected = "just now" if seconds < 60 else f"{timesince(then, now, depth=1)} ago"
+    assert text == expected
+    assert time_ago(then, now, said) == text and len(said) <= 1
+    assert time_ago(None, now, said) == ""

@@ -44,3 +44,11 @@ def test_seed_demo_is_idempotent_and_prints_working_links(questionnaire):
         "/accounts/login/", {"username": "facilitator", "password": "common-ground-demo"}
     )
     assert login.status_code == 302
+
+
+def test_the_demo_answers_are_counted_where_the_board_reads_them(questionnaire):
+    from surveys.models import Response
+
+    run_seed()
+    responses = Response.objects.all()
+    assert responses and all(r.answered_count == r.count_answered() > 0 for r in responses)

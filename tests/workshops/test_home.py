@@ -1,6 +1,8 @@
 """The facilitator's home: their workshops with client, status, date and progress."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from workshops.models import Organisation, Role, Workshop
@@ -149,3 +151,20 @@ def test_home_reuses_alignments_until_an_answer_changes(
     give_answers(cmo, scales)  # the CIO answered 1 to each: they now differ
     page = alice_client.get(HOME).text
     assert "<strong>100</strong>" not in page
+
+
+def test_a_home_of_unchanged_workshops_reads_no_answers(
+    alice_client, workshop, cio, cmo, questionnaire
+):
+    """Whether an alignment computed earlier still holds is told by what answering stores on
+    each response (how many questions it answers, when it last changed): the home never counts
+    or reads answers while they are unchanged, however many its workshops hold."""
+    from .test_respond import complete_answers
+
+    answers = complete_answers(questionnaire)
+    give_answers(cio, answers)
+    give_answers(cmo, answers)
+    alice_client.get(HOME)  # computes the alignment
+    with CaptureQueriesContext(connection) as queries:
+        assert "<strong>100</strong>" in alice_client.get(HOME).text
+    assert not [q["sql"] for q in queries.captured_queries if "surveys_answer" in q["sql"]]

@@ -230,9 +230,14 @@ def test_adding_when_the_mail_server_fails_says_so_on_the_board(alice_client, wo
         "django.core.mail.EmailMessage.send", side_effect=ConnectionRefusedError("smtp down")
     ):
         assert sent_mail() == []
+    ada = Participant.objects.get(name="Ada Chen")
     board = alice_client.get(reverse("workshops:board", args=[workshop.pk])).text
     assert "Email failed just now" in board and ">Retry<" in board
-    assert "Copy a new link" in board
+    actions = {"participant": ada.pk}  # her row's actions, as "Actions" asks for them
+    assert (
+        "Copy a new link"
+        in alice_client.get(reverse("workshops:board", args=[workshop.pk]), actions).text
+    )
 
 
 def test_adding_to_a_closed_workshop_shows_the_link_and_why_it_was_not_emailed(
@@ -283,3 +288,53 @@ def test_the_same_add_form_sent_twice_adds_nobody_twice(alice_client, workshop):
     assert fresh_key != key
     alice_client.post(add_url(workshop), {**posted, "submission": fresh_key})
     assert Participant.objects.filter(workshop=workshop, name="Noor Haddad").count() == 2
+
+
+def _form_fields(page: str, action: str) -> list[tuple]:
+    """What a form posts and how it asks for it: each control's tag, attributes and options,
+    each label's text and each help text, from the form with `action`."""
+    from html.parser import HTMLParser
+
+    class Fields(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inside, self.found, self.text_of = False, [], None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "form" and attrs.get("action") == action:
+                self.inside = True
+            elif self.inside and tag in ("input", "select", "option", "label", "div"):
+                if attrs.get("name") in ("submission", "csrfmiddlewaretoken"):
+                    del attrs["value"]  # new on every page
+                if tag == "div" and "form-text" not in (attrs.get("class") or ""):
+                    return
+                self.found.append((tag, tuple(sorted(attrs.items()))))
+                self.text_of = len(self.found) - 1 if tag in ("option", "label", "div") else None
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.inside = False
+            if tag in ("option", "label", "div"):
+                self.text_of = None
+
+        def handle_data(self, data):
+            if self.inside and self.text_of is not None and data.strip():
+                tag, attrs, *text = self.found[self.text_of]
+                self.found[self.text_of] = (tag, attrs, " ".join([*text, data.strip()]))
+
+    parser = Fields()
+    parser.feed(page)
+    return parser.found
+
+
+def test_the_workshop_pages_add_form_asks_and_posts_as_the_forms_own_page(alice_client, workshop):
+    """The workshop page writes the add form out (it is the page's costliest part otherwise):
+    it must ask for and post exactly what AddParticipantForm renders on its own page."""
+    action = add_url(workshop)
+    on_its_own = _form_fields(alice_client.get(action).text, action)
+    on_the_workshop_page = _form_fields(
+        alice_client.get(reverse("workshops:detail", args=[workshop.pk])).text, action
+    )
+    assert len(on_its_own) > 20  # every control, option, label and help text
+    assert on_the_workshop_page == on_its_own

@@ -289,3 +289,29 @@ def test_only_those_who_submitted_see_everyones_answers(alice, answered, worksho
     review = client.get(reverse("workshops:respond_review", args=[late.participant.pk])).text
     assert "you can see them once you have submitted yours" in review
     assert results_url(late) not in review
+
+
+@pytest.mark.parametrize("revealed", [False, True])
+def test_the_reveal_choices_are_the_forms_own(alice, alice_client, answered, revealed):
+    """The workshop page writes the reveal's two choices out (crispy's template per field was
+    most of the panel's time): they ask and post what RevealForm renders, checked as saved."""
+    from django.template import engines
+
+    from workshops.forms import RevealForm
+
+    from .test_participants import _form_fields
+
+    workshop = Workshop.objects.get()
+    if revealed:
+        reveal_results(workshop, actor=alice, visible_to_participants=False, anonymous=True)
+        action = reverse("workshops:reveal", args=[workshop.pk])
+    else:
+        action = reverse("workshops:detail", args=[workshop.pk]) + "#reveal"
+    page = alice_client.get(reverse("workshops:detail", args=[workshop.pk])).text
+    crispy = engines["django"].from_string(
+        '{% load crispy_forms_tags %}<form action="{{ action }}">{{ form|crispy }}</form>'
+    )
+    form = RevealForm(initial={"results_visible_to_participants": False, "anonymous": revealed})
+    expected = _form_fields(crispy.render({"form": form, "action": action}), action)
+    shown = [f for f in _form_fields(page, action) if ("type", "hidden") not in f[1]]
+    assert len(expected) == 6 and shown[: len(expected)] == expected

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.core.cache import cache
 
@@ -11,7 +11,7 @@ from surveys.scoring import Aggregate
 
 from ..models import Workshop
 from .caching import TIMEOUT, alignment_key
-from .loading import Group, WorkshopAnswers, people_of
+from .loading import Group, Person, WorkshopAnswers, people_of
 from .safe import safe_compare_groups
 
 
@@ -26,21 +26,26 @@ def alignment(answers: WorkshopAnswers, a: Group, b: Group) -> Aggregate:
     return scoring.aggregate(comparisons)
 
 
-def attach_alignment(workshops: Sequence[Workshop]) -> Sequence[Workshop]:
+def attach_alignment(
+    workshops: Sequence[Workshop], people: Mapping[int, list[Person]] | None = None
+) -> Sequence[Workshop]:
     """Set ``workshop.alignment`` (an `Aggregate`) on each workshop of a list, in at most five
     queries (see `alignment_for_workshops`):
     for the facilitator's home, with ``templates/workshops/_alignment_figure.html``.
 
     Pass a list (``list(page.object_list)``), not a queryset: iterating a queryset again would
-    fetch new objects without the attribute.
+    fetch new objects without the attribute. `people` (`people_of(workshops)`) saves the
+    participants' query when the caller made it.
     """
-    alignments = alignment_for_workshops(workshops)
+    alignments = alignment_for_workshops(workshops, people)
     for workshop in workshops:
         workshop.alignment = alignments.get(workshop.pk)  # type: ignore[attr-defined]
     return workshops
 
 
-def alignment_for_workshops(workshops: Sequence[Workshop]) -> dict[int, Aggregate]:
+def alignment_for_workshops(
+    workshops: Sequence[Workshop], people: Mapping[int, list[Person]] | None = None
+) -> dict[int, Aggregate]:
     """The default pair's overall alignment (CIO vs CMO, drafts included) for a page of
     workshops: for the facilitator's home list.
 
@@ -59,7 +64,7 @@ def alignment_for_workshops(workshops: Sequence[Workshop]) -> dict[int, Aggregat
     missing = [workshop for workshop in workshops if workshop.pk not in result]
     if not missing:
         return result
-    found = people_of(missing)
+    found = people if people is not None else people_of(missing)
     computed: dict[int, Aggregate] = {}
     opened = []
     for workshop in missing:

@@ -28,7 +28,7 @@ from typing import Any
 from django.utils.translation import gettext
 
 from surveys.kinds import spec_for
-from surveys.models import Answer, Choice, Question, QuestionKind, ResponseStatus
+from surveys.models import Answer, Choice, Question, QuestionKind
 from surveys.scoring import QuestionSpec
 
 from ..models import Participant, ProgressState, Role, Side, Workshop
@@ -243,6 +243,7 @@ def people_of(workshops: Sequence[Workshop]) -> dict[int, list[Person]]:
     participants = (
         Participant.objects.active()
         .filter(workshop__in=[w.pk for w in workshops])
+        .with_opened()
         .order_by("workshop_id", "created_at", "pk")
     )
     fields = [
@@ -252,20 +253,15 @@ def people_of(workshops: Sequence[Workshop]) -> dict[int, list[Person]]:
         "role",
         "side",
         "response_id",
-        "first_opened_at",
+        "opened",
         "response__status",
     ]
     role_labels = dict(Role.choices)
     side_labels = dict(Side.choices)
     found: dict[int, list[Person]] = defaultdict(list)
     for row in participants.values_list(*fields):
-        pk, workshop_id, name, role, side, response_id, first_opened_at, status = row
-        if response_id is not None and status == ResponseStatus.SUBMITTED:
-            state = ProgressState.SUBMITTED
-        elif response_id is not None or first_opened_at is not None:
-            state = ProgressState.IN_PROGRESS
-        else:
-            state = ProgressState.NOT_OPENED
+        pk, workshop_id, name, role, side, response_id, opened, status = row
+        state = ProgressState.of(response_id, status, opened=opened)
         found[workshop_id].append(
             Person(
                 pk=pk,
