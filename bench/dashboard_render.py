@@ -10,9 +10,9 @@ render times (wall clock and CPU) and the number of SQL queries per request.
     .venv/bin/python bench/dashboard_render.py --participants 120 --runs 50
     .venv/bin/python bench/dashboard_render.py --cold     # every report computed afresh
 
-Reports are reused while the workshop's answers are unchanged (`cached_report`): by default
-the runs after the first are such refreshes; --cold empties that cache before every request,
-as after each new answer.
+Figures are reused while the workshop's dashboard version is unchanged (`dashboard.caching`):
+by default the runs after the first are such refreshes; --cold moves every workshop on to a
+new version before every request, as each new answer does.
 
 Uses tests.settings (DEBUG off, cached templates, fast password hasher, in-memory cache).
 """
@@ -118,7 +118,11 @@ def time_page(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from workshops.dashboard_report import clear_report_cache
+    from workshops.models import Workshop
+
+    def clear_report_cache() -> None:
+        """A new version of every workshop's dashboard: the cached figures are never read."""
+        Workshop.objects.all().dashboard_changed()
 
     if cold:
         clear_report_cache()

@@ -23,7 +23,7 @@ from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_safe, require_http_methods, require_POST
 
 from surveys.models import Question
 
@@ -48,7 +48,7 @@ BOARD_REFRESH_SECONDS = 5
 # Home.
 
 
-@require_GET
+@require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The facilitator's workshops (owned or co-facilitated) with progress, searchable.
@@ -76,7 +76,7 @@ def home(request: HttpRequest) -> HttpResponse:
 # Workshops.
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def workshop_create(request: HttpRequest) -> HttpResponse:
     form = WorkshopForm(request.POST or None, user=request.user)
@@ -87,7 +87,7 @@ def workshop_create(request: HttpRequest) -> HttpResponse:
     return render(request, "workshops/workshop_form.html", {"form": form, "workshop": None})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def workshop_edit(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     workshop = get_workshop_for_user(request, workshop_pk)
@@ -124,7 +124,7 @@ def workshop_status(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     return redirect("workshops:detail", workshop.pk)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def workshop_delete(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     """Only the owner deletes, after a confirmation page that says what goes with it."""
@@ -211,7 +211,7 @@ def _confirmations(
     }
 
 
-@require_GET
+@require_safe
 @login_required
 def workshop_detail(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     """The workshop page: the live progress board, invitations, reveal and audit trail."""
@@ -245,7 +245,7 @@ def workshop_detail(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     return render(request, "workshops/detail.html", context)
 
 
-@require_GET
+@require_safe
 @login_required
 def workshop_board(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     """The board partial alone: what the open workshop page polls every few seconds."""
@@ -253,7 +253,7 @@ def workshop_board(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     return render(request, "workshops/_board.html", _board_context(request, workshop))
 
 
-@require_GET
+@require_safe
 @login_required
 def workshop_audit(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     """The whole audit trail: who did what, and when."""
@@ -472,7 +472,7 @@ def _email_on_adding(
     return ""
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def participant_add(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     """Add an executive and email them their link; when it is not emailed, show it to copy."""
@@ -544,7 +544,7 @@ def _add_once(
     return invitation
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def participant_edit(request: HttpRequest, workshop_pk: int, participant_pk: int) -> HttpResponse:
     workshop = get_workshop_for_user(request, workshop_pk)
@@ -571,7 +571,7 @@ def participant_edit(request: HttpRequest, workshop_pk: int, participant_pk: int
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def participant_remove(request: HttpRequest, workshop_pk: int, participant_pk: int) -> HttpResponse:
     """Remove a participant; if they have answered, confirm first (their answers are kept)."""

@@ -206,3 +206,23 @@ def test_out_of_range_ids_in_urls_are_not_found(cast: Cast, alice, cio, number: 
                 if status >= 500:
                     figures.add(figures.SERVER_ERRORS)
                 assert status < 500, f"{route.name} with {kwarg}={number}: {status}"
+
+
+def test_every_page_that_opens_with_get_answers_head_the_same(cast: Cast, alice, cio):
+    """Uptime monitors and link checkers ask with HEAD: a page answers it as it answers GET
+    (same status, no body), never 405."""
+    Client().get(cio.path)  # the link's one write, as above
+    clients = {"facilitator": _csrf_client(user=alice), "participant": _csrf_client(cio=cio)}
+    clients["public"] = Client()
+    checked = []
+    for area, client in clients.items():
+        for route in routes_in(area):
+            if route.name in POST_ONLY or route.name == "workshops:open_link":
+                continue
+            url = route.url(cast)
+            got, head = client.get(url), client.head(url)
+            assert head.status_code == got.status_code, f"{route.name}: HEAD {head.status_code}"
+            assert head.content == b"", route.name
+            checked.append(route.name)
+    figures.add(figures.ACCESS_REQUESTS, 2 * len(checked))
+    assert {"landing", "workshops:detail", "workshops:respond"} <= set(checked)
