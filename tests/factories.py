@@ -130,3 +130,14 @@ def give_answers(
         response.submitted_at = timezone.now()
         response.save(update_fields=["status", "submitted_at"])
     return response
+
+
+def emailed(*invitations: Invitation) -> None:
+    """Mark each one's current link as emailed (as an invitation sent earlier would have)."""
+    from django.db.models import F
+
+    from workshops.models import Participant
+
+    Participant.objects.filter(pk__in=[i.participant.pk for i in invitations]).update(
+        invited_at=F("token_created_at")
+    )

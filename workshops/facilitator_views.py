@@ -37,7 +37,7 @@ from .board import BoardRow, BoardSummary, board_rows
 from .dashboard import attach_alignment
 from .dashboard.loading import people_of
 from .forms import AddParticipantForm, ParticipantForm, RevealForm, WorkshopForm
-from .models import Participant, ParticipantAddition, StatusMove, Workshop
+from .models import LinkState, Participant, ParticipantAddition, StatusMove, Workshop
 
 WORKSHOPS_PER_PAGE = 20
 AUDIT_EVENTS_ON_BOARD = 15
@@ -178,7 +178,7 @@ def _board_context(request: HttpRequest, workshop: Workshop) -> dict[str, object
         "remind_count": sum(
             1
             for row in rows
-            if not row["is_submitted"] and row["email"] and not row["link_withdrawn"]
+            if not row["is_submitted"] and row["email"] and row["link_state"] == LinkState.EMAILED
         ),
         "waiting_count": sum(1 for row in rows if not row["is_submitted"]),
     }
@@ -328,11 +328,20 @@ def workshop_remind(request: HttpRequest, workshop_pk: int) -> HttpResponse:
             )
             % {"count": count},
         )
-    elif not report.without_email:
+    elif not report.without_email and not report.passed_on:
         messages.info(request, "Nobody to remind: everyone with a working link has submitted.")
     if report.without_email:
         names = ", ".join(p.name for p in report.without_email)
         messages.warning(request, f"No email address, so not reminded: {names}.")
+    if report.passed_on:
+        messages.info(
+            request,
+            gettext(
+                "Not reminded, since you pass their link on yourself (a reminder would replace "
+                "it): %(names)s. To email them, use “Email invitation” in their row."
+            )
+            % {"names": ", ".join(p.name for p in report.passed_on)},
+        )
     return redirect("workshops:detail", workshop.pk)
 
 

@@ -28,6 +28,7 @@ from .models import (
     AuditEvent,
     DeliveryState,
     InvitationDelivery,
+    LinkState,
     Organisation,
     Participant,
     ReplacedLink,
@@ -513,12 +514,16 @@ def email_new_link(
 class ReminderReport:
     reminded: list[Participant] = field(default_factory=list)
     without_email: list[Participant] = field(default_factory=list)
+    #: Their current link was shown to the facilitator to pass on, not emailed: a reminder
+    #: would replace the link the facilitator handed over, so they are left to the facilitator.
+    passed_on: list[Participant] = field(default_factory=list)
 
 
 def remind_everyone(workshop: Workshop, *, actor: AbstractBaseUser) -> ReminderReport:
-    """Queue an email with a new link to every participant who has not submitted (links
-    withdrawn: skipped). A transaction per person, each a few short writes: on SQLite a room's
-    autosaves slip in between rather than wait for the whole room's reminders."""
+    """Queue an email with a new link to every participant who has not submitted and whose
+    link was emailed (links withdrawn, or shown to the facilitator to pass on: skipped). A
+    transaction per person, each a few short writes: on SQLite a room's autosaves slip in
+    between rather than wait for the whole room's reminders."""
     if not workshop.accepts_answers:
         raise InvitationNotSent("The workshop is closed: reopen it before sending reminders.")
     report = ReminderReport()
@@ -531,6 +536,9 @@ def remind_everyone(workshop: Workshop, *, actor: AbstractBaseUser) -> ReminderR
     for participant in waiting:
         if not participant.email:
             report.without_email.append(participant)
+            continue
+        if participant.link_state != LinkState.EMAILED:
+            report.passed_on.append(participant)
             continue
         email_new_link(participant, actor=actor, reminder=True)
         report.reminded.append(participant)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from workshops.models import AuditEvent, Participant, Role, WorkshopStatus
 from workshops.services import add_participant
 
-from ..factories import give_answers, sent_mail
+from ..factories import emailed, give_answers, sent_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +133,7 @@ def test_remind_emails_everyone_who_has_not_submitted(alice, alice_client, works
     give_answers(cmo, {"obj-channels": 2})
     ceo = add_participant(workshop=workshop, name="Chris Ceo", role=Role.CEO, email="c@x.com")
     no_email = add_participant(workshop=workshop, name="Frank Nomail", role=Role.CFO)
+    emailed(cmo, ceo)
     response = alice_client.post(reverse("workshops:remind", args=[workshop.pk]), follow=True)
     assert sorted(message.to[0] for message in sent_mail()) == ["c@x.com", "marcus@example.com"]
     assert all(message.subject.startswith("Reminder:") for message in mail.outbox)
@@ -154,6 +155,7 @@ def test_remind_skips_withdrawn_links_and_removed_people(alice, alice_client, wo
 
 
 def test_the_remind_button_explains_that_links_are_replaced(alice_client, workshop, cio, cmo):
+    emailed(cio, cmo)
     page = alice_client.get(reverse("workshops:detail", args=[workshop.pk]))
     assert "Remind everyone who has not submitted (2)" in page.text
     assert "new personal link" in page.text
@@ -171,6 +173,7 @@ def test_a_reminder_failing_for_one_person_still_reaches_the_others(
             raise ConnectionRefusedError("smtp down")
         return real_send(message, *args, **kwargs)
 
+    emailed(cio, cmo)
     alice_client.post(reverse("workshops:remind", args=[workshop.pk]))
     with mock.patch("django.core.mail.EmailMessage.send", flaky):
         assert [message.to for message in sent_mail()] == [["marcus@example.com"]]
@@ -223,13 +226,31 @@ def test_the_new_link_is_never_a_get(alice_client, cio):
     assert alice_client.get(participant_url("invite", cio)).status_code == 405
 
 
+def test_a_reminder_leaves_alone_the_links_the_facilitator_passes_on(
+    alice_client, workshop, cio, cmo
+):
+    """Someone whose link was shown to the facilitator to hand over (not emailed) is not
+    reminded: the reminder's new link would replace the one handed over."""
+    emailed(cmo)
+    page = alice_client.get(reverse("workshops:detail", args=[workshop.pk])).text
+    assert "Remind everyone who has not submitted (1)" in page
+    response = alice_client.post(reverse("workshops:remind", args=[workshop.pk]), follow=True)
+    assert [message.to for message in sent_mail()] == [["marcus@example.com"]]
+    assert "Not reminded, since you pass their link on yourself" in response.text
+    assert "Dana Whitfield" in response.text
+    assert Client().get(cio.path).status_code == 302  # the link handed over still works
+
+
 def test_with_nobody_to_email_the_board_says_why_rather_than_everyone_submitted(
     alice_client, workshop
 ):
     add_participant(workshop=workshop, name="Frank Nomail", role=Role.CFO)
     page = alice_client.get(reverse("workshops:detail", args=[workshop.pk])).text
     assert "everyone has submitted" not in page
-    assert "the 1 who has not submitted has no email address or a withdrawn link" in page
+    assert (
+        "the 1 who has not submitted has no email address, a withdrawn link, or a link you pass"
+        in page
+    )
     response = alice_client.post(reverse("workshops:remind", args=[workshop.pk]), follow=True)
     assert "No email address, so not reminded: Frank Nomail." in response.text
     assert "everyone with a working link has submitted" not in response.text

@@ -15,7 +15,7 @@ from surveys.models import Answer
 from workshops.models import AuditEvent, Participant
 from workshops.services import regenerate_link
 
-from ..factories import question, sent_mail
+from ..factories import emailed, question, sent_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +67,7 @@ def test_a_reminder_leaves_an_open_page_answering(alice_client, workshop, cio, c
     assert_still_answering(cio_client, cio, 2)
     marcus = Client()
     marcus.get(cmo.path)
+    emailed(cio, cmo)
     alice_client.post(reverse("workshops:remind", args=[workshop.pk]))
     assert len(sent_mail()) == 2  # both were sent a new link
     assert_still_answering(cio_client, cio, 3)
