@@ -121,9 +121,9 @@ TEMPLATES = [
 # Database: SQLite file by default, PostgreSQL in production through DATABASE_URL. Connections
 # are kept between requests (CONN_MAX_AGE seconds, checked before reuse) on both: on SQLite,
 # opening one (with the pragmas below) and closing it (a WAL checkpoint) cost more than a short
-# request itself: `make bench` measured a whole 44-answer response at 461 ms of server CPU with
-# connections closed after each request and 271 ms with them kept (README, Benchmark). Each
-# gunicorn worker keeps its own; runserver closes its request threads' connections anyway.
+# request itself: `make bench` measured a whole 44-answer response at 470 ms of server CPU with
+# connections closed after each request and 253 to 301 ms with them kept (README, Benchmark).
+# Each gunicorn worker keeps its own; runserver closes its request threads' connections anyway.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
