@@ -453,3 +453,17 @@ def typed_entry(view: QuestionField, posted: QueryDict) -> None:
     for the kinds answered by typing a number or a text."""
     question = view.question
     view.text = posted.get(view.name, "").replace("\x00", "")[: question.max_length * 2 + 100]
+
+
+class OnePick:
+    """For kinds answered by ticking one option (a point of a scale, one choice): the option
+    that holds the stored value, or the one posted, is checked."""
+
+    def show_value(self, view: QuestionField, value: Any) -> None:
+        for option in view.options:
+            option.checked = option.value == str(value)
+
+    def show_entry(self, view: QuestionField, posted: QueryDict) -> None:
+        raw = posted.get(view.name, "")
+        for option in view.options:
+            option.checked = option.value == raw

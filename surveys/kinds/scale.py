@@ -15,10 +15,10 @@ from django.utils.translation import gettext
 from ..entry import AnswerError, clean_text, field_name, parse_whole_number
 from ..models import Question
 from ..scoring import Kind
-from .base import BaseKind, Option, SettingsReader, is_number
+from .base import BaseKind, OnePick, Option, SettingsReader, is_number
 
 if TYPE_CHECKING:
-    from ..presenting import QuestionField
+    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ def scale_text(
     return point
 
 
-class Scale(BaseKind):
+class Scale(OnePick, BaseKind):
     kind = Kind.SCALE
     fields = frozenset({"scale_min", "scale_max", "scale_min_label", "scale_max_label"})
     counts_as_yes_rules = frozenset({"scale_at_least"})
@@ -96,15 +96,6 @@ class Scale(BaseKind):
             Option(value=str(point), label=str(point), input_id=f"q{question.pk}-p{point}")
             for point in range(question.scale_min, question.scale_max + 1)
         ]
-
-    def show_value(self, view: QuestionField, value: Any) -> None:
-        for option in view.options:
-            option.checked = option.value == str(value)
-
-    def show_entry(self, view: QuestionField, posted: QueryDict) -> None:
-        raw = posted.get(view.name, "")
-        for option in view.options:
-            option.checked = option.value == raw
 
     def display(self, question: Question, value: Any) -> str:
         return scale_text(

@@ -16,10 +16,10 @@ from django.utils.translation import gettext
 from ..entry import AnswerError, clean_text, field_name
 from ..models import Question
 from ..scoring import Kind
-from .base import ChoiceKind, ChoiceSetting, SettingsReader, is_number
+from .base import ChoiceKind, ChoiceSetting, OnePick, SettingsReader, is_number
 
 if TYPE_CHECKING:
-    from ..presenting import QuestionField
+    pass
 
 #: When an ownership question asks about: who owns an area today, or who should.
 TENSES = ("today", "should")
@@ -44,7 +44,7 @@ class SingleChoiceSettings:
     ownership: Ownership | None
 
 
-class SingleChoice(ChoiceKind):
+class SingleChoice(OnePick, ChoiceKind):
     kind = Kind.SINGLE
     fields = ChoiceKind.fields | {"partial_credit"}
     meta_keys = frozenset({"area", "area_label", "tense"})
@@ -102,15 +102,6 @@ class SingleChoice(ChoiceKind):
         if raw not in self.choice_values(question):
             raise AnswerError(gettext("Pick one of the options listed."))
         return raw
-
-    def show_value(self, view: QuestionField, value: Any) -> None:
-        for option in view.options:
-            option.checked = option.value == str(value)
-
-    def show_entry(self, view: QuestionField, posted: QueryDict) -> None:
-        raw = posted.get(view.name, "")
-        for option in view.options:
-            option.checked = option.value == raw
 
     def display(self, question: Question, value: Any) -> str:
         return self.labels(question).get(value, str(value))
