@@ -893,3 +893,23 @@ class TextCoding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pair} on {self.question_id}: {self.verdict}"
+
+
+# The session's outcome and its run-sheet: models of this app kept in their own module.
+from .outcome_models import (  # noqa: E402, F401
+    OUTCOME_AUDIT_LABELS,
+    Action,
+    ActionStatus,
+    AgreedOwnership,
+    BlockKind,
+    Decision,
+    DecisionState,
+    OutcomeNotes,
+    Raci,
+    RunSheet,
+    RunSheetBlock,
+    SharedKpi,
+    SignOff,
+)
+
+AUDIT_ACTION_LABELS.update(OUTCOME_AUDIT_LABELS)
