@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import signing
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from .models import Participant, Workshop
+from .models import Participant, SignOff, Workshop
 
 #: The cookie that lets a browser answer as one participant: signed, scoped to that
 #: participant's pages (/respond/<pk>/), holding the participant's id and session key.
@@ -33,6 +34,29 @@ def get_workshop_for_user(request: HttpRequest, workshop_pk: int) -> Workshop:
         "organisation", "questionnaire", "owner"
     )
     return get_object_or_404(queryset, pk=workshop_pk)
+
+
+def get_workshop_for_outcome(request: HttpRequest, workshop_pk: int) -> Workshop:
+    """`get_workshop_for_user` for the run-sheet and the outcome: also reads, in the same
+    query, the biases and parking lot (`outcome_notes`) and the standing sign-off."""
+    return get_object_or_404(
+        outcome_workshops(
+            Workshop.objects.for_facilitator(request.user).select_related(
+                "organisation", "questionnaire", "owner"
+            )
+        ),
+        pk=workshop_pk,
+    )
+
+
+def outcome_workshops(queryset: QuerySet[Workshop]) -> QuerySet[Workshop]:
+    """Workshops with their outcome notes and standing sign-off (`signed_by`, `signed_at`:
+    None when the outcome is not signed off), read in the workshop's own query."""
+    standing = SignOff.objects.filter(workshop=OuterRef("pk"), reopened_at__isnull=True)
+    return queryset.select_related("outcome_notes").annotate(
+        signed_by=Subquery(standing.values("signed_by")[:1]),
+        signed_at=Subquery(standing.values("signed_at")[:1]),
+    )
 
 
 def get_participant_for_user(

@@ -898,6 +898,7 @@ class TextCoding(models.Model):
 # The session's outcome and its run-sheet: models of this app kept in their own module.
 from .outcome_models import (  # noqa: E402, F401
     OUTCOME_AUDIT_LABELS,
+    RACI_PARTIES,
     Action,
     ActionStatus,
     AgreedOwnership,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import facilitator_views, respond_views, results_views
+from . import facilitator_views, outcome_views, respond_views, results_views
 from .dashboard import views as dashboard_views
 
 app_name = "workshops"
@@ -84,6 +84,46 @@ urlpatterns = [
     ),
     # Executives, once the facilitator has revealed the results and shared them.
     path("respond/<int:participant_pk>/results/", results_views.results, name="respond_results"),
+    path("respond/<int:participant_pk>/agreed/", outcome_views.agreed, name="respond_agreed"),
+    # The session: its run-sheet, and what it decides (outcome_views.py).
+    path("workshops/<int:workshop_pk>/run-sheet/", outcome_views.run_sheet, name="run_sheet"),
+    path(
+        "workshops/<int:workshop_pk>/run-sheet/change/",
+        outcome_views.run_sheet_change,
+        name="run_sheet_change",
+    ),
+    path("workshops/<int:workshop_pk>/outcome/", outcome_views.outcome, name="outcome"),
+    path(
+        "workshops/<int:workshop_pk>/outcome/decision/<int:question_pk>/",
+        outcome_views.record_decision,
+        name="outcome_decision",
+    ),
+    path(
+        "workshops/<int:workshop_pk>/outcome/ownership/",
+        outcome_views.record_ownership,
+        name="outcome_ownership",
+    ),
+    path("workshops/<int:workshop_pk>/outcome/kpis/", outcome_views.record_kpi, name="outcome_kpi"),
+    path(
+        "workshops/<int:workshop_pk>/outcome/actions/",
+        outcome_views.record_action,
+        name="outcome_action",
+    ),
+    path(
+        "workshops/<int:workshop_pk>/outcome/notes/",
+        outcome_views.record_notes,
+        name="outcome_notes",
+    ),
+    path(
+        "workshops/<int:workshop_pk>/outcome/sign-off/",
+        outcome_views.record_sign_off,
+        name="outcome_sign_off",
+    ),
+    path(
+        "workshops/<int:workshop_pk>/outcome/reopen/",
+        outcome_views.reopen,
+        name="outcome_reopen",
+    ),
     # Consensus dashboard (dashboard/views.py): alignment, side-by-side comparison, agenda.
     path(
         "workshops/<int:workshop_pk>/dashboard/",

@@ -58,6 +58,7 @@ def _quoted(labels: list[str]) -> str:
 
 class Allocation(ChoiceKind):
     kind = Kind.ALLOCATION
+    agreed_terms = "split"
     fields = ChoiceKind.fields | {"tolerance"}
     typed = True
     has_position = True

@@ -261,6 +261,9 @@ class BaseKind:
     on_a_line: ClassVar[bool] = False
     #: What the autosave reply updates beside the status line ("" for nothing).
     autosave_template_name: ClassVar[str] = ""
+    #: What the room agrees on in this kind's terms, when a session decides the question: a
+    #: code the run-sheet puts into words ("target": agree a target in the question's unit).
+    agreed_terms: ClassVar[str] = "position"
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: {self.kind}>"

@@ -33,6 +33,7 @@ class MultipleChoiceSettings:
 
 class MultipleChoice(ChoiceKind):
     kind = Kind.MULTI
+    agreed_terms = "selection"
 
     def read_settings(self, reader: SettingsReader) -> MultipleChoiceSettings:
         return MultipleChoiceSettings(reader.choices(none_allowed=True))

@@ -44,6 +44,7 @@ def with_unit(number: float, unit: str) -> str:
 
 class NumericTarget(BaseKind):
     kind = Kind.NUMERIC
+    agreed_terms = "target"
     fields = frozenset(
         {
             "unit",

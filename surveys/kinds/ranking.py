@@ -29,6 +29,7 @@ class RankingSettings:
 
 class Ranking(ChoiceKind):
     kind = Kind.RANKING
+    agreed_terms = "order"
     fields = ChoiceKind.fields | {"rank_limit"}
     has_position = True
 

@@ -52,6 +52,7 @@ def scale_text(
 
 class Scale(OnePick, BaseKind):
     kind = Kind.SCALE
+    agreed_terms = "position"
     fields = frozenset({"scale_min", "scale_max", "scale_min_label", "scale_max_label"})
     counts_as_yes_rules = frozenset({"scale_at_least"})
     has_position = True

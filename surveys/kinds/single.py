@@ -46,6 +46,7 @@ class SingleChoiceSettings:
 
 class SingleChoice(OnePick, ChoiceKind):
     kind = Kind.SINGLE
+    agreed_terms = "choice"
     fields = ChoiceKind.fields | {"partial_credit"}
     meta_keys = frozenset({"area", "area_label", "tense"})
     counts_as_yes_rules = frozenset({"choice_in"})

@@ -28,6 +28,7 @@ class FreeTextSettings:
 
 class FreeText(BaseKind):
     kind = Kind.TEXT
+    agreed_terms = "wording"
     fields = frozenset({"max_length"})
     typed = True
     coded = True
