@@ -64,11 +64,16 @@ def _lock(workshop: Workshop) -> None:
         raise OutcomeLocked
 
 
-def _check(row: models.Model | None, base_revision: int | None) -> None:
-    """Refuse a save not based on the stored row's revision (a new row: based on nothing)."""
+def _check(row: models.Model | None, base_revision: int | None, **values: Any) -> bool:
+    """Refuse a save not based on the stored row's revision (a new row: based on nothing).
+    False when the row already holds `values` (the same save twice, say from a phone and a
+    laptop at once): nothing to write, and nothing to refuse."""
+    if row is not None and values and all(getattr(row, k) == v for k, v in values.items()):
+        return False
     stored = None if row is None else row.revision
     if stored != base_revision:
         raise StaleRevision(row)
+    return True
 
 
 def _user(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
@@ -101,7 +106,8 @@ def save_decision(
 ) -> Decision:
     _lock(workshop)
     row = Decision.objects.select_for_update().filter(workshop=workshop, question=question).first()
-    _check(row, base_revision)
+    if not _check(row, base_revision, state=state, position=position, note=note):
+        return row
     new = row is None
     if new:
         row = Decision(workshop=workshop, question=question)
@@ -126,7 +132,8 @@ def save_ownership(
     (the form says so first, in words)."""
     _lock(workshop)
     row = AgreedOwnership.objects.select_for_update().filter(workshop=workshop, area=area).first()
-    _check(row, base_revision)
+    if not _check(row, base_revision, other_label=other_label, **letters):
+        return row
     new = row is None
     if new:
         row = AgreedOwnership(workshop=workshop, area=area)
@@ -156,7 +163,8 @@ def save_kpi(
         row = SharedKpi.objects.select_for_update().filter(pk=kpi.pk, workshop=workshop).first()
         if row is None:
             raise StaleRevision(None)
-        _check(row, base_revision)
+        if not _check(row, base_revision, **values):
+            return row
     elif question := values.get("question"):
         row = SharedKpi.objects.filter(workshop=workshop, question=question).first()
         if row is not None:  # added meanwhile from the same question
@@ -209,7 +217,10 @@ def save_action(
         row = Action.objects.select_for_update().filter(pk=action.pk, workshop=workshop).first()
         if row is None:
             raise StaleRevision(None)
-        _check(row, base_revision)
+        owner_name_kept = "" if owner_participant is not None else owner_name
+        same = {"what": what, "owner_participant": owner_participant, "owner_name": owner_name_kept}
+        if not _check(row, base_revision, due_on=due_on, status=status, **same):
+            return row
     new = row is None
     if new:
         row = Action(workshop=workshop)
@@ -251,7 +262,8 @@ def save_notes(
 ) -> OutcomeNotes:
     _lock(workshop)
     row = OutcomeNotes.objects.select_for_update().filter(workshop=workshop).first()
-    _check(row, base_revision)
+    if not _check(row, base_revision, biases=biases, parking_lot=parking_lot):
+        return row
     new = row is None
     if new:
         row = OutcomeNotes(workshop=workshop)
@@ -316,7 +328,7 @@ def save_run_sheet(
         RunSheetBlock(
             run_sheet=row,
             key=block.key,
-            kind=block.kind,
+            kind=block.part,
             position=position,
             minutes=block.minutes,
             merged_into=block.merged_into,

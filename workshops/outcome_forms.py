@@ -19,6 +19,20 @@ from .models import RACI_PARTIES, ActionStatus, DecisionState, Participant, Raci
 _NUMBER_HINT = _("for example 2.5")
 
 
+class Styled(forms.Form):
+    """Bootstrap's classes on every input, written without crispy (a template per field costs
+    too much on a run-sheet with forty forms)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for bound in self.fields.values():
+            widget = bound.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs.setdefault("class", css)
+
+
 class RevisionField(forms.IntegerField):
     """The revision the form was based on (empty: a row the page did not show)."""
 
@@ -66,7 +80,7 @@ def _not_past(day: date | None) -> date | None:
     return day
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Styled):
     """State and free text; the agreed position is read by the question's kind from the same
     post (its own inputs, as on the answering page)."""
 
@@ -80,7 +94,7 @@ class DecisionForm(forms.Form):
     revision = RevisionField()
 
 
-class OwnershipForm(forms.Form):
+class OwnershipForm(Styled):
     """The RACI of one area: exactly one party accountable."""
 
     cio = forms.ChoiceField(label=_("CIO"), choices=Raci.choices, required=False)
@@ -118,7 +132,7 @@ class OwnershipForm(forms.Form):
         return {party: self.cleaned_data.get(party, "") for party in RACI_PARTIES}
 
 
-class KpiForm(forms.Form):
+class KpiForm(Styled):
     name = forms.CharField(label=_("KPI"), max_length=200)
     unit = forms.CharField(label=_("Unit"), required=False, max_length=30)
     current_value = NumberField(label=_("Current value"))
@@ -151,7 +165,7 @@ class KpiForm(forms.Form):
         }
 
 
-class ActionForm(forms.Form):
+class ActionForm(Styled):
     """What, who (one of the workshop's executives, or a name typed), by when, and where it
     stands."""
 
@@ -211,7 +225,7 @@ class ActionForm(forms.Form):
         return int(owner) if owner else None
 
 
-class NotesForm(forms.Form):
+class NotesForm(Styled):
     biases = forms.CharField(
         label=_("Biases and constraints aired"),
         required=False,
@@ -227,7 +241,7 @@ class NotesForm(forms.Form):
     revision = RevisionField()
 
 
-class SignOffForm(forms.Form):
+class SignOffForm(Styled):
     signed_by = forms.CharField(
         label=_("Signed off by"),
         max_length=120,
@@ -235,5 +249,5 @@ class SignOffForm(forms.Form):
     )
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(Styled):
     reason = forms.CharField(label=_("Why reopen it"), max_length=300)

@@ -87,6 +87,8 @@ WANTED = {
     "selection": _("Decide which of these apply."),
     "wording": _("Decide a wording you both sign."),
 }
+#: Other roles' answers shown beside an item (the CEO, a CFO...): more would drown it.
+OTHERS_SHOWN = 6
 LOCKED = _("The outcome is signed off: reopen it to change anything.")
 STALE = _(
     "Someone else saved this meanwhile. Both versions are shown: yours is in the form, theirs "
@@ -125,6 +127,8 @@ class DecisionView:
     stale: Decision | None = None
     row: Row | None = None
     number: int = 0
+    #: Answers of people in neither group (the CEO...), as (person, shown).
+    others: list = field(default_factory=list)
 
     @property
     def dom_id(self) -> str:
@@ -166,15 +170,16 @@ def decision_view(
     posted: QueryDict | None = None,
     **extra: Any,
 ) -> DecisionView:
+    auto_id = f"decision{question.pk}-%s"
     if posted is not None:
-        form = DecisionForm(posted)
+        form = DecisionForm(posted, auto_id=auto_id)
         form.is_valid()
         field_view = build_field(question, 0, None, posted=posted)
     else:
         initial = {"revision": decision.revision if decision else None}
         if decision is not None:
             initial.update(state=decision.state, note=decision.note)
-        form = DecisionForm(initial=initial)
+        form = DecisionForm(initial=initial, auto_id=auto_id)
         field_view = build_field(question, 0, None)
         if decision is not None and decision.position is not None:
             kind_for(question).show_value(field_view, decision.position)
@@ -244,12 +249,12 @@ class BlockView:
         return self.start + self.block.minutes
 
     @property
-    def kind_label(self) -> str:
-        return str(BlockKind(self.block.kind).label)
+    def part(self) -> str:
+        return self.block.part
 
     @property
     def is_theme(self) -> bool:
-        return self.block.kind == runsheet.THEME
+        return self.block.part == runsheet.THEME
 
 
 def _plan_items(rows: list[Row], topics: dict[str, str]) -> list[PlanItem]:
@@ -320,6 +325,7 @@ def run_sheet(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     decisions = {d.question_id: d for d in Decision.objects.filter(workshop=workshop)}
     questions = _questions(workshop, people)
     locked = _is_locked(workshop)
+    others = report.answers.others(report.a, report.b)
     views: list[BlockView] = []
     start = 0
     number = 0
@@ -327,15 +333,15 @@ def run_sheet(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     for block in plan.blocks:
         title = (
             " + ".join(_theme_title(key, sections) for key in block.themes)
-            if block.kind == runsheet.THEME
-            else str(BlockKind(block.kind).label)
+            if block.part == runsheet.THEME
+            else str(BlockKind(block.part).label)
         )
         view = BlockView(block, title, start, len(views), len(plan.blocks))
         if not block.dropped:
             start += block.minutes
         for plan_item in block.items:
             row = rows[plan_item.pk]
-            number += block.kind == runsheet.THEME and not block.dropped
+            number += block.part == runsheet.THEME and not block.dropped
             entry = decision_view(
                 workshop,
                 questions[plan_item.pk],
@@ -344,9 +350,14 @@ def run_sheet(request: HttpRequest, workshop_pk: int) -> HttpResponse:
                 locked=locked,
                 row=row,
                 number=number,
+                others=[
+                    (person, show(row.item, *cell))
+                    for person in others[:OTHERS_SHOWN]
+                    if (cell := report.answers.cell(person, row.item)) is not None
+                ],
             )
-            (view.items if block.kind == runsheet.THEME else view.agreements).append(entry)
-        if block.kind == runsheet.THEME:
+            (view.items if block.part == runsheet.THEME else view.agreements).append(entry)
+        if block.part == runsheet.THEME:
             view.topic_questions = [
                 str(TOPICS[key.partition(":")[2]].question)
                 for key in block.themes
@@ -372,7 +383,6 @@ def run_sheet(request: HttpRequest, workshop_pk: int) -> HttpResponse:
             "locked": locked,
             "parked": parked,
             "notes": _notes(workshop),
-            "others": report.answers.others(report.a, report.b),
             "next": request.get_full_path(),
         },
     )
@@ -496,7 +506,10 @@ def _reply(
     """Saved: htmx gets the form's status and revision (out of band); without htmx, back to
     the page. Not saved: htmx gets the message (or, for a conflict, the whole form with both
     versions); without htmx, a page with the form as typed and what is wrong."""
-    context = {**context, "workshop": workshop, "next": request.POST.get("next", "")}
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    context = {**context, "workshop": workshop, "next": target}
     if request.htmx:
         if conflict:
             response = render(request, template, context, status=200)
@@ -504,7 +517,13 @@ def _reply(
         return render(
             request,
             "workshops/outcome/_save_status.html",
-            {"dom_id": dom_id, "message": message, "saved": saved, "revision": revision},
+            {
+                "dom_id": dom_id,
+                "message": message,
+                "saved": saved,
+                "revision": revision,
+                "revision_name": context["entry"].form.add_prefix("revision"),
+            },
             status=200 if saved else 422,
         )
     if saved:

@@ -68,7 +68,7 @@ class BlockChoice:
     """The facilitator's arrangement of one block, as stored (`RunSheetBlock`)."""
 
     key: str
-    kind: str
+    part: str
     minutes: int | None = None
     merged_into: str = ""
     dropped: bool = False
@@ -77,7 +77,7 @@ class BlockChoice:
 @dataclass
 class Block:
     key: str
-    kind: str
+    part: str
     items: list[PlanItem] = field(default_factory=list)
     #: Minutes the facilitator set (None: the plan shares the time left).
     fixed: int | None = None
@@ -140,7 +140,7 @@ def arrange(blocks: Sequence[Block], choices: Sequence[BlockChoice]) -> list[Blo
         block = by_key[key]
         choice = next((c for c in stored if c.key == key), None)
         target = by_key.get(choice.merged_into) if choice and choice.merged_into else None
-        if target is not None and target is not block and target.kind == block.kind == THEME:
+        if target is not None and target is not block and target.part == block.part == THEME:
             target.merged.append(block.key)
             target.items.extend(block.items)
             continue
@@ -173,13 +173,13 @@ def desired_minutes(block: Block, total: int, theme_share: float) -> float:
     the session to open, half a minute per agreement to confirm (two at least, ten at most),
     15 % for owners and next steps, five minutes of parking lot (three in a short session); the
     themes share the rest by their weighted gaps (`theme_share` a unit of gap)."""
-    if block.kind == OPENING:
+    if block.part == OPENING:
         return max(5.0, total * 0.10)
-    if block.kind == AGREEMENTS:
+    if block.part == AGREEMENTS:
         return 0.0 if not block.items else min(10.0, 2.0 + len(block.items) * 0.5)
-    if block.kind == OWNERS:
+    if block.part == OWNERS:
         return max(5.0, total * 0.15)
-    if block.kind == PARKING:
+    if block.part == PARKING:
         return 5.0 if total >= 60 else 3.0
     return max(block.weight, 0.05) * theme_share
 
@@ -192,6 +192,10 @@ class Timing:
     planned: int
     over: int
 
+    @property
+    def under(self) -> int:
+        return max(-self.over, 0)
+
 
 def time_boxes(blocks: Sequence[Block], total: int) -> Timing:
     """Set each kept block's minutes so that they add up to `total`: set time boxes are kept,
@@ -201,8 +205,8 @@ def time_boxes(blocks: Sequence[Block], total: int) -> Timing:
         block.minutes = 0
     fixed = sum(block.fixed or 0 for block in kept if block.fixed is not None)
     auto = [block for block in kept if block.fixed is None]
-    structural = sum(desired_minutes(b, total, 0.0) for b in auto if b.kind != THEME)
-    theme_weight = sum(max(b.weight, 0.05) for b in auto if b.kind == THEME)
+    structural = sum(desired_minutes(b, total, 0.0) for b in auto if b.part != THEME)
+    theme_weight = sum(max(b.weight, 0.05) for b in auto if b.part == THEME)
     room = max(total - fixed - structural, 0.0)
     theme_share = room / theme_weight if theme_weight else 0.0
     desired = {block.key: desired_minutes(block, total, theme_share) for block in auto}
@@ -217,7 +221,7 @@ def choices_of(blocks: Sequence[Block]) -> list[BlockChoice]:
     """The arrangement as it stands, to store: every block, merged ones after their own place."""
     found: list[BlockChoice] = []
     for block in blocks:
-        found.append(BlockChoice(block.key, block.kind, block.fixed, "", block.dropped))
+        found.append(BlockChoice(block.key, block.part, block.fixed, "", block.dropped))
         found.extend(BlockChoice(key, THEME, None, block.key, False) for key in block.merged)
     return found
 
@@ -246,8 +250,8 @@ def change(blocks: list[Block], op: str, key: str, *, minutes: int | None = None
     elif op == "minutes":
         block.fixed = minutes
     elif op == "merge":
-        above = next((b for b in reversed(blocks[:index]) if b.kind == THEME), None)
-        if block.kind != THEME or above is None:
+        above = next((b for b in reversed(blocks[:index]) if b.part == THEME), None)
+        if block.part != THEME or above is None:
             raise CannotChange(key)
         above.merged.extend([block.key, *block.merged])
         above.items.extend(block.items)
