@@ -99,7 +99,7 @@ class OwnershipForm(Styled):
 
     cio = forms.ChoiceField(label=_("CIO"), choices=Raci.choices, required=False)
     cmo = forms.ChoiceField(label=_("CMO"), choices=Raci.choices, required=False)
-    joint = forms.ChoiceField(label=_("CIO and CMO jointly"), choices=Raci.choices, required=False)
+    joint = forms.ChoiceField(label=_("Jointly"), choices=Raci.choices, required=False)
     other = forms.ChoiceField(label=_("Other"), choices=Raci.choices, required=False)
     other_label = forms.CharField(label=_("Who is “other”"), required=False, max_length=120)
     revision = RevisionField()

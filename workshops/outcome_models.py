@@ -102,7 +102,7 @@ class AgreedOwnership(models.Model):
     cio = models.CharField(_("CIO"), max_length=2, choices=Raci.choices, blank=True)
     cmo = models.CharField(_("CMO"), max_length=2, choices=Raci.choices, blank=True)
     joint = models.CharField(
-        _("CIO and CMO jointly"), max_length=2, choices=Raci.choices, blank=True
+        _("Jointly"), max_length=2, choices=Raci.choices, blank=True
     )
     other = models.CharField(_("Other"), max_length=2, choices=Raci.choices, blank=True)
     other_label = models.CharField(_("who the other is"), max_length=120, blank=True)
