@@ -101,9 +101,7 @@ class AgreedOwnership(models.Model):
     area_label = models.CharField(max_length=120)
     cio = models.CharField(_("CIO"), max_length=2, choices=Raci.choices, blank=True)
     cmo = models.CharField(_("CMO"), max_length=2, choices=Raci.choices, blank=True)
-    joint = models.CharField(
-        _("Jointly"), max_length=2, choices=Raci.choices, blank=True
-    )
+    joint = models.CharField(_("Jointly"), max_length=2, choices=Raci.choices, blank=True)
     other = models.CharField(_("Other"), max_length=2, choices=Raci.choices, blank=True)
     other_label = models.CharField(_("who the other is"), max_length=120, blank=True)
     revision = models.PositiveIntegerField(default=1)
