@@ -115,6 +115,29 @@ def _answer_all(participants: list[Participant], questions: list[Question], rng)
     Response.objects.filter(pk__in=[p.response_id for p in participants]).recount_answers()
 
 
+def _record_outcome(workshop: Workshop, questions: list[Question], user: Any) -> None:
+    """What a session records for the largest workshop: a decision on every third question,
+    the RACI of three areas, three shared KPIs and five actions (the outcome page's rows)."""
+    from workshops.models import Action, AgreedOwnership, Decision, SharedKpi
+
+    Decision.objects.bulk_create(
+        Decision(workshop=workshop, question=q, state="agreed", note="Agreed in the room")
+        for q in questions[::3]
+    )
+    AgreedOwnership.objects.bulk_create(
+        AgreedOwnership(workshop=workshop, area=area, area_label=area, cio="R", cmo="A")
+        for area in ("apps", "mobile_web", "analytics")
+    )
+    SharedKpi.objects.bulk_create(
+        SharedKpi(workshop=workshop, name=name, unit="%", target=target, owner="CMO")
+        for name, target in (("Conversion", 3.5), ("Mobile share of sales", 25), ("Return", 40))
+    )
+    owner = workshop.participants.first()
+    Action.objects.bulk_create(
+        Action(workshop=workshop, what=f"Action {n}", owner_participant=owner) for n in range(5)
+    )
+
+
 def _session(data: dict[str, Any]) -> str:
     """A logged-in session's cookie (its login and activity clocks start now)."""
     store = SessionStore()
@@ -167,6 +190,7 @@ def _build() -> tuple[list[dict[str, Any]], list[str], dict[str, Any]]:
     Workshop.objects.filter(pk__in=[largest.pk, pair.pk]).update(
         status=WorkshopStatus.IN_SESSION, revealed_at=now
     )
+    _record_outcome(largest, questions, user)
     executives = _participants(answering, [Role.CIO, Role.CMO] * (ANSWERING // 2))
     for participant in executives:
         participant.response = Response.objects.create(questionnaire=questionnaire)
@@ -291,6 +315,8 @@ def _build() -> tuple[list[dict[str, Any]], list[str], dict[str, Any]]:
         ("comparison", pair, "Comparison (2 executives)", None),
         ("comparison", largest, f"Comparison ({LARGEST} participants)", None),
         ("agenda", pair, "Agenda (2 executives)", None),
+        ("run_sheet", largest, f"Run-sheet ({LARGEST} participants)", None),
+        ("outcome", largest, f"What we agreed, recording ({LARGEST} participants)", None),
     ]:
         try:
             path = reverse(f"workshops:{name}", kwargs={"workshop_pk": workshop.pk})
