@@ -199,8 +199,10 @@ class Action(models.Model):
     workshop = models.ForeignKey("Workshop", on_delete=models.CASCADE, related_name="actions")
     what = models.CharField(_("what"), max_length=300)
     #: The owner: one of the workshop's executives, or someone named.
+    #: CASCADE: executives are removed softly (`removed_at`), so a row goes only with its
+    #: workshop, which takes its actions along (SET_NULL would break `action_has_owner`).
     owner_participant = models.ForeignKey(
-        "Participant", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "Participant", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     owner_name = models.CharField(_("owner"), max_length=120, blank=True)
     due_on = models.DateField(_("due date"), null=True, blank=True)

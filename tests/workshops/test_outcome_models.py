@@ -230,3 +230,21 @@ def test_sign_off_locks_the_outcome_and_reopening_is_recorded(workshop, alice):
     assert SignOff.objects.filter(workshop=workshop).count() == 1
     trail = list(AuditEvent.objects.filter(workshop=workshop).values_list("action", flat=True))
     assert "sign_off" in trail and "reopen_outcome" in trail
+
+
+def test_a_workshop_with_its_outcome_can_be_deleted(workshop, alice, cio):
+    from workshops.services import delete_workshop
+
+    save_action(
+        workshop=workshop,
+        action=None,
+        what="Brief",
+        owner_participant=cio.participant,
+        owner_name="",
+        due_on=None,
+        base_revision=None,
+        actor=alice,
+    )
+    sign_off(workshop=workshop, signed_by="Priya, CEO", actor=alice)
+    delete_workshop(workshop, actor=alice)
+    assert not Action.objects.exists() and not SignOff.objects.exists()
