@@ -28,7 +28,7 @@ from django_htmx.http import reswap, retarget
 from surveys.entry import AnswerError
 from surveys.kinds import KINDS, kind_for
 from surveys.models import Question, Response
-from surveys.presenting import QuestionField, build_field
+from surveys.presenting import QuestionField, build_field, render_field
 from surveys.topics import TOPICS, topics_of
 
 from . import runsheet
@@ -168,6 +168,7 @@ def decision_view(
     item: Item | None = None,
     locked: bool = False,
     posted: QueryDict | None = None,
+    structure_key: tuple | None = None,
     **extra: Any,
 ) -> DecisionView:
     auto_id = f"decision{question.pk}-%s"
@@ -183,6 +184,13 @@ def decision_view(
         field_view = build_field(question, 0, None)
         if decision is not None and decision.position is not None:
             kind_for(question).show_value(field_view, decision.position)
+    if structure_key is not None:  # a frozen questionnaire: a state seen before is cached
+        render_field(
+            field_view,
+            template_name="workshops/outcome/_position_inputs.html",
+            locked=False,
+            structure_key=structure_key,
+        )
     return DecisionView(
         question=question,
         item=item,
@@ -193,6 +201,13 @@ def decision_view(
         workshop=workshop,
         **extra,
     )
+
+
+def _structure_key(workshop: Workshop, people: list[Person]) -> tuple | None:
+    """The questionnaire's structure key once it is frozen (someone has a response)."""
+    if any(person.response_id for person in people):
+        return workshop.questionnaire.structure_key
+    return None
 
 
 def _questions(workshop: Workshop, people: list[Person]) -> dict[int, Question]:
@@ -334,6 +349,7 @@ def run_sheet(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     decisions = {d.question_id: d for d in Decision.objects.filter(workshop=workshop)}
     questions = _questions(workshop, people)
     locked = _is_locked(workshop)
+    structure_key = _structure_key(workshop, people)
     others = report.answers.others(report.a, report.b)
     views: list[BlockView] = []
     start = 0
@@ -359,6 +375,7 @@ def run_sheet(request: HttpRequest, workshop_pk: int) -> HttpResponse:
                 locked=locked,
                 row=row,
                 number=number,
+                structure_key=structure_key,
                 others=[
                     (person, show(row.item, *cell))
                     for person in others[:OTHERS_SHOWN]
@@ -1144,6 +1161,7 @@ def load_outcome(
             item=items.get(d.question_id),
             locked=locked,
             row=rows.get(d.question_id),
+            structure_key=_structure_key(workshop, people),
         )
         if with_forms
         else DecisionView(
