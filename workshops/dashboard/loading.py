@@ -27,7 +27,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from surveys.kinds import spec_for
+from surveys.kinds import KINDS, BaseKind, spec_for
 from surveys.models import Answer, Choice, Question, QuestionKind
 from surveys.scoring import QuestionSpec
 
@@ -91,12 +91,19 @@ class Item:
     unit: str = ""
     scale_min_label: str = ""
     scale_max_label: str = ""
-    #: Its place in the ownership matrix, or None (see `meta.ownership_area`).
+    #: Its place in the ownership matrix, or None (see `meta.ownership_area`; only for a kind
+    #: whose `meta_keys` take an `area`).
     ownership: OwnershipArea | None = None
-    #: The KPI it proposes a target for, or "" (see `meta.kpi_name`).
+    #: The KPI it proposes a target for, or "" (see `meta.kpi_name`; only for a kind whose
+    #: `meta_keys` take a `kpi`: a number in the question's unit, its gap the difference).
     kpi: str = ""
     benchmark: dict[str, Any] = field(default_factory=dict)
     discussion_prompt: str = ""
+
+    @property
+    def question_kind(self) -> BaseKind:
+        """The question's kind (`surveys.kinds`): what to ask instead of branching on `kind`."""
+        return KINDS[self.kind]
 
     @property
     def kind_label(self) -> str:
@@ -188,6 +195,7 @@ def _items_by_questionnaire(questionnaire_ids: Iterable[int]) -> dict[int, list[
         sections[section.pk] = (section.questionnaire_id, section)
         numbers[section.questionnaire_id] += 1
         own = choices[question.pk]
+        hints = KINDS[question.kind].meta_keys
         by_section[section.pk].append(
             Item(
                 pk=question.pk,
@@ -202,8 +210,8 @@ def _items_by_questionnaire(questionnaire_ids: Iterable[int]) -> dict[int, list[
                 unit=question.unit,
                 scale_min_label=question.scale_min_label,
                 scale_max_label=question.scale_max_label,
-                ownership=ownership_area(question.meta),
-                kpi=kpi_name(question.meta),
+                ownership=ownership_area(question.meta) if "area" in hints else None,
+                kpi=kpi_name(question.meta) if "kpi" in hints else "",
                 benchmark=question.benchmark or {},
                 discussion_prompt=question.discussion_prompt,
             )
