@@ -58,10 +58,10 @@ _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 def file_languages(definition: dict[str, Any]) -> list[str]:
     """The languages a file declares ("languages": ["en", "de"]), its own texts' first; a file
     that declares none is in English only."""
-    languages = definition.get("languages")
-    if isinstance(languages, list) and languages and all(isinstance(x, str) for x in languages):
-        return languages
-    return ["en"]
+    declared = definition.get("languages")
+    if not isinstance(declared, list):
+        return ["en"]
+    return list(dict.fromkeys(code for code in declared if isinstance(code, str))) or ["en"]
 
 
 def _check_languages(definition: dict[str, Any]) -> list[str]:
@@ -129,16 +129,14 @@ def _check_translations(
         for name in wanted:
             if not _is_text(_source_text(block, name)):
                 problems.append((f"{language}.{name}", missing))
-        for name, value in _flatten(block):
+        for name in _flatten(block):
             field = f"{language}.{name}"
-            if name.startswith("choices."):
+            if name.startswith("choices.") and choices is not None:
                 continue
             if name not in has:
                 problems.append((field, gettext("is not a text that can be translated.")))
             elif not has[name]:
                 problems.append((field, gettext("translates a text that is not there.")))
-            elif not _is_text(value):
-                problems.append((field, gettext("must be some text.")))
         translated_labels = block.get("choices", {})
         if choices is None:
             continue
@@ -172,15 +170,15 @@ def _source_text(holder: dict[str, Any], name: str) -> Any:
     return value if isinstance(value, str) else None
 
 
-def _flatten(block: dict[str, Any]) -> list[tuple[str, Any]]:
-    """A translation block's entries, those of its objects ("meta", "choices") as
-    "meta.kpi"."""
+def _flatten(block: dict[str, Any]) -> list[str]:
+    """The names a translation block gives texts for, those in its objects ("meta",
+    "choices") as "meta.kpi"."""
     found = []
     for key, value in block.items():
         if isinstance(value, dict) and key in ("meta", "choices"):
-            found.extend((f"{key}.{inner}", text) for inner, text in value.items())
+            found.extend(f"{key}.{inner}" for inner in value)
         else:
-            found.append((key, value))
+            found.append(key)
     return found
 
 
@@ -190,7 +188,7 @@ def check_definition(definition: dict[str, Any]) -> list[str]:
     the kind's, and each of the kind's settings that is wrong (`BaseKind.check`). Empty when
     the file can load."""
     problems = _check_languages(definition)
-    languages = file_languages(definition) if not problems else ["en"]
+    languages = file_languages(definition)
     missing = gettext("is missing.")
     for name in ("slug", "title"):
         if not _is_text(definition.get(name)):
