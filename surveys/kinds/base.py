@@ -452,7 +452,7 @@ class ChoiceKind(BaseKind):
         return [
             Option(
                 value=choice.value,
-                label=choice.label,
+                label=choice.text("label"),
                 is_none=choice.is_none,
                 input_id=f"q{question.pk}-{choice.value}",
             )
@@ -465,7 +465,8 @@ class ChoiceKind(BaseKind):
 
     @staticmethod
     def labels(question: Question) -> dict[str, str]:
-        return {choice.value: choice.label for choice in question.choices.all()}
+        """The options' labels in the active language, by value."""
+        return {choice.value: choice.text("label") for choice in question.choices.all()}
 
 
 def typed_entry(view: QuestionField, posted: QueryDict) -> None:

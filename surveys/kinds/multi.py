@@ -51,7 +51,7 @@ class MultipleChoice(ChoiceKind):
         if nones and len(picked) > 1:
             raise AnswerError(
                 gettext("“%(option)s” cannot be combined with other options.")
-                % {"option": choices[nones[0]].label}
+                % {"option": choices[nones[0]].text("label")}
             )
         order = list(choices)
         return sorted(picked, key=order.index)

@@ -96,12 +96,12 @@ class NumericTarget(BaseKind):
         if question.min_value is not None and number < question.min_value:
             raise AnswerError(
                 gettext("Enter a value of at least %(limit)s.")
-                % {"limit": with_unit(question.min_value, question.unit)}
+                % {"limit": with_unit(question.min_value, question.text("unit"))}
             )
         if question.max_value is not None and number > question.max_value:
             raise AnswerError(
                 gettext("Enter a value of at most %(limit)s.")
-                % {"limit": with_unit(question.max_value, question.unit)}
+                % {"limit": with_unit(question.max_value, question.text("unit"))}
             )
         return number
 
@@ -120,7 +120,7 @@ class NumericTarget(BaseKind):
         }
 
     def display(self, question: Question, value: Any) -> str:
-        return with_unit(value, question.unit)
+        return with_unit(value, question.text("unit"))
 
     def answer_parts(self, spec: QuestionSpec, value: Any) -> float:
         return float(value)

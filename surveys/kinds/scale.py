@@ -105,8 +105,8 @@ class Scale(OnePick, BaseKind):
             value,
             scale_min=question.scale_min,
             scale_max=question.scale_max,
-            low_label=question.scale_min_label,
-            high_label=question.scale_max_label,
+            low_label=question.text("scale_min_label"),
+            high_label=question.text("scale_max_label"),
         )
 
     def answer_parts(self, spec: QuestionSpec, value: Any) -> float:

@@ -132,11 +132,12 @@ def comparison(request: HttpRequest, workshop_pk: int) -> HttpResponse:
         structure = frozen_items(workshop.questionnaire.structure_key)
         sections = [(section.code, section.title) for section in structure]
     else:
-        sections = list(
-            Section.objects.filter(questionnaire_id=workshop.questionnaire_id)
+        sections = [
+            (section.code, section.text("title"))
+            for section in Section.objects.filter(questionnaire_id=workshop.questionnaire_id)
             .order_by("position")
-            .values_list("code", "title")
-        )
+            .only("code", "title", "translations")
+        ]
     filters = Filters(
         section=_allowed(request, "section", [code for code, _ in sections]),
         label=_allowed(request, "label", ROW_LABELS),
