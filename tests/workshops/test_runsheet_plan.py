@@ -4,7 +4,7 @@ changes, as pure functions (no database)."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workshops.runsheet import (
@@ -127,10 +127,11 @@ def test_a_dropped_block_gets_no_time_and_the_rest_still_adds_up():
     assert sum(b.minutes for b in blocks) == 90
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared machine
 @given(
     total=st.integers(min_value=0, max_value=600),
     desired=st.dictionaries(
-        st.text(min_size=1, max_size=3), st.floats(min_value=0, max_value=100), max_size=12
+        st.sampled_from("abcdefghijkl"), st.floats(min_value=0, max_value=100), max_size=12
     ),
 )
 def test_allocate_always_adds_up(total, desired):
