@@ -41,6 +41,7 @@ from surveys.presenting import QuestionField, build_field, display_answer, rende
 from .access import NotInQuestionnaire, get_participant_for_session, remember_participant
 from .dashboard.freshness import note_answers_changed
 from .models import LinkGuessWindow, Participant, ReplacedLink, hash_token
+from .paths import each_path
 
 # Personal links that match nobody, per client address and hour, answered as a miss; the ones
 # after that get the 429. A current link opens whatever its address's count.
@@ -233,7 +234,7 @@ def _steps(
     """Each section's step, and the progress over all of them (one pass over the questions)."""
     steps = []
     # Each section's URL from one resolved URL (section 0's), its number put in its place.
-    head = reverse("workshops:respond_section", args=[participant_pk, 0]).removesuffix("/0/")
+    url = each_path("workshops:respond_section", participant_pk)
     for number, section in enumerate(sections, start=1):
         questions = section.questions.all()
         answered = drafts = 0
@@ -243,8 +244,7 @@ def _steps(
                 if answer is not None:
                     answered += answer.is_answered
                     drafts += answer.draft is not None
-        url = f"{head}/{number}/"
-        steps.append(SectionStep(number, section, url, answered, len(questions), drafts))
+        steps.append(SectionStep(number, section, url(number), answered, len(questions), drafts))
     progress = _progress_figures(sum(s.answered for s in steps), sum(s.total for s in steps))
     return steps, progress
 
@@ -436,9 +436,9 @@ def _autosave_url(page: str, participant_pk: int, question: Question) -> str:
 def _autosave_urls(page: str, participant_pk: int) -> Callable[[Question], str]:
     """`_autosave_url` for many questions of one page: the URL is resolved once (for question
     0) and each question's id put in its place, rather than resolved once per question."""
-    url = reverse("workshops:respond_autosave", args=[participant_pk, 0])
-    head = posixpath.relpath(url, page.rstrip("/") or "/").removesuffix("/0")
-    return lambda question: f"{head}/{question.pk}/"
+    url = each_path("workshops:respond_autosave", participant_pk)
+    relative = posixpath.relpath(url(0), page.rstrip("/") or "/").removesuffix("/0")
+    return lambda question: f"{relative}/{question.pk}/"
 
 
 def _question_number(sections: list, current: object, index: int) -> int:
