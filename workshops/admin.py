@@ -11,13 +11,21 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
 from .models import (
+    Action,
+    AgreedOwnership,
     AuditEvent,
+    Decision,
     InvitationDelivery,
     LinkGuessWindow,
     Organisation,
+    OutcomeNotes,
     Participant,
     ParticipantAddition,
     ReplacedLink,
+    RunSheet,
+    RunSheetBlock,
+    SharedKpi,
+    SignOff,
     TextCoding,
     Workshop,
 )
@@ -257,3 +265,37 @@ class TextCodingAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
         return False
+
+
+class OutcomeAdmin(admin.ModelAdmin):
+    """What a session recorded (run-sheet, decisions, RACI, KPIs, actions, notes, sign-offs):
+    recorded by the facilitators on the session's pages, with revisions and the audit trail;
+    read-only here, so nothing bypasses either."""
+
+    list_select_related = True
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False
+
+
+for _model, _display, _search in [
+    (Decision, ["workshop", "question", "state", "revision", "updated_at"], ["workshop__title"]),
+    (AgreedOwnership, ["workshop", "area", "cio", "cmo", "joint", "other"], ["workshop__title"]),
+    (SharedKpi, ["workshop", "name", "target", "unit", "owner", "deadline"], ["name"]),
+    (Action, ["workshop", "what", "owner_name", "due_on", "status"], ["what"]),
+    (OutcomeNotes, ["workshop", "updated_at"], ["workshop__title"]),
+    (SignOff, ["workshop", "signed_by", "signed_at", "reopened_at"], ["signed_by"]),
+    (RunSheet, ["workshop", "minutes", "revision"], ["workshop__title"]),
+    (RunSheetBlock, ["run_sheet", "key", "position", "minutes", "dropped"], ["key"]),
+]:
+    admin.site.register(
+        _model,
+        type(
+            f"{_model.__name__}Admin",
+            (OutcomeAdmin,),
+            {"list_display": _display, "search_fields": _search},
+        ),
+    )

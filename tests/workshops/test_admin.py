@@ -48,6 +48,7 @@ def test_every_list_search_and_change_page_opens(staff_client, workshop, cio, al
     code_text_pair(
         workshop=workshop, question=text, a="role:cio", b="role:cmo", verdict="agree", actor=alice
     )
+    _record_an_outcome(workshop, cio, alice)
     for model in MODELS:
         assert staff_client.get(admin_url(model)).status_code == 200, model
         assert staff_client.get(admin_url(model), {"q": "acme"}).status_code == 200, model
@@ -107,3 +108,34 @@ def test_an_answer_changed_or_deleted_here_moves_its_responses_stored_count(staf
     deleted = staff_client.post(admin_url(Answer, "delete", other.pk), {"post": "yes"})
     assert deleted.status_code == 302
     assert Response.objects.get(pk=response.pk).answered_count == 0
+
+
+def _record_an_outcome(workshop, cio, alice) -> None:
+    """One row of each of the session's outcome models (recorded on the session's pages)."""
+    from workshops.outcome import (
+        save_action,
+        save_decision,
+        save_kpi,
+        save_notes,
+        save_ownership,
+        save_run_sheet,
+        sign_off,
+    )
+    from workshops.runsheet import BlockChoice
+
+    common = {"workshop": workshop, "base_revision": None, "actor": alice}
+    save_decision(question=question("aud-split"), state="agreed", position=None, note="", **common)
+    letters = {"cio": "R", "cmo": "A", "joint": "", "other": ""}
+    save_ownership(area="apps", area_label="Apps", letters=letters, other_label="", **common)
+    save_kpi(kpi=None, values={"name": "Conversion"}, **common)
+    save_action(
+        action=None,
+        what="Brief",
+        owner_participant=cio.participant,
+        owner_name="",
+        due_on=None,
+        **common,
+    )
+    save_notes(biases="Budget", parking_lot="", **common)
+    save_run_sheet(minutes=90, blocks=[BlockChoice("opening", "opening")], change="", **common)
+    sign_off(workshop=workshop, signed_by="Priya, CEO", actor=alice)
