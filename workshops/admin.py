@@ -272,7 +272,7 @@ class OutcomeAdmin(admin.ModelAdmin):
     recorded by the facilitators on the session's pages, with revisions and the audit trail;
     read-only here, so nothing bypasses either."""
 
-    list_select_related = True
+    list_select_related = ["workshop"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -296,6 +296,10 @@ for _model, _display, _search in [
         type(
             f"{_model.__name__}Admin",
             (OutcomeAdmin,),
-            {"list_display": _display, "search_fields": _search},
+            {
+                "list_display": _display,
+                "search_fields": _search,
+                "list_select_related": ["run_sheet"] if _model is RunSheetBlock else ["workshop"],
+            },
         ),
     )
