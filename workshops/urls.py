@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import facilitator_views, respond_views, results_views
+from . import export_views, facilitator_views, respond_views, results_views
 from .dashboard import views as dashboard_views
 
 app_name = "workshops"
@@ -96,6 +96,9 @@ urlpatterns = [
         name="comparison",
     ),
     path("workshops/<int:workshop_pk>/agenda/", dashboard_views.agenda, name="agenda"),
+    # Exports (export_views.py): the answers as tables, and the whole workshop as JSON.
+    path("workshops/<int:workshop_pk>/export.csv", export_views.export_csv, name="export_csv"),
+    path("workshops/<int:workshop_pk>/export.xlsx", export_views.export_xlsx, name="export_xlsx"),
     path(
         "workshops/<int:workshop_pk>/comparison/code/<int:question_pk>/",
         dashboard_views.code_text,

@@ -165,3 +165,7 @@ class Allocation(ChoiceKind):
     def display(self, question: Question, value: Any) -> str:
         labels = self.labels(question)
         return "; ".join(f"{labels.get(k, k)} {v} %" for k, v in value.items())
+
+    def plain(self, value: Any) -> str:
+        """Each segment's share: ``app=60; web=40``."""
+        return "; ".join(f"{key}={share}" for key, share in value.items())

@@ -390,6 +390,16 @@ class BaseKind:
         """A stored value (never None) in words, for the review page and the results."""
         return str(value)
 
+    def plain(self, value: Any) -> str | int | float:
+        """A stored value (never None) in a plain form for spreadsheets and exports: a number
+        stays a number, options are named by their value (stable across languages and
+        wording), several of them joined with "; ". Never words of the interface."""
+        if isinstance(value, bool):
+            return str(value).lower()
+        if isinstance(value, int | float | str):
+            return value
+        return str(value)
+
     # Scoring ----------------------------------------------------------------------------------
 
     def spec(self, question: Question, choices: Sequence[Choice] | None = None) -> QuestionSpec:

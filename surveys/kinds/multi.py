@@ -78,3 +78,6 @@ class MultipleChoice(ChoiceKind):
         labels = self.labels(question)
         # Semicolons: option labels may contain commas ("Faster, more agile collaboration").
         return "; ".join(labels.get(item, item) for item in value)
+
+    def plain(self, value: Any) -> str:
+        return "; ".join(str(item) for item in value)

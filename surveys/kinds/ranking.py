@@ -101,3 +101,7 @@ class Ranking(ChoiceKind):
     def display(self, question: Question, value: Any) -> str:
         labels = self.labels(question)
         return " › ".join(f"{n}. {labels.get(item, item)}" for n, item in enumerate(value, 1))
+
+    def plain(self, value: Any) -> str:
+        """Best first: ``a > b > c``."""
+        return " > ".join(str(item) for item in value)
