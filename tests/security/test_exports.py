@@ -50,9 +50,7 @@ def _workshop(alice, questionnaire, texts: dict[str, str]):
         ).order_by("section__position", "position")
     )
     answers = [
-        texts[key]
-        for key in ("free-text answer", "second free-text answer")
-        if key in texts
+        texts[key] for key in ("free-text answer", "second free-text answer") if key in texts
     ]
     names = [
         texts["participant name"],
