@@ -7,7 +7,10 @@ cookie their personal link set). Anything else is a 404, so no one learns that i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -33,6 +36,12 @@ def get_workshop_for_user(request: HttpRequest, workshop_pk: int) -> Workshop:
         "organisation", "questionnaire", "owner"
     )
     return get_object_or_404(queryset, pk=workshop_pk)
+
+
+def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page for support staff only (the Django admin's users): anyone else is sent to the
+    admin's login, which refuses facilitators. Importing a workshop file is one."""
+    return staff_member_required(view)
 
 
 def get_participant_for_user(

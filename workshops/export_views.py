@@ -22,6 +22,7 @@ from .access import get_workshop_for_user
 from .exports import WorkshopTables, answer_columns, csv_lines, write_xlsx
 from .models import Workshop
 from .services import record
+from .transfer import export_parts
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -77,6 +78,20 @@ def export_xlsx(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     spool.seek(0)
     response = FileResponse(spool, content_type=XLSX_TYPE)
     return private_download(response, workshop, "xlsx")
+
+
+@require_safe
+@login_required
+def export_json(request: HttpRequest, workshop_pk: int) -> HttpResponse:
+    """The whole workshop as a transfer file (`transfer`), to keep or to import elsewhere."""
+    workshop = get_workshop_for_user(request, workshop_pk)
+    if request.method == "HEAD":
+        return head_only(workshop, "application/json", "json")
+    record(workshop, request.user, "export", "JSON")
+    response = StreamingHttpResponse(
+        chunks(export_parts(workshop)), content_type="application/json; charset=utf-8"
+    )
+    return private_download(response, workshop, "json")
 
 
 def chunks(lines: Iterator[str]) -> Iterator[bytes]:

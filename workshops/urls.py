@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, facilitator_views, respond_views, results_views
+from . import export_views, facilitator_views, respond_views, results_views, transfer_views
 from .dashboard import views as dashboard_views
 
 app_name = "workshops"
@@ -99,6 +99,9 @@ urlpatterns = [
     # Exports (export_views.py): the answers as tables, and the whole workshop as JSON.
     path("workshops/<int:workshop_pk>/export.csv", export_views.export_csv, name="export_csv"),
     path("workshops/<int:workshop_pk>/export.xlsx", export_views.export_xlsx, name="export_xlsx"),
+    path("workshops/<int:workshop_pk>/export.json", export_views.export_json, name="export_json"),
+    # Support staff: load a workshop's transfer file (transfer_views.py).
+    path("staff/import-workshop/", transfer_views.import_page, name="import"),
     path(
         "workshops/<int:workshop_pk>/comparison/code/<int:question_pk>/",
         dashboard_views.code_text,

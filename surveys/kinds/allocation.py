@@ -169,3 +169,14 @@ class Allocation(ChoiceKind):
     def plain(self, value: Any) -> str:
         """Each segment's share: ``app=60; web=40``."""
         return "; ".join(f"{key}={share}" for key, share in value.items())
+
+    def stored_problem(self, question: Question, value: Any) -> str:
+        values = self.choice_values(question)
+        if (
+            not isinstance(value, dict)
+            or any(key not in values for key in value)
+            or any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in value.values())
+            or sum(value.values()) != 100
+        ):
+            return gettext("must give whole percentages of the question's options, totalling 100.")
+        return ""

@@ -400,6 +400,12 @@ class BaseKind:
             return value
         return str(value)
 
+    def stored_problem(self, question: Question, value: Any) -> str:
+        """What is wrong with a value given as stored (never None), e.g. in a transfer file
+        (`workshops.transfer`), or "" when it is an answer this question could have stored.
+        Expects `question.choices.all()` prefetched where the kind has options."""
+        return ""
+
     # Scoring ----------------------------------------------------------------------------------
 
     def spec(self, question: Question, choices: Sequence[Choice] | None = None) -> QuestionSpec:

@@ -106,6 +106,16 @@ class Scale(OnePick, BaseKind):
             high_label=question.scale_max_label,
         )
 
+    def stored_problem(self, question: Question, value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return gettext("must be a whole number.")
+        if not question.scale_min <= value <= question.scale_max:
+            return gettext("must be between %(low)s and %(high)s.") % {
+                "low": question.scale_min,
+                "high": question.scale_max,
+            }
+        return ""
+
     def counts_as_yes(self, rule: Mapping[str, Any], value: Any) -> bool | None:
         try:
             return float(value) >= float(rule["scale_at_least"])

@@ -32,6 +32,9 @@ PUBLIC = {
     "bench_baseline",  # only routed when BENCH_BASELINE is on (make bench)
 }
 
+# Pages for support staff only (the admin's users): everyone else is sent to the admin's login.
+STAFF_ONLY = {"workshops:import"}
+
 # The executive's side: reached only through the session a personal link started.
 PARTICIPANT_PREFIXES = ("p/", "respond/")
 
@@ -74,9 +77,11 @@ class Route:
 
     @property
     def area(self) -> str:
-        """public, participant or facilitator: who may use this URL."""
+        """public, staff, participant or facilitator: who may use this URL."""
         if self.name in PUBLIC:
             return "public"
+        if self.name in STAFF_ONLY:
+            return "staff"
         if self.route.startswith(PARTICIPANT_PREFIXES):
             return "participant"
         return "facilitator"

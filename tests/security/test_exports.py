@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 from django.urls import reverse
@@ -74,6 +75,8 @@ def _cells(alice, workshop, name: str) -> list[str]:
     data = body(response)
     if name == "export_csv":
         return [cell for row in csv.reader(io.StringIO(data.decode())) for cell in row]
+    if name == "export_json":
+        return list(_strings(json.loads(data)))
     return [text for rows in xlsx_sheets(data).values() for row in rows for _, _, text in row]
 
 
@@ -88,7 +91,18 @@ def test_no_cell_begins_with_a_formula_trigger(alice, questionnaire, name):
         assert "'" + text in cells, f"{field} missing from {name}"
 
 
-@pytest.mark.parametrize("name", EXPORTS)
+def _strings(data: object):
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from _strings(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _strings(value)
+
+
+@pytest.mark.parametrize("name", [*EXPORTS, "export_json"])
 def test_script_payloads_are_carried_as_plain_text(alice, questionnaire, name):
     texts = {
         "workshop title": PAYLOADS["workshop title"],
