@@ -296,3 +296,14 @@ class ImportWorkshopForm(forms.Form):
             return read_file(upload.read())
         except TransferError as error:
             raise forms.ValidationError(error.problems) from None
+
+
+class RunAgainForm(forms.Form):
+    """A follow-up workshop: its title, and whether it uses the newest questionnaire version."""
+
+    title = forms.CharField(max_length=200, label=gettext_lazy("Title of the follow-up"))
+    newest = forms.BooleanField(
+        required=False,
+        initial=True,
+        label=gettext_lazy("Use the newest version of the questionnaire"),
+    )

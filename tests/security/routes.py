@@ -65,7 +65,15 @@ FILLERS: dict[str, Callable[[Cast], Any]] = {
     "question_pk": lambda cast: cast.question_pk,
     "token": lambda cast: cast.token,
     "position": lambda cast: 1,
+    "organisation_pk": lambda cast: _organisation_of(cast.workshop_pk),
 }
+
+
+def _organisation_of(workshop_pk: int) -> int:
+    """The client of the cast's workshop (its page lists the client's workshops)."""
+    from workshops.models import Workshop
+
+    return Workshop.objects.values_list("organisation_id", flat=True).get(pk=workshop_pk)
 
 
 @dataclass(frozen=True)
