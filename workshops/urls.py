@@ -4,6 +4,7 @@ from . import (
     export_views,
     facilitator_views,
     followup_views,
+    report_views,
     respond_views,
     results_views,
     transfer_views,
@@ -107,6 +108,14 @@ urlpatterns = [
     path("workshops/<int:workshop_pk>/export.csv", export_views.export_csv, name="export_csv"),
     path("workshops/<int:workshop_pk>/export.xlsx", export_views.export_xlsx, name="export_xlsx"),
     path("workshops/<int:workshop_pk>/export.json", export_views.export_json, name="export_json"),
+    # The board-ready report (report_views.py): in the app and as a PDF.
+    path("workshops/<int:workshop_pk>/report/", report_views.report, name="report"),
+    path("workshops/<int:workshop_pk>/report.pdf", report_views.report_pdf, name="report_pdf"),
+    path(
+        "workshops/<int:workshop_pk>/report/prepare/",
+        report_views.report_prepare,
+        name="report_prepare",
+    ),
     # Follow-ups (followup_views.py): run again, the client's trend, then and now.
     path(
         "workshops/<int:workshop_pk>/run-again/",
