@@ -280,6 +280,8 @@ def write_xlsx(tables: WorkshopTables, into: IO[bytes]) -> None:
         (gettext("Answers"), answer_columns(), tables.answer_rows()),
         (gettext("Participants"), participant_columns(), tables.participant_rows()),
         (gettext("Questions"), question_columns(), tables.question_rows()),
+        # Issue 13 (the session's outcome): its decisions, KPIs and actions join here, a sheet
+        # each, and as CSV tables of their own beside `export_csv`.
     ]
     for name, columns, rows in sheets:
         sheet = workbook.add_worksheet(name[:31])
