@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from surveys.kinds import KINDS
-from surveys.models import Answer, Question, ResponseStatus
+from surveys.models import Answer, Choice, Question, ResponseStatus
 
 from .models import Participant, Workshop
 
@@ -128,6 +129,7 @@ class WorkshopTables:
                 section__questionnaire_id=workshop.questionnaire_id
             )
             .select_related("section")
+            .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("position")))
             .order_by("section__position", "position")
             .only(
                 "pk",
@@ -201,7 +203,9 @@ class WorkshopTables:
                 "section": question.section.code,
                 "question": question.code,
                 "kind": question.kind,
-                "value": "" if is_unknown or value is None else KINDS[question.kind].plain(value),
+                "value": ""
+                if is_unknown or value is None
+                else KINDS[question.kind].plain(question, value),
                 "dont_know": "yes" if is_unknown else "",
                 "status": person.status,
                 "submitted_at": person.submitted_at,

@@ -176,9 +176,12 @@ class Allocation(ChoiceKind):
         labels = self.labels(question)
         return "; ".join(f"{labels.get(k, k)} {v} %" for k, v in value.items())
 
-    def plain(self, value: Any) -> str:
-        """Each segment's share: ``app=60; web=40``."""
-        return "; ".join(f"{key}={share}" for key, share in value.items())
+    def plain(self, question: Question, value: Any) -> str:
+        """Each segment's share in the question's order (a stored object has no order of its
+        own: PostgreSQL's jsonb sorts its keys): ``app=60; web=40``."""
+        order = {key: n for n, key in enumerate(self.choice_values(question))}
+        keys = sorted(value, key=lambda key: (order.get(key, len(order)), key))
+        return "; ".join(f"{key}={value[key]}" for key in keys)
 
     def stored_problem(self, question: Question, value: Any) -> str:
         values = self.choice_values(question)

@@ -403,10 +403,12 @@ class BaseKind:
         """A stored value (never None) in words, for the review page and the results."""
         return str(value)
 
-    def plain(self, value: Any) -> str | int | float:
+    def plain(self, question: Question, value: Any) -> str | int | float:
         """A stored value (never None) in a plain form for spreadsheets and exports: a number
         stays a number, options are named by their value (stable across languages and
-        wording), several of them joined with "; ". Never words of the interface."""
+        wording), several of them joined with "; ", in the question's order where the answer
+        has none of its own. Never words of the interface. Reads `question.choices.all()`
+        (prefetch it for many questions)."""
         if isinstance(value, bool):
             return str(value).lower()
         if isinstance(value, int | float | str):

@@ -88,7 +88,7 @@ class MultipleChoice(ChoiceKind):
         # Semicolons: option labels may contain commas ("Faster, more agile collaboration").
         return "; ".join(labels.get(item, item) for item in value)
 
-    def plain(self, value: Any) -> str:
+    def plain(self, question: Question, value: Any) -> str:
         return "; ".join(str(item) for item in value)
 
     def stored_problem(self, question: Question, value: Any) -> str:

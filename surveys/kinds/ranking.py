@@ -108,7 +108,7 @@ class Ranking(ChoiceKind):
         labels = self.labels(question)
         return " › ".join(f"{n}. {labels.get(item, item)}" for n, item in enumerate(value, 1))
 
-    def plain(self, value: Any) -> str:
+    def plain(self, question: Question, value: Any) -> str:
         """Best first: ``a > b > c``."""
         return " > ".join(str(item) for item in value)
 
