@@ -7,13 +7,16 @@ cookie their personal link set). Anything else is a 404, so no one learns that i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from .models import Participant, Workshop
+from .models import Organisation, Participant, Workshop
 
 #: The cookie that lets a browser answer as one participant: signed, scoped to that
 #: participant's pages (/respond/<pk>/), holding the participant's id and session key.
@@ -33,6 +36,18 @@ def get_workshop_for_user(request: HttpRequest, workshop_pk: int) -> Workshop:
         "organisation", "questionnaire", "owner"
     )
     return get_object_or_404(queryset, pk=workshop_pk)
+
+
+def get_organisation_for_user(request: HttpRequest, organisation_pk: int) -> Organisation:
+    """A client of a workshop the facilitator owns or co-facilitates (or one they created),
+    else 404. Its page lists only the workshops they may see."""
+    return get_object_or_404(Organisation.objects.for_facilitator(request.user), pk=organisation_pk)
+
+
+def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page for support staff only (the Django admin's users): anyone else is sent to the
+    admin's login, which refuses facilitators. Importing a workshop file is one."""
+    return staff_member_required(view)
 
 
 def get_participant_for_user(
