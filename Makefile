@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PYTHON_BOOT := $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: help run test install install-dev assets browser migrate demo lint format check bench lock clean
+.PHONY: help run test install install-dev assets system-libs browser migrate demo lint format check bench lock clean
 
 help:
 	@echo "make run    - install, migrate, load the demo workshop, serve http://$(HOST):$(PORT) and run the email worker"
@@ -25,12 +25,22 @@ $(VENV)/.installed: requirements.lock requirements-dev.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	@touch $@
 
-install: $(VENV)/.installed assets
+install: $(VENV)/.installed assets system-libs
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
 assets: node_modules/.package-lock.json
+
+# What WeasyPrint (the report's PDF) needs from Debian: Pango and a font; and poppler's
+# pdftoppm, with which the tests render the PDF's pages to images. Installed when missing.
+system-libs:
+	@{ ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && command -v pdftoppm >/dev/null 2>&1 \
+		&& fc-list 2>/dev/null | grep -qi dejavu; } || { \
+		echo "Installing Debian's pango, fonts-dejavu-core and poppler-utils for the report's PDF..."; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils >/dev/null; }
 
 # Debian's Chromium for the browser tests (Playwright never downloads a browser here).
 browser:

@@ -329,6 +329,24 @@ def _build() -> tuple[list[dict[str, Any]], list[str], dict[str, Any]]:
             endpoint["target"] = target
         endpoints.append(endpoint)
 
+    # What leaves the app (issue 14), at the largest workshop. The PDF of a workshop this large
+    # is made by the worker and kept: the row measures serving the kept PDF, and a note gives
+    # what making it costs (`_take_away_costs`).
+    for name, label in [
+        ("report", f"Report page ({LARGEST} participants)"),
+        ("report_pdf", f"Report PDF, kept ({LARGEST} participants)"),
+        ("export_csv", f"CSV export ({LARGEST} participants)"),
+        ("export_xlsx", f"XLSX export ({LARGEST} participants)"),
+    ]:
+        try:
+            path = reverse(f"workshops:{name}", kwargs={"workshop_pk": largest.pk})
+        except NoReverseMatch:
+            notes.append(f"{label}: skipped, no `workshops:{name}` URL yet.")
+            continue
+        endpoints.append(
+            {"key": f"{name}-{largest.pk}", "label": label, "requests": [get(path, facilitator)]}
+        )
+
     probes = {
         "answer": get(reverse("workshops:respond_section", args=[counted.pk, 1]), counted_session),
         # Two fresh answers: the first warms per-process caches, the second is counted.
@@ -353,8 +371,79 @@ def _build() -> tuple[list[dict[str, Any]], list[str], dict[str, Any]]:
     return endpoints, notes, probes, responses
 
 
+def _memory_peak(request: dict[str, Any]) -> float:
+    """The Python memory a request holds at its peak (tracemalloc), its body read to the end
+    (a streamed one included), in MB: what an export costs the app server whatever its size."""
+    import tracemalloc
+
+    client = _client_for(request)
+    extra = {k: v for k, v in request["headers"].items() if k not in ("Cookie", "Content-Type")}
+    client.get(request["path"], headers=extra)  # warm: imports and per-process caches
+    tracemalloc.start()
+    try:
+        response = client.get(request["path"], headers=extra)
+        if response.streaming:
+            for _chunk in response.streaming_content:
+                pass
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak / 1024 / 1024
+
+
+def _take_away_costs(endpoints: list[dict[str, Any]], notes: list[str]) -> None:
+    """Memory peaks of the exports and the report (written into their rows' labels), and what
+    making the largest workshop's PDF costs (a note): time and memory peak, A4; the PDF is
+    kept, so the report_pdf row serves it as the worker would have left it."""
+    import time
+    import tracemalloc
+
+    from workshops import reporting
+
+    for endpoint in endpoints:
+        if endpoint["key"].split("-")[0] in {"report", "report_pdf", "export_csv", "export_xlsx"}:
+            if endpoint["key"].startswith("report_pdf"):
+                continue
+            peak = _memory_peak(endpoint["requests"][0])
+            endpoint["memory_peak_mb"] = round(peak, 1)
+            endpoint["label"] += f", memory peak {peak:.1f} MB"
+    largest = Workshop.objects.select_related("organisation", "questionnaire").get(
+        title="Mobile strategy 0"
+    )
+    people = reporting.people_of([largest])[largest.pk]
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        pdf = reporting.build_and_keep(largest, "", "", "a4", people)
+        parts = reporting.report_parts(largest, people=people)
+        reporting.build_and_keep(largest, parts.a.key, parts.b.key, "a4", people)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    seconds = (time.perf_counter() - started) / 2
+    notes.append(
+        f"Report PDF ({LARGEST} participants, A4, {len(pdf) // 1024} KB): made in "
+        f"{seconds:.2f} s, memory peak {peak / 1024 / 1024:.1f} MB (by the worker: over "
+        f"{reporting.BACKGROUND_FROM} responses a PDF is not made in the request)."
+    )
+    for endpoint in endpoints:
+        if endpoint["key"].startswith("report_pdf"):
+            endpoint["label"] += f", made in {seconds:.1f} s by the worker"
+
+
+def _client_for(request: dict[str, Any]) -> Client:
+    client = Client()
+    cookie_header = request["headers"].get("Cookie", "")
+    cookies = dict(part.strip().split("=", 1) for part in cookie_header.split(";") if "=" in part)
+    for name, value in cookies.items():
+        if value:
+            client.cookies[name] = value
+    return client
+
+
 def seed() -> dict[str, Any]:
     endpoints, notes, probes, responses = _build()
+    _take_away_costs(endpoints, notes)
     # Queries per request, with the test client against the same database (outside the seeding
     # transaction, so no savepoints are counted).
     for endpoint in endpoints:
@@ -378,6 +467,8 @@ def _count_queries(request: dict[str, Any]) -> tuple[int, int]:
         client.get(request["path"], headers=extra)  # warm (per-process caches, first touch)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(request["path"], headers=extra)
+            for _chunk in response.streaming_content if response.streaming else ():
+                pass  # a streamed body reads as it goes: its queries count too
     else:
         with CaptureQueriesContext(connection) as queries:
             response = client.post(

@@ -90,13 +90,15 @@ def _check_translations(
     texts: tuple[str, ...],
     languages: list[str],
     *,
+    required: str,
     choices: list[Any] | None = None,
 ) -> list[tuple[str, str]]:
     """The problems of an object's translation blocks ("de": {...}), as (field, message): each
     of its texts missing in a language it is translated into, a text it does not have, a block
     for a language the file does not declare. `texts` name its texts ("meta.kpi" for a text in
-    `meta`); `choices` are a choice question's options, whose labels a block translates as
-    "choices": {value: label}."""
+    `meta`); `required` is the text the object must have (its absence is a problem of its
+    own, not repeated for its translations); `choices` are a choice question's options, whose
+    labels a block translates as "choices": {value: label}."""
     source, translated = languages[0], languages[1:]
     problems: list[tuple[str, str]] = []
     for key, value in holder.items():
@@ -135,7 +137,7 @@ def _check_translations(
                 continue
             if name not in has:
                 problems.append((field, gettext("is not a text that can be translated.")))
-            elif not has[name]:
+            elif not has[name] and name != required:
                 problems.append((field, gettext("translates a text that is not there.")))
         translated_labels = block.get("choices", {})
         if choices is None:
@@ -197,7 +199,9 @@ def check_definition(definition: dict[str, Any]) -> list[str]:
             )
     problems.extend(
         gettext("Field “%(field)s”: %(problem)s") % {"field": field, "problem": message}
-        for field, message in _check_translations(definition, Questionnaire.TEXTS, languages)
+        for field, message in _check_translations(
+            definition, Questionnaire.TEXTS, languages, required="title"
+        )
     )
     if not isinstance(definition.get("version"), int) or definition["version"] < 1:
         problems.append(
@@ -226,7 +230,9 @@ def check_definition(definition: dict[str, Any]) -> list[str]:
             problems.extend(
                 gettext("Section “%(section)s”, field “%(field)s”: %(problem)s")
                 % {"section": section_code, "field": field, "problem": message}
-                for field, message in _check_translations(section, Section.TEXTS, languages)
+                for field, message in _check_translations(
+                    section, Section.TEXTS, languages, required="title"
+                )
             )
         if not isinstance(questions, list) or not questions:
             problems.append(
@@ -271,6 +277,7 @@ def check_definition(definition: dict[str, Any]) -> list[str]:
                     question,
                     Question.TEXTS,
                     languages,
+                    required="prompt",
                     choices=choices if isinstance(choices, list) else None,
                 )
             )

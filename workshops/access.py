@@ -7,14 +7,17 @@ cookie their personal link set). Anything else is a 404, so no one learns that i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
 from django.core import signing
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from .models import Participant, SignOff, Workshop
+from .models import Organisation, Participant, SignOff, Workshop
 
 #: The cookie that lets a browser answer as one participant: signed, scoped to that
 #: participant's pages (/respond/<pk>/), holding the participant's id and session key.
@@ -57,6 +60,18 @@ def outcome_workshops(queryset: QuerySet[Workshop]) -> QuerySet[Workshop]:
         signed_by=Subquery(standing.values("signed_by")[:1]),
         signed_at=Subquery(standing.values("signed_at")[:1]),
     )
+
+
+def get_organisation_for_user(request: HttpRequest, organisation_pk: int) -> Organisation:
+    """A client of a workshop the facilitator owns or co-facilitates (or one they created),
+    else 404. Its page lists only the workshops they may see."""
+    return get_object_or_404(Organisation.objects.for_facilitator(request.user), pk=organisation_pk)
+
+
+def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page for support staff only (the Django admin's users): anyone else is sent to the
+    admin's login, which refuses facilitators. Importing a workshop file is one."""
+    return staff_member_required(view)
 
 
 def get_participant_for_user(

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from surveys.models import Questionnaire
 
@@ -269,4 +270,40 @@ class RevealForm(forms.Form):
             "Participants see “Participant A, CIO” instead of names. Where a role has only one "
             "person, the role still tells who it is."
         ),
+    )
+
+
+class ImportWorkshopForm(forms.Form):
+    """A transfer file to load, and the facilitator who will run the imported workshop."""
+
+    file = forms.FileField(label=gettext_lazy("Transfer file (.json)"))
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        label=gettext_lazy("Facilitator who owns the imported workshop"),
+    )
+
+    def clean_file(self) -> dict[str, Any]:
+        """The file's JSON (a `TransferError` here names why it is not a transfer file)."""
+        from .transfer import MAX_FILE_BYTES, TransferError, read_file
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                gettext("The file is larger than %(limit)s MB.")
+                % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
+            )
+        try:
+            return read_file(upload.read())
+        except TransferError as error:
+            raise forms.ValidationError(error.problems) from None
+
+
+class RunAgainForm(forms.Form):
+    """A follow-up workshop: its title, and whether it uses the newest questionnaire version."""
+
+    title = forms.CharField(max_length=200, label=gettext_lazy("Title of the follow-up"))
+    newest = forms.BooleanField(
+        required=False,
+        initial=True,
+        label=gettext_lazy("Use the newest version of the questionnaire"),
     )

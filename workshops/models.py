@@ -170,6 +170,14 @@ class Workshop(models.Model):
     #: (`WorkshopQuerySet.dashboard_changed`). Cached dashboard pages are keyed by it, so a
     #: change shows at once on every app server. Only ever increased in SQL: see `save`.
     dashboard_version = models.PositiveBigIntegerField(default=0, editable=False)
+    #: The workshop this one measures again ("Run again": same client, same executives), for
+    #: the client's trend and the dashboard's "then and now". None for a first measurement.
+    follows = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
+    )
+    #: The transfer file this workshop was imported from (`workshops.transfer`): importing the
+    #: same file again finds this workshop instead of making a copy. None when made here.
+    import_id = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = WorkshopQuerySet.as_manager()
 
@@ -179,6 +187,10 @@ class Workshop(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=WorkshopStatus.values), name="workshop_status_valid"
             ),
+            models.CheckConstraint(
+                condition=~Q(follows=F("pk")), name="workshop_does_not_follow_itself"
+            ),
+            models.UniqueConstraint(fields=["import_id"], name="workshop_imported_once"),
         ]
         indexes = [models.Index(fields=["owner", "-created_at"], name="workshop_owner_recent")]
 
@@ -865,6 +877,8 @@ AUDIT_ACTION_LABELS = {
     "reveal": "Results revealed",
     "hide_results": "Results hidden again",
     "export": "Results exported",
+    "import": gettext_lazy("Workshop imported"),
+    "run_again": gettext_lazy("Follow-up workshop created"),
     "delete": "Workshop deleted",
     "code_text": "Free-text answers coded",
     "retry_email": "Email tried again",

@@ -344,8 +344,8 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
                 messages.warning(
                     request,
                     f"{len(drafted)} answer{'s' if len(drafted) != 1 else ''} on "
-                    f"“{current.title}” {'are' if len(drafted) != 1 else 'is'} kept as a draft "
-                    "and not counted yet: finish "
+                    f"“{current.text('title')}” {'are' if len(drafted) != 1 else 'is'} kept as a "
+                    "draft and not counted yet: finish "
                     f"{'them' if len(drafted) != 1 else 'it'} whenever you like (the review "
                     "page lists drafts).",
                 )

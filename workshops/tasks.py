@@ -119,3 +119,25 @@ def _after_failure(delivery: InvitationDelivery, reason: str) -> str:
             delivery.pk, delivery.generation
         )
     return "retry queued"
+
+
+@task
+def build_report_pdf(workshop_pk: int, a: str, b: str, paper: str, language: str) -> str:
+    """Make a workshop report's PDF (too long to make in a request) and keep it in the cache,
+    where the report page finds it (`reporting.pdf_key`)."""
+    from django.core.cache import cache
+    from django.utils import translation
+
+    from .models import Workshop
+    from .reporting import build_and_keep, pdf_key, pending_key
+
+    workshop = Workshop.objects.select_related("organisation", "questionnaire").filter(
+        pk=workshop_pk
+    )
+    found = workshop.first()
+    if found is None:
+        return "workshop deleted"
+    with translation.override(language):
+        build_and_keep(found, a, b, paper)
+        cache.delete(pending_key(pdf_key(found, a, b, paper)))
+    return "built"

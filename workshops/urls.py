@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import facilitator_views, outcome_views, respond_views, results_views
+from . import (
+    export_views,
+    facilitator_views,
+    followup_views,
+    outcome_views,
+    report_views,
+    respond_views,
+    results_views,
+    transfer_views,
+)
 from .dashboard import views as dashboard_views
 
 app_name = "workshops"
@@ -136,6 +145,32 @@ urlpatterns = [
         name="comparison",
     ),
     path("workshops/<int:workshop_pk>/agenda/", dashboard_views.agenda, name="agenda"),
+    # Exports (export_views.py): the answers as tables, and the whole workshop as JSON.
+    path("workshops/<int:workshop_pk>/export.csv", export_views.export_csv, name="export_csv"),
+    path("workshops/<int:workshop_pk>/export.xlsx", export_views.export_xlsx, name="export_xlsx"),
+    path("workshops/<int:workshop_pk>/export.json", export_views.export_json, name="export_json"),
+    # The board-ready report (report_views.py): in the app and as a PDF.
+    path("workshops/<int:workshop_pk>/report/", report_views.report, name="report"),
+    path("workshops/<int:workshop_pk>/report.pdf", report_views.report_pdf, name="report_pdf"),
+    path(
+        "workshops/<int:workshop_pk>/report/prepare/",
+        report_views.report_prepare,
+        name="report_prepare",
+    ),
+    # Follow-ups (followup_views.py): run again, the client's trend, then and now.
+    path(
+        "workshops/<int:workshop_pk>/run-again/",
+        followup_views.workshop_run_again,
+        name="run_again",
+    ),
+    path(
+        "workshops/<int:workshop_pk>/then-and-now/",
+        followup_views.then_and_now,
+        name="then_and_now",
+    ),
+    path("clients/<int:organisation_pk>/", followup_views.client_page, name="client"),
+    # Support staff: load a workshop's transfer file (transfer_views.py).
+    path("staff/import-workshop/", transfer_views.import_page, name="import"),
     path(
         "workshops/<int:workshop_pk>/comparison/code/<int:question_pk>/",
         dashboard_views.code_text,

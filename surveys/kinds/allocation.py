@@ -176,3 +176,21 @@ class Allocation(ChoiceKind):
     def display(self, question: Question, value: Any) -> str:
         labels = self.labels(question)
         return "; ".join(f"{labels.get(k, k)} {v} %" for k, v in value.items())
+
+    def plain(self, question: Question, value: Any) -> str:
+        """Each segment's share in the question's order (a stored object has no order of its
+        own: PostgreSQL's jsonb sorts its keys): ``app=60; web=40``."""
+        order = {key: n for n, key in enumerate(self.choice_values(question))}
+        keys = sorted(value, key=lambda key: (order.get(key, len(order)), key))
+        return "; ".join(f"{key}={value[key]}" for key in keys)
+
+    def stored_problem(self, question: Question, value: Any) -> str:
+        values = self.choice_values(question)
+        if (
+            not isinstance(value, dict)
+            or any(key not in values for key in value)
+            or any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in value.values())
+            or sum(value.values()) != 100
+        ):
+            return gettext("must give whole percentages of the question's options, totalling 100.")
+        return ""

@@ -406,6 +406,24 @@ class BaseKind:
         """A stored value (never None) in words, for the review page and the results."""
         return str(value)
 
+    def plain(self, question: Question, value: Any) -> str | int | float:
+        """A stored value (never None) in a plain form for spreadsheets and exports: a number
+        stays a number, options are named by their value (stable across languages and
+        wording), several of them joined with "; ", in the question's order where the answer
+        has none of its own. Never words of the interface. Reads `question.choices.all()`
+        (prefetch it for many questions)."""
+        if isinstance(value, bool):
+            return str(value).lower()
+        if isinstance(value, int | float | str):
+            return value
+        return str(value)
+
+    def stored_problem(self, question: Question, value: Any) -> str:
+        """What is wrong with a value given as stored (never None), e.g. in a transfer file
+        (`workshops.transfer`), or "" when it is an answer this question could have stored.
+        Expects `question.choices.all()` prefetched where the kind has options."""
+        return ""
+
     def answer_parts(self, spec: QuestionSpec, value: Any) -> Any:
         """A stored answer (not missing) in the parts its `answer_form` shows, in order and
         without words: a number, an option's value, the chosen values, the ranked buckets,

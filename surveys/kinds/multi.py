@@ -88,3 +88,17 @@ class MultipleChoice(ChoiceKind):
         labels = self.labels(question)
         # Semicolons: option labels may contain commas ("Faster, more agile collaboration").
         return "; ".join(labels.get(item, item) for item in value)
+
+    def plain(self, question: Question, value: Any) -> str:
+        return "; ".join(str(item) for item in value)
+
+    def stored_problem(self, question: Question, value: Any) -> str:
+        values = self.choice_values(question)
+        if (
+            not isinstance(value, list)
+            or not value
+            or any(not isinstance(item, str) or item not in values for item in value)
+            or len(set(value)) != len(value)
+        ):
+            return gettext("must be a list of different values of the question's options.")
+        return ""

@@ -126,6 +126,15 @@ class NumericTarget(BaseKind):
     def answer_parts(self, spec: QuestionSpec, value: Any) -> float:
         return float(value)
 
+    def stored_problem(self, question: Question, value: Any) -> str:
+        if not is_number(value):
+            return gettext("must be a number.")
+        if (question.min_value is not None and value < question.min_value) or (
+            question.max_value is not None and value > question.max_value
+        ):
+            return gettext("is out of the question's range.")
+        return ""
+
     def counts_as_yes(self, rule: Mapping[str, Any], value: Any) -> bool | None:
         try:
             return float(value) == float(rule["value_equals"])

@@ -108,3 +108,21 @@ class Ranking(ChoiceKind):
     def display(self, question: Question, value: Any) -> str:
         labels = self.labels(question)
         return " › ".join(f"{n}. {labels.get(item, item)}" for n, item in enumerate(value, 1))
+
+    def plain(self, question: Question, value: Any) -> str:
+        """Best first: ``a > b > c``."""
+        return " > ".join(str(item) for item in value)
+
+    def stored_problem(self, question: Question, value: Any) -> str:
+        values = self.choice_values(question)
+        limit = question.rank_limit or len(values)
+        if (
+            not isinstance(value, list)
+            or not 0 < len(value) <= limit
+            or any(not isinstance(item, str) or item not in values for item in value)
+            or len(set(value)) != len(value)
+        ):
+            return gettext(
+                "must be a list of at most %(limit)s different values of the question's options."
+            ) % {"limit": limit}
+        return ""

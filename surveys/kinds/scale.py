@@ -110,6 +110,16 @@ class Scale(OnePick, BaseKind):
             high_label=question.text("scale_max_label"),
         )
 
+    def stored_problem(self, question: Question, value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return gettext("must be a whole number.")
+        if not question.scale_min <= value <= question.scale_max:
+            return gettext("must be between %(low)s and %(high)s.") % {
+                "low": question.scale_min,
+                "high": question.scale_max,
+            }
+        return ""
+
     def answer_parts(self, spec: QuestionSpec, value: Any) -> float:
         return float(value)
 

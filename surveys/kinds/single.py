@@ -108,6 +108,11 @@ class SingleChoice(OnePick, ChoiceKind):
     def display(self, question: Question, value: Any) -> str:
         return self.labels(question).get(value, str(value))
 
+    def stored_problem(self, question: Question, value: Any) -> str:
+        if not isinstance(value, str) or value not in self.choice_values(question):
+            return gettext("must be the value of one of the question's options.")
+        return ""
+
     def counts_as_yes(self, rule: Mapping[str, Any], value: Any) -> bool | None:
         try:
             return str(value) in {str(v) for v in rule["choice_in"]}

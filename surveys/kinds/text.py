@@ -47,6 +47,15 @@ class FreeText(BaseKind):
             )
         return text
 
+    def stored_problem(self, question: Question, value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            return gettext("must be some text.")
+        if len(value) > question.max_length:
+            return gettext("is longer than the question's %(limit)s characters.") % {
+                "limit": question.max_length
+            }
+        return ""
+
     def show_value(self, view: QuestionField, value: Any) -> None:
         view.text = str(value)
 

@@ -32,6 +32,9 @@ PUBLIC = {
     "bench_baseline",  # only routed when BENCH_BASELINE is on (make bench)
 }
 
+# Pages for support staff only (the admin's users): everyone else is sent to the admin's login.
+STAFF_ONLY = {"workshops:import"}
+
 # The executive's side: reached only through the session a personal link started.
 PARTICIPANT_PREFIXES = ("p/", "respond/")
 
@@ -62,7 +65,16 @@ FILLERS: dict[str, Callable[[Cast], Any]] = {
     "question_pk": lambda cast: cast.question_pk,
     "token": lambda cast: cast.token,
     "position": lambda cast: 1,
+    "organisation_pk": lambda cast: _organisation_of(cast.workshop_pk),
 }
+
+
+def _organisation_of(workshop_pk: int) -> int:
+    """The client of the cast's workshop (its page lists the client's workshops)."""
+    from workshops.models import Workshop
+
+    found = Workshop.objects.filter(pk=workshop_pk).values_list("organisation_id", flat=True)
+    return found.first() or 0  # 0 (no client) once a test has deleted the workshop
 
 
 @dataclass(frozen=True)
@@ -74,9 +86,11 @@ class Route:
 
     @property
     def area(self) -> str:
-        """public, participant or facilitator: who may use this URL."""
+        """public, staff, participant or facilitator: who may use this URL."""
         if self.name in PUBLIC:
             return "public"
+        if self.name in STAFF_ONLY:
+            return "staff"
         if self.route.startswith(PARTICIPANT_PREFIXES):
             return "participant"
         return "facilitator"

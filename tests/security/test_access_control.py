@@ -18,6 +18,7 @@ from surveys.models import Response, ResponseStatus
 from workshops.models import Workshop
 
 from .. import figures
+from ..conftest import client_for
 from .routes import Cast, Route, all_routes, routes_in
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ INSIDERS = {"facilitator": ["alice", "bob"], "participant": ["cio"]}
 OWNER_ONLY = {"workshops:delete"}
 # Scopes that make a facilitator URL about one workshop; the others (home, new workshop, own
 # password) are every facilitator's own pages, so charlie may open them.
-WORKSHOP_SCOPED_KWARGS = {"workshop_pk", "pk", "participant_pk"}
+WORKSHOP_SCOPED_KWARGS = {"workshop_pk", "pk", "participant_pk", "organisation_pk"}
 
 
 def _strangers(area: str, route: Route) -> list[str]:
@@ -147,6 +148,23 @@ def test_every_url_is_in_an_area(cast: Cast):
     assert {"workshops:respond_section", "workshops:home", "login"} <= names
     for route in all_routes():
         route.url(cast)
+
+
+def test_staff_pages_are_for_staff_only(cast: Cast, clients: dict[str, Client], staff):
+    """Staff pages (importing a workshop file) send everyone else to the admin's login, which
+    refuses facilitators; the staff open them."""
+    routes = routes_in("staff")
+    assert routes, "no staff URLs found"
+    for route in routes:
+        for who in ["anonymous", "alice", "bob", "charlie", "cio", "outsider"]:
+            for method in ("GET", "POST"):
+                response = _knock(clients[who], method, route.url(cast), cast)
+                figures.add(figures.ACCESS_REQUESTS)
+                assert response.status_code == 302, f"{who} {method} {route.name}"
+                assert response["Location"].startswith("/admin/login/"), route.name
+        response = client_for(staff).get(route.url(cast))
+        figures.add(figures.ACCESS_REQUESTS)
+        assert response.status_code == 200, route.name
 
 
 @pytest.mark.parametrize("who", ["anonymous", "charlie", "cio"])

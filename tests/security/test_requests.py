@@ -25,6 +25,7 @@ ACTIVITY_FIELDS = {"last_activity_at", "last_section", "last_login", "first_open
 READ_AUDIT_ACTIONS = {"export"}
 # Views that change state and must refuse GET with a 405 (checked where they exist).
 POST_ONLY = {
+    "workshops:report_prepare",
     "logout",
     "workshops:respond_autosave",
     "workshops:respond_submit",

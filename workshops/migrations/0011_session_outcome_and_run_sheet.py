@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('surveys', '0003_response_answered_count'),
-        ('workshops', '0009_workshop_dashboard_version'),
+        ('workshops', '0010_workshop_follows_and_import_id'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,254 @@
+"""The whole workshop as a JSON transfer file, and back: the same dashboard, to the last digit."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from io import StringIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from surveys.models import Answer, Response
+from workshops.coding import code_text_pair
+from workshops.dashboard.loading import WorkshopAnswers, people_of
+from workshops.dashboard.report import Report
+from workshops.models import AuditEvent, Participant, TextCoding, Workshop
+from workshops.transfer import SCHEMA_VERSION, TransferError, import_workshop
+
+from ..conftest import client_for
+from ..factories import question
+from .populate import populate
+from .test_exports import body
+
+
+def transfer_file(client, workshop: Workshop) -> dict:
+    response = client.get(reverse("workshops:export_json", args=[workshop.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert "no-store" in response["Cache-Control"]
+    return json.loads(body(response))
+
+
+def figures(workshop: Workshop, a: str = "", b: str = "", *, submitted_only=False) -> dict:
+    """Every figure the dashboard computes for a pair, as exact values (floats unrounded)."""
+    workshop = Workshop.objects.select_related("questionnaire").get(pk=workshop.pk)
+    people = people_of([workshop])[workshop.pk]
+    roster = WorkshopAnswers(workshop=workshop, sections=[], people=people)
+    group_a, group_b = roster.pair(a, b)
+    report = Report.load(workshop, people, group_a, group_b, submitted_only=submitted_only)
+    return {
+        "people": [(p.name, p.role, p.side, p.state) for p in people],
+        "overall": repr(report.overall.aggregate),
+        "sections": [(s.code, repr(s.aggregate)) for s in report.sections],
+        "rows": [
+            (row.item.code, row.label, repr(row.comparison.similarity), repr(row.gap))
+            for row in report.rows
+        ],
+        "coded": [row.item.code for row in report.rows if row.coding is not None],
+        "ownership": [_without_ids(row) for row in report.ownership],
+        "kpis": [repr(row.gap) for row in report.kpis],
+        "agenda": [entry.row.item.code for entry in report.agenda],
+        "consensus": report.consensus_counts,
+        "splits": [_without_ids(split) for split in report.splits],
+    }
+
+
+def _without_ids(value: object) -> str:
+    """A figure's repr without the database ids of the people in it (new ones on import)."""
+    return re.sub(r"\b(pk|response_id)=\d+", r"\1=#", repr(value))
+
+
+@pytest.fixture
+def full(workshop, alice):
+    """Six executives, some submitted and some in draft, a coded free-text pair, a removed
+    participant and an unfinished entry."""
+    populate(workshop, 6)
+    code_text_pair(
+        workshop=workshop,
+        question=question("val-success"),
+        a="role:cio",
+        b="role:cmo",
+        verdict="partly",
+        actor=alice,
+    )
+    removed = Participant.objects.filter(workshop=workshop).order_by("pk").last()
+    Participant.objects.filter(pk=removed.pk).update(removed_at=removed.created_at)
+    first = Participant.objects.filter(workshop=workshop).order_by("pk").first()
+    Answer.objects.filter(response=first.response, question=question("wow-counterpart")).update(
+        value=None, draft={"q": "half typed"}
+    )
+    return workshop
+
+
+def test_import_reproduces_the_same_dashboard_to_the_last_digit(alice_client, alice, full):
+    data = transfer_file(alice_client, full)
+    before = {
+        pair: figures(full, *pair)
+        for pair in [("", ""), ("side:technology", "side:marketing"), ("role:cio", "role:head_it")]
+    }
+    before_submitted = figures(full, submitted_only=True)
+    Workshop.objects.filter(pk=full.pk).delete()
+    result = import_workshop(data, owner=alice)
+    assert result.created and result.workshop.pk != full.pk
+    for pair, expected in before.items():
+        assert figures(result.workshop, *pair) == expected, pair
+    assert figures(result.workshop, submitted_only=True) == before_submitted
+    assert before[("", "")]["coded"] == ["val-success"]
+    imported = result.workshop
+    assert (imported.title, imported.organisation.name) == ("Mobile strategy 2027", "Acme Retail")
+    assert AuditEvent.objects.filter(workshop=imported, action="import").count() == 1
+
+
+def test_import_as_a_new_workshop_beside_the_original(alice_client, alice, full):
+    data = transfer_file(alice_client, full)
+    result = import_workshop(data, owner=alice)
+    assert result.workshop.pk != full.pk
+    assert figures(result.workshop) == figures(full)
+    # New personal links: no participant shares a link hash with the original's.
+    hashes = Participant.objects.filter(workshop__in=[full, result.workshop]).values_list(
+        "token_hash", flat=True
+    )
+    assert len(set(hashes)) == len(hashes) == 12
+
+
+def test_the_file_marks_drafts_and_leaves_unfinished_entries_out(alice_client, full):
+    data = transfer_file(alice_client, full)
+    assert data["schema_version"] == SCHEMA_VERSION
+    assert data["questionnaire"]["slug"] == full.questionnaire.slug
+    assert data["questionnaire"]["digest"] == full.questionnaire.source_digest
+    assert data["outcome"] is None
+    statuses = [p["response"]["status"] for p in data["participants"]]
+    assert statuses.count("draft") == 2 and statuses.count("submitted") == 4
+    first = data["participants"][0]["response"]["answers"]
+    assert "wow-counterpart" not in [answer["question"] for answer in first]
+    assert "half typed" not in json.dumps(data)
+    assert sum(1 for p in data["participants"] if p["removed_at"]) == 1
+    assert data["codings"][0]["pair"] == "role:cio|role:cmo"
+
+
+def test_importing_the_same_file_twice_adds_nothing(alice_client, alice, full):
+    data = transfer_file(alice_client, full)
+    first = import_workshop(data, owner=alice)
+    counts = (Workshop.objects.count(), Participant.objects.count(), Answer.objects.count())
+    again = import_workshop(copy.deepcopy(data), owner=alice)
+    assert not again.created and again.workshop == first.workshop
+    assert (Workshop.objects.count(), Participant.objects.count(), Answer.objects.count()) == counts
+
+
+def test_a_bad_file_names_each_problem_and_imports_nothing(alice_client, alice, full):
+    data = transfer_file(alice_client, full)
+    data["participants"][3]["role"] = "ceo-ish"
+    answers = data["participants"][1]["response"]["answers"]
+    scale = next(i for i, a in enumerate(answers) if a["question"] == "obj-channels")
+    answers[scale]["value"] = 9
+    answers[scale + 1]["value"] = "four"
+    answers[-1]["question"] = "no-such-question"
+    last = len(answers) - 1
+    data["codings"][0]["verdict"] = "maybe"
+
+    def counts():
+        return Workshop.objects.count(), Response.objects.count(), TextCoding.objects.count()
+
+    before = counts()
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    problems = error.value.problems
+    assert any(p.startswith("participants[3].role: must be one of ") for p in problems)
+    assert f"participants[1].response.answers[{scale}].value: must be between 1 and 5." in problems
+    assert any(
+        p.startswith(f"participants[1].response.answers[{scale + 1}].value:") for p in problems
+    )
+    assert (
+        f"participants[1].response.answers[{last}].question: must be the code of a question "
+        "of the questionnaire." in problems
+    )
+    assert any(p.startswith("codings[0].verdict: must be one of") for p in problems)
+    assert len(problems) == 5
+    assert counts() == before
+
+
+def test_a_questionnaire_missing_here_is_refused_clearly(alice_client, alice, full):
+    data = transfer_file(alice_client, full)
+    data["questionnaire"]["version"] = 99
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    assert error.value.problems[0].startswith("questionnaire: “joint-mobile-strategy” version 99")
+    data["questionnaire"]["version"] = full.questionnaire.version
+    data["questionnaire"]["digest"] = "0" * 64
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    assert error.value.problems[0].startswith("questionnaire.digest:")
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"not json", "file: is not JSON (line 1, column 1"),
+        (b"\xff\xfe", "file: is not UTF-8 text."),
+        (b"[]", "file: must be a JSON object."),
+        (b'{"schema": "x"}', "schema: must be"),
+        (b'{"schema": "common-ground/workshop", "schema_version": 7}', "schema_version: must be"),
+    ],
+)
+def test_the_staff_page_reports_a_file_that_is_not_a_transfer_file(staff, alice, content, message):
+    response = client_for(staff).post(
+        reverse("workshops:import"),
+        {"file": SimpleUploadedFile("w.json", content), "owner": alice.pk},
+    )
+    assert response.status_code == 400
+    assert message in response.text
+    assert Workshop.objects.count() == 0
+
+
+def test_the_staff_page_imports_a_file(alice_client, staff, alice, bob, full):
+    data = json.dumps(transfer_file(alice_client, full)).encode()
+    client = client_for(staff)
+    assert client.get(reverse("workshops:import")).status_code == 200
+    response = client.post(
+        reverse("workshops:import"),
+        {"file": SimpleUploadedFile("w.json", data), "owner": bob.pk},
+    )
+    assert response.status_code == 200
+    assert "Imported “Mobile strategy 2027”: 6 participants" in response.text
+    imported = Workshop.objects.exclude(pk=full.pk).get()
+    assert imported.owner == bob
+    again = client.post(
+        reverse("workshops:import"), {"file": SimpleUploadedFile("w.json", data), "owner": bob.pk}
+    )
+    assert "imported before" in again.text
+    assert Workshop.objects.count() == 2
+
+
+def test_the_command_imports_and_reports_problems(alice_client, alice, full, tmp_path):
+    path = tmp_path / "workshop.json"
+    data = transfer_file(alice_client, full)
+    path.write_text(json.dumps(data))
+    out = StringIO()
+    call_command("import_workshop", str(path), "--owner", "alice", stdout=out)
+    assert "participants, " in out.getvalue() and "Imported workshop" in out.getvalue()
+    data["participants"][0]["side"] = "nowhere"
+    data["export_id"] = "8a1c6f39-5b0e-4f7a-9a51-7d6c1f0e2b11"
+    path.write_text(json.dumps(data))
+    with pytest.raises(CommandError, match=r"participants\[0\]\.side: must be one of"):
+        call_command("import_workshop", str(path), "--owner", "alice")
+
+
+@pytest.mark.parametrize("participants", [3, 40])
+def test_the_json_export_uses_a_constant_number_of_queries(
+    alice_client, workshop, django_assert_max_num_queries, participants
+):
+    populate(workshop, participants)
+    alice_client.get(reverse("workshops:detail", args=[workshop.pk]))
+    with django_assert_max_num_queries(10):
+        data = transfer_file(alice_client, workshop)
+    assert len(data["participants"]) == participants
+    assert AuditEvent.objects.filter(workshop=workshop, action="export", detail="JSON").exists()
+
+
+def test_only_the_workshops_facilitators_export_json(charlie, workshop):
+    url = reverse("workshops:export_json", args=[workshop.pk])
+    assert client_for(charlie).get(url).status_code == 404

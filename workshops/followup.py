@@ -1,0 +1,231 @@
+"""Measuring a client again: "Run again" makes a follow-up workshop, and the client's page
+shows how the alignment moved from one workshop to the next.
+
+A follow-up (`Workshop.follows`) is for the same client, with the same executives (each with a
+new personal link; nobody is emailed until the facilitator invites them) and the same
+questionnaire or its newest version. Questions keep their code across versions, so a question
+is followed from workshop to workshop by its code.
+
+The trend is computed from each workshop's answers as the dashboard computes them (a `Report`
+per workshop, the same pair of groups), all workshops loaded together: the participants, the
+questions, the choices and the answers in four queries, whatever their number. Free-text
+codings are left out here (as on the facilitator's home): the trend compares rule-scored
+questions only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils.translation import gettext
+
+from surveys.models import Questionnaire
+
+from .dashboard.labels import percent
+from .dashboard.loading import GroupChoice, WorkshopAnswers, people_of
+from .dashboard.report import Report
+from .models import Participant, Workshop, WorkshopStatus
+from .services import record
+
+
+def newest_version(questionnaire: Questionnaire) -> Questionnaire:
+    """The latest version of a questionnaire (itself when it is the latest)."""
+    return (
+        Questionnaire.objects.filter(slug=questionnaire.slug).order_by("-version").first()
+        or questionnaire
+    )
+
+
+@transaction.atomic
+def run_again(
+    workshop: Workshop,
+    *,
+    actor: AbstractBaseUser,
+    title: str,
+    questionnaire: Questionnaire,
+) -> Workshop:
+    """A follow-up of `workshop`: same client, facilitators and executives (new links, not
+    emailed), `questionnaire` (the same or a newer version of it), as a draft."""
+    follow_up = Workshop.objects.create(
+        title=title,
+        organisation=workshop.organisation,
+        questionnaire=questionnaire,
+        owner=workshop.owner,
+        status=WorkshopStatus.DRAFT,
+        anonymous=workshop.anonymous,
+        follows=workshop,
+    )
+    follow_up.co_facilitators.set(workshop.co_facilitators.all())
+    people = []
+    for person in (
+        Participant.objects.active().filter(workshop=workshop).order_by("created_at", "pk")
+    ):
+        copy = Participant(
+            workshop=follow_up,
+            name=person.name,
+            email=person.email,
+            role=person.role,
+            side=person.side,
+        )
+        copy.issue_token()  # a new link, shown or emailed from the follow-up's page
+        people.append(copy)
+    Participant.objects.bulk_create(people)
+    record(
+        follow_up,
+        actor,
+        "run_again",
+        gettext("Follows “%(title)s”, with its %(count)s executives")
+        % {"title": workshop.title, "count": len(people)},
+    )
+    record(
+        workshop, actor, "run_again", gettext("Follow-up “%(title)s” created") % {"title": title}
+    )
+    return follow_up
+
+
+# The trend -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """One workshop's figure on the trend chart (SVG coordinates on a 0-100 x 0-50 box)."""
+
+    x: float
+    y: float
+    score: int
+
+    @property
+    def label_y(self) -> float:
+        """Where its figure is written, above the point."""
+        return round(self.y - 2.5, 2)
+
+
+@dataclass
+class Series:
+    """One line of the chart: overall, or a section (by its code), across the workshops."""
+
+    code: str
+    title: str
+    scores: list[int | None]
+    points: list[Point] = field(default_factory=list)
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{p.x:.2f},{p.y:.2f}" for p in self.points)
+
+    @property
+    def change(self) -> int | None:
+        """From the first workshop with a figure to the last one."""
+        known = [score for score in self.scores if score is not None]
+        return known[-1] - known[0] if len(known) > 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionTrend:
+    code: str
+    prompt: str
+    section: str
+    scores: tuple[int | None, ...]
+    labels: tuple[str, ...]
+
+
+@dataclass
+class Trend:
+    """The alignment of one pair of groups across a client's workshops, oldest first."""
+
+    workshops: list[Workshop]
+    a_key: str
+    b_key: str
+    a_label: str
+    b_label: str
+    #: The "compare" picker's options, from the latest workshop's executives.
+    choices: list[GroupChoice]
+    overall: Series
+    sections: list[Series]
+    questions: list[QuestionTrend]
+
+    @property
+    def series(self) -> list[Series]:
+        return [self.overall, *self.sections]
+
+    @property
+    def ticks(self) -> list[tuple[float, Workshop]]:
+        return [(_x(index, len(self.workshops)), w) for index, w in enumerate(self.workshops)]
+
+
+#: The chart's box: 100 wide, 50 high; scores 0-100 drawn from y=46 (0) to y=4 (100).
+def _x(index: int, count: int) -> float:
+    return 50.0 if count < 2 else round(8 + 84 * index / (count - 1), 2)
+
+
+def _y(score: float) -> float:
+    return round(46 - 42 * score / 100, 2)
+
+
+def _series(code: str, title: str, scores: list[int | None]) -> Series:
+    series = Series(code, title, scores)
+    series.points = [
+        Point(_x(index, len(scores)), _y(score), score)
+        for index, score in enumerate(scores)
+        if score is not None
+    ]
+    return series
+
+
+def trend(workshops: Sequence[Workshop], a_key: str = "", b_key: str = "") -> Trend:
+    """The trend of the pair (`a_key` and `b_key`, default CIO and CMO) over `workshops`, oldest
+    first. Four queries for all of them (participants, questions, choices, answers)."""
+    workshops = list(workshops)
+    people = people_of(workshops)
+    loaded = WorkshopAnswers.load_many(workshops, people=people)
+    reports = []
+    for workshop in workshops:
+        answers = loaded[workshop.pk]
+        a, b = answers.pair(a_key, b_key)
+        reports.append(Report(answers, a, b))
+    overall = _series(
+        "", gettext("Overall"), [percent(r.overall.aggregate.alignment) for r in reports]
+    )
+    titles: dict[str, str] = {}
+    for report in reports:
+        for section in report.sections:
+            titles[section.code] = section.title  # the latest wording of a section's title
+    by_section = [
+        {section.code: percent(section.aggregate.alignment) for section in report.sections}
+        for report in reports
+    ]
+    sections = [
+        _series(code, title, [scores.get(code) for scores in by_section])
+        for code, title in titles.items()
+    ]
+    rows = [{row.item.code: row for row in report.rows} for report in reports]
+    prompts: dict[str, tuple[str, str]] = {}
+    for report in reports:
+        for row in report.rows:
+            prompts[row.item.code] = (row.item.prompt, row.item.section_title)
+    questions = [
+        QuestionTrend(
+            code=code,
+            prompt=prompt,
+            section=section,
+            scores=tuple(r[code].score if code in r else None for r in rows),
+            labels=tuple(r[code].label if code in r else "" for r in rows),
+        )
+        for code, (prompt, section) in prompts.items()
+        if sum(1 for r in rows if code in r) > 1
+    ]
+    last = reports[-1] if reports else None
+    return Trend(
+        workshops=workshops,
+        a_key=last.a.key if last else "",
+        b_key=last.b.key if last else "",
+        a_label=last.a.label if last else "",
+        b_label=last.b.label if last else "",
+        choices=last.answers.group_choices() if last else [],
+        overall=overall,
+        sections=sections,
+        questions=questions,
+    )

@@ -1,0 +1,540 @@
+"""A whole workshop as one JSON file, and back: to keep, or to load into another installation.
+
+The file (schema `SCHEMA`, version `SCHEMA_VERSION`) holds the workshop's details, the
+questionnaire version it was answered on (slug, version and the SHA-256 of its data file:
+the installation that loads it must have that very version, or it refuses), its participants
+(removed ones marked), each one's response with its answers by question code, the facilitator's
+codings of free-text pairs, and an `outcome` slot (null for now: the session's outcome, once
+recorded, goes there). Answers are the stored values, so the dashboard computed from an
+imported workshop is the dashboard of the original, to the last digit. What an executive typed
+that was not an answer yet (`Answer.draft`) is left out; a response not submitted yet is
+marked by its status ("draft"), as on the dashboard. Personal links never leave: an imported
+participant gets a new one.
+
+`import_workshop` checks the whole file first and names the place of every problem
+(``participants[3].response.answers[12].value: must be a whole number.``), then writes it in
+one transaction, or nothing. Each file carries an `export_id`; the imported workshop keeps it
+(`Workshop.import_id`, unique), so importing the same file again finds that workshop and adds
+nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext
+
+from surveys.kinds import KINDS
+from surveys.models import Answer, Choice, Question, Questionnaire, Response, ResponseStatus
+
+from .dashboard.loading import is_group_key
+from .models import (
+    CodingVerdict,
+    Organisation,
+    Participant,
+    Role,
+    Side,
+    TextCoding,
+    Workshop,
+    WorkshopStatus,
+)
+from .services import record
+
+SCHEMA = "common-ground/workshop"
+SCHEMA_VERSION = 1
+#: The largest file the import page takes.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+# Export -------------------------------------------------------------------------------------
+
+
+def _when(value: datetime | date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def export_parts(workshop: Workshop) -> Iterator[str]:
+    """The transfer file as pieces of JSON text, participant by participant (three queries:
+    participants with their responses, answers, codings), so a large workshop streams."""
+    questionnaire = workshop.questionnaire
+    head = {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "export_id": str(uuid.uuid4()),
+        "exported_at": _when(timezone.now()),
+        "questionnaire": {
+            "slug": questionnaire.slug,
+            "version": questionnaire.version,
+            "digest": questionnaire.source_digest,
+        },
+        "workshop": {
+            "title": workshop.title,
+            "organisation": workshop.organisation.name,
+            "status": workshop.status,
+            "scheduled_at": _when(workshop.scheduled_at),
+            "answer_by": _when(workshop.answer_by),
+            "anonymous": workshop.anonymous,
+            "revealed_at": _when(workshop.revealed_at),
+            "results_visible_to_participants": workshop.results_visible_to_participants,
+            "created_at": _when(workshop.created_at),
+        },
+    }
+    yield json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ',\n "participants": ['
+    participants = list(
+        Participant.objects.filter(workshop=workshop)
+        .select_related("response")
+        .order_by("created_at", "pk")
+    )
+    answers: dict[int, list[dict[str, Any]]] = {}
+    rows = (
+        Answer.objects.filter(response__participant__workshop=workshop)
+        .order_by("response_id", "question__section__position", "question__position")
+        .values_list("response_id", "question__code", "value", "is_unknown", "updated_at")
+    )
+    for response_id, code, value, is_unknown, updated_at in rows.iterator(chunk_size=2000):
+        if value is None and not is_unknown:
+            continue  # only an unfinished entry (a draft of an answer): left out
+        answers.setdefault(response_id, []).append(
+            {
+                "question": code,
+                "value": value,
+                "is_unknown": is_unknown,
+                "updated_at": _when(updated_at),
+            }
+        )
+    for index, participant in enumerate(participants):
+        response = participant.response
+        entry = {
+            "name": participant.name,
+            "email": participant.email,
+            "role": participant.role,
+            "side": participant.side,
+            "created_at": _when(participant.created_at),
+            "removed_at": _when(participant.removed_at),
+            "response": None
+            if response is None
+            else {
+                "status": response.status,
+                "created_at": _when(response.created_at),
+                "updated_at": _when(response.updated_at),
+                "submitted_at": _when(response.submitted_at),
+                "answers": answers.get(response.pk, []),
+            },
+        }
+        yield ("\n  " if index == 0 else ",\n  ") + json.dumps(entry, ensure_ascii=False)
+    codings = [
+        {"question": code, "pair": pair, "verdict": verdict, "coded_at": _when(coded_at)}
+        for code, pair, verdict, coded_at in TextCoding.objects.filter(workshop=workshop)
+        .order_by("question__section__position", "question__position", "pair")
+        .values_list("question__code", "pair", "verdict", "coded_at")
+    ]
+    yield '\n ],\n "codings": ' + json.dumps(codings, ensure_ascii=False)
+    # The session's outcome (decisions, KPIs, actions, sign-off) goes here once recorded.
+    yield ',\n "outcome": null\n}\n'
+
+
+# Import -------------------------------------------------------------------------------------
+
+
+class TransferError(Exception):
+    """A transfer file that cannot be imported: every problem, each with its place."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Imported:
+    workshop: Workshop
+    created: bool
+    participants: int = 0
+    answers: int = 0
+
+
+@dataclass
+class _Checker:
+    problems: list[str] = field(default_factory=list)
+
+    def problem(self, place: str, message: str) -> None:
+        if len(self.problems) < 200:
+            self.problems.append(f"{place}: {message}")
+
+    def object(self, data: Any, place: str) -> Mapping[str, Any]:
+        if not isinstance(data, Mapping):
+            self.problem(place, gettext("must be an object."))
+            return {}
+        return data
+
+    def list(self, data: Mapping[str, Any], key: str, place: str) -> list[Any]:
+        value = data.get(key)
+        if not isinstance(value, list):
+            self.problem(f"{place}.{key}".lstrip("."), gettext("must be a list."))
+            return []
+        return value
+
+    def text(
+        self, data: Mapping[str, Any], key: str, place: str, *, limit: int, blank: bool = False
+    ) -> str:
+        value = data.get(key)
+        where = f"{place}.{key}".lstrip(".")
+        if not isinstance(value, str) or (not blank and not value.strip()):
+            self.problem(where, gettext("must be some text."))
+            return ""
+        if len(value) > limit or "\x00" in value:
+            self.problem(where, gettext("must be at most %(limit)s characters.") % {"limit": limit})
+            return ""
+        return value
+
+    def choice(self, data: Mapping[str, Any], key: str, place: str, allowed: list[str]) -> str:
+        value = data.get(key)
+        if value not in allowed:
+            self.problem(
+                f"{place}.{key}".lstrip("."),
+                gettext("must be one of %(allowed)s.") % {"allowed": ", ".join(allowed)},
+            )
+            return allowed[0]
+        return value
+
+    def flag(self, data: Mapping[str, Any], key: str, place: str) -> bool:
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            self.problem(f"{place}.{key}".lstrip("."), gettext("must be true or false."))
+            return False
+        return value
+
+    def moment(
+        self, data: Mapping[str, Any], key: str, place: str, *, required: bool = False
+    ) -> datetime | None:
+        value = data.get(key)
+        if value is None and not required:
+            return None
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+        if parsed is None or timezone.is_naive(parsed):
+            self.problem(
+                f"{place}.{key}".lstrip("."),
+                gettext("must be a date and time with its time zone (ISO 8601)."),
+            )
+            return None
+        return parsed
+
+    def day(self, data: Mapping[str, Any], key: str, place: str) -> date | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        parsed = parse_date(value) if isinstance(value, str) else None
+        if parsed is None:
+            self.problem(f"{place}.{key}".lstrip("."), gettext("must be a date (YYYY-MM-DD)."))
+        return parsed
+
+
+def read_file(content: bytes) -> dict[str, Any]:
+    """The file's JSON, or `TransferError` saying why it is not a transfer file."""
+    try:
+        data = json.loads(content.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise TransferError([gettext("file: is not UTF-8 text.")]) from None
+    except json.JSONDecodeError as error:
+        raise TransferError(
+            [
+                gettext("file: is not JSON (line %(line)s, column %(column)s: %(error)s).")
+                % {"line": error.lineno, "column": error.colno, "error": error.msg}
+            ]
+        ) from None
+    if not isinstance(data, dict):
+        raise TransferError([gettext("file: must be a JSON object.")])
+    return data
+
+
+def _questionnaire(check: _Checker, data: Mapping[str, Any]) -> Questionnaire | None:
+    wanted = check.object(data.get("questionnaire"), "questionnaire")
+    slug = wanted.get("slug")
+    version = wanted.get("version")
+    if not isinstance(slug, str) or isinstance(version, bool) or not isinstance(version, int):
+        check.problem("questionnaire", gettext("must name a slug and a version."))
+        return None
+    questionnaire = Questionnaire.objects.filter(slug=slug, version=version).first()
+    if questionnaire is None:
+        check.problem(
+            "questionnaire",
+            gettext(
+                "“%(slug)s” version %(version)s is not on this installation: load it first "
+                "(manage.py load_questionnaire FILE)."
+            )
+            % {"slug": slug, "version": version},
+        )
+        return None
+    digest = wanted.get("digest", "")
+    if digest and questionnaire.source_digest and digest != questionnaire.source_digest:
+        check.problem(
+            "questionnaire.digest",
+            gettext(
+                "“%(slug)s” version %(version)s here was loaded from another file (another "
+                "digest): its questions may differ, so the answers cannot be trusted to mean "
+                "the same."
+            )
+            % {"slug": slug, "version": version},
+        )
+        return None
+    return questionnaire
+
+
+def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The file checked whole: (what to write, problems). Nothing is written here."""
+    check = _Checker()
+    if data.get("schema") != SCHEMA:
+        check.problem("schema", gettext("must be “%(schema)s”.") % {"schema": SCHEMA})
+        return {}, check.problems
+    if data.get("schema_version") != SCHEMA_VERSION:
+        check.problem(
+            "schema_version",
+            gettext("must be %(version)s (this installation reads that version).")
+            % {"version": SCHEMA_VERSION},
+        )
+        return {}, check.problems
+    try:
+        export_id = uuid.UUID(str(data.get("export_id")))
+    except ValueError:
+        check.problem("export_id", gettext("must be a UUID."))
+        export_id = None
+    questionnaire = _questionnaire(check, data)
+    details = check.object(data.get("workshop"), "workshop")
+    workshop = {
+        "title": check.text(details, "title", "workshop", limit=200),
+        "organisation": check.text(details, "organisation", "workshop", limit=200),
+        "status": check.choice(details, "status", "workshop", WorkshopStatus.values),
+        "scheduled_at": check.moment(details, "scheduled_at", "workshop"),
+        "answer_by": check.day(details, "answer_by", "workshop"),
+        "anonymous": check.flag(details, "anonymous", "workshop"),
+        "revealed_at": check.moment(details, "revealed_at", "workshop"),
+        "results_visible_to_participants": check.flag(
+            details, "results_visible_to_participants", "workshop"
+        ),
+        "created_at": check.moment(details, "created_at", "workshop", required=True),
+    }
+    questions: dict[str, Question] = {}
+    if questionnaire is not None:
+        questions = {
+            question.code: question
+            for question in Question.objects.filter(
+                section__questionnaire=questionnaire
+            ).prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("position")))
+        }
+    people = []
+    for index, raw in enumerate(check.list(data, "participants", "")):
+        place = f"participants[{index}]"
+        entry = check.object(raw, place)
+        person = {
+            "name": check.text(entry, "name", place, limit=120),
+            "email": check.text(entry, "email", place, limit=254, blank=True),
+            "role": check.choice(entry, "role", place, Role.values),
+            "side": check.choice(entry, "side", place, Side.values),
+            "created_at": check.moment(entry, "created_at", place, required=True),
+            "removed_at": check.moment(entry, "removed_at", place),
+            "response": None,
+        }
+        if entry.get("response") is not None:
+            person["response"] = _response(check, entry["response"], f"{place}.response", questions)
+        people.append(person)
+    codings = []
+    pairs_seen = set()
+    for index, raw in enumerate(check.list(data, "codings", "")):
+        place = f"codings[{index}]"
+        entry = check.object(raw, place)
+        code = entry.get("question")
+        question = questions.get(code) if isinstance(code, str) else None
+        if question is None or not KINDS[question.kind].coded:
+            if questions:
+                check.problem(
+                    f"{place}.question",
+                    gettext("must be the code of a free-text question of the questionnaire."),
+                )
+            continue
+        pair = check.text(entry, "pair", place, limit=80)
+        first, bar, second = pair.partition("|")
+        if not (bar and is_group_key(first) and is_group_key(second)) or first == second:
+            check.problem(f"{place}.pair", gettext("must name two different groups, “a|b”."))
+        elif (code, pair) in pairs_seen:
+            check.problem(f"{place}.pair", gettext("is coded twice for this question."))
+        pairs_seen.add((code, pair))
+        codings.append(
+            {
+                "question": question,
+                "pair": pair,
+                "verdict": check.choice(entry, "verdict", place, CodingVerdict.values),
+                "coded_at": check.moment(entry, "coded_at", place, required=True),
+            }
+        )
+    if data.get("outcome") is not None:
+        check.problem("outcome", gettext("must be null: this installation has no outcome yet."))
+    plan = {
+        "export_id": export_id,
+        "questionnaire": questionnaire,
+        "workshop": workshop,
+        "participants": people,
+        "codings": codings,
+    }
+    return plan, check.problems
+
+
+def _response(
+    check: _Checker, raw: Any, place: str, questions: Mapping[str, Question]
+) -> dict[str, Any]:
+    entry = check.object(raw, place)
+    status = check.choice(entry, "status", place, ResponseStatus.values)
+    response = {
+        "status": status,
+        "created_at": check.moment(entry, "created_at", place, required=True),
+        "updated_at": check.moment(entry, "updated_at", place, required=True),
+        "submitted_at": check.moment(
+            entry, "submitted_at", place, required=status == ResponseStatus.SUBMITTED
+        ),
+        "answers": [],
+    }
+    seen = set()
+    for index, raw_answer in enumerate(check.list(entry, "answers", place)):
+        where = f"{place}.answers[{index}]"
+        answer = check.object(raw_answer, where)
+        code = answer.get("question")
+        question = questions.get(code) if isinstance(code, str) else None
+        if question is None:
+            if questions:
+                check.problem(
+                    f"{where}.question",
+                    gettext("must be the code of a question of the questionnaire."),
+                )
+            continue
+        if code in seen:
+            check.problem(f"{where}.question", gettext("is answered twice."))
+        seen.add(code)
+        is_unknown = check.flag(answer, "is_unknown", where)
+        value = answer.get("value")
+        if is_unknown:
+            if value is not None:
+                check.problem(f"{where}.value", gettext("must be null for “don't know”."))
+        elif value is None:
+            check.problem(f"{where}.value", gettext("is missing."))
+        elif message := KINDS[question.kind].stored_problem(question, value):
+            check.problem(f"{where}.value", message)
+        response["answers"].append(
+            {
+                "question": question,
+                "value": None if is_unknown else value,
+                "is_unknown": is_unknown,
+                "updated_at": check.moment(answer, "updated_at", where, required=True),
+            }
+        )
+    return response
+
+
+def import_workshop(
+    data: Mapping[str, Any], *, owner: AbstractBaseUser, actor: AbstractBaseUser | None = None
+) -> Imported:
+    """Load a transfer file as a new workshop of `owner`'s, all of it or nothing
+    (`TransferError` lists every problem). A file imported before finds its workshop."""
+    plan, problems = validate(data)
+    if problems:
+        raise TransferError(problems)
+    existing = Workshop.objects.filter(import_id=plan["export_id"]).first()
+    if existing is not None:
+        return Imported(existing, created=False)
+    try:
+        with transaction.atomic():
+            return _write(plan, owner=owner, actor=actor)
+    except IntegrityError:
+        # The same file imported at the same moment by someone else: theirs is the one.
+        existing = Workshop.objects.filter(import_id=plan["export_id"]).first()
+        if existing is None:
+            raise
+        return Imported(existing, created=False)
+
+
+def _write(
+    plan: dict[str, Any], *, owner: AbstractBaseUser, actor: AbstractBaseUser | None
+) -> Imported:
+    details = plan["workshop"]
+    organisation = Organisation.objects.filter(
+        name=details["organisation"], created_by=owner
+    ).first()
+    if organisation is None:
+        organisation = Organisation.objects.create(name=details["organisation"], created_by=owner)
+    workshop = Workshop.objects.create(
+        title=details["title"],
+        organisation=organisation,
+        questionnaire=plan["questionnaire"],
+        owner=owner,
+        status=details["status"],
+        scheduled_at=details["scheduled_at"],
+        answer_by=details["answer_by"],
+        anonymous=details["anonymous"],
+        revealed_at=details["revealed_at"],
+        results_visible_to_participants=details["results_visible_to_participants"],
+        created_at=details["created_at"],
+        import_id=plan["export_id"],
+    )
+    answers: list[Answer] = []
+    for person in plan["participants"]:
+        response = None
+        given = person["response"]
+        if given is not None:
+            response = Response.objects.create(
+                questionnaire=plan["questionnaire"],
+                answered_count=len(given["answers"]),  # each given (a value or "don't know")
+                status=given["status"],
+                created_at=given["created_at"],
+                updated_at=given["updated_at"],
+                submitted_at=given["submitted_at"],
+            )
+            answers += [
+                Answer(
+                    response=response,
+                    question=answer["question"],
+                    value=answer["value"],
+                    is_unknown=answer["is_unknown"],
+                    updated_at=answer["updated_at"],
+                )
+                for answer in given["answers"]
+            ]
+        participant = Participant(
+            workshop=workshop,
+            name=person["name"],
+            email=person["email"],
+            role=person["role"],
+            side=person["side"],
+            created_at=person["created_at"],
+            removed_at=person["removed_at"],
+            response=response,
+        )
+        participant.issue_token()  # a new link: links never travel in a file
+        participant.save()
+    Answer.objects.bulk_create(answers, batch_size=500)
+    TextCoding.objects.bulk_create(
+        TextCoding(
+            workshop=workshop,
+            question=coding["question"],
+            pair=coding["pair"],
+            verdict=coding["verdict"],
+            coded_at=coding["coded_at"],
+        )
+        for coding in plan["codings"]
+    )
+    record(
+        workshop,
+        actor or owner,
+        "import",
+        gettext("Imported from a transfer file (%(people)s participants, %(answers)s answers)")
+        % {"people": len(plan["participants"]), "answers": len(answers)},
+    )
+    return Imported(
+        workshop, created=True, participants=len(plan["participants"]), answers=len(answers)
+    )
