@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from .models import (
     AuditEvent,
+    FacilitatorProfile,
     InvitationDelivery,
     LinkGuessWindow,
     Organisation,
@@ -257,3 +258,13 @@ class TextCodingAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
         return False
+
+
+@admin.register(FacilitatorProfile)
+class FacilitatorProfileAdmin(admin.ModelAdmin):
+    """A facilitator's own settings (their language)."""
+
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user"]

@@ -98,14 +98,16 @@ class WorkshopForm(forms.ModelForm):
         self.user = user
         workshop = self.instance if self.instance.pk else None
         self.fields["client"].queryset = Organisation.objects.for_facilitator(user)
+        self.fields["language"].required = False
+        self.fields["language"].initial = (
+            workshop.language if workshop else FacilitatorProfile.language_of(user)
+        )
         self.fields["title"].widget.attrs["placeholder"] = _("e.g. Mobile strategy 2027")
         questionnaire = self.fields["questionnaire"]
         questionnaire.queryset = Questionnaire.objects.order_by("slug", "-version")
         questionnaire.empty_label = None
         if workshop is None:
             questionnaire.initial = latest_questionnaire()
-            # A new workshop speaks its facilitator's language unless they pick another.
-            self.fields["language"].initial = FacilitatorProfile.language_of(user)
         else:
             self.fields["client"].initial = workshop.organisation_id
             self.fields["co_facilitators"].initial = ", ".join(
@@ -122,6 +124,13 @@ class WorkshopForm(forms.ModelForm):
 
     def clean_title(self) -> str:
         return one_line(self.cleaned_data.get("title") or "")
+
+    def clean_language(self) -> str:
+        """A form sent without the field (an older page) keeps the workshop's language, or
+        for a new workshop takes the facilitator's."""
+        if language := self.cleaned_data.get("language"):
+            return language
+        return self.instance.language if self.instance.pk else self.fields["language"].initial
 
     def clean_scheduled_at(self) -> datetime | None:
         """The date input has minute precision: an untouched field keeps the stored seconds."""
