@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from surveys.kinds import kind_for
 from surveys.models import Question
 
-from .models import AuditEvent, CodingVerdict, TextCoding, Workshop
+from .models import AuditEvent, CodingVerdict, Role, Side, TextCoding, Workshop
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +93,7 @@ def code_text_pair(
         coding.full_clean()
         coding.save()
     with override(workshop.language):  # the audit trail is written in the workshop's language
+        pair = " | ".join(_group_words(key) for key in (a, b))
         if coding is None:
             detail = gettext("Cleared the coding of “%(question)s” (%(pair)s)") % {
                 "question": question.prompt,
@@ -108,3 +109,10 @@ def code_text_pair(
         workshop=workshop, actor=actor, action="code_text", detail=detail[:400]
     )
     return coding
+
+
+def _group_words(key: str) -> str:
+    """A group key of the comparison ("role:cio", "side:marketing") as the audit trail says it."""
+    kind, _sep, value = key.partition(":")
+    labels = dict(Role.choices) if kind == "role" else dict(Side.choices)
+    return str(labels.get(value, value))

@@ -284,7 +284,7 @@ class AddParticipantForm(ParticipantForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The placeholder lets the page hide the box while the email is empty (app.css, :has).
-        self.fields["email"].widget.attrs["placeholder"] = "name@company.com"
+        self.fields["email"].widget.attrs["placeholder"] = _("name@company.com")
 
 
 class RevealForm(forms.Form):

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from surveys.models import Question, QuestionKind, Response
 from workshops.coding import code_text_pair
-from workshops.models import AuditEvent, FacilitatorProfile, ParticipantAddition, Workshop
+from workshops.models import AuditEvent, ParticipantAddition, Workshop
 from workshops.services import email_new_link, regenerate_link
 
 from ..conftest import client_for
