@@ -84,14 +84,15 @@ MIDDLEWARE = [
     "config.middleware.NoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The language from the language cookie or the browser's Accept-Language, chosen before
+    # anything can answer (the 503 and 400 pages below are in it too; it reads no session).
+    # No language prefix in the URLs: the language is the person's
+    # (config.middleware.PersonLanguageMiddleware below, and the executive's pages through
+    # workshops.access), so one address is the same page in either language.
+    "django.middleware.locale.LocaleMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "config.middleware.RefuseUnstorableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # The language from the language cookie or the browser's Accept-Language; after the session
-    # and before CommonMiddleware, as Django asks. No language prefix in the URLs: the language is
-    # the person's (config.middleware.PersonLanguageMiddleware below, and the executive's pages
-    # through workshops.access), so one address is the same page in either language.
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
