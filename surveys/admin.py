@@ -85,7 +85,16 @@ class QuestionnaireAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: Questionnaire | None = None
     ) -> list[str] | tuple[str, ...]:
         if _frozen(obj):
-            return ["slug", "version", "title", "description", "source_digest", "created_at"]
+            return [
+                "slug",
+                "version",
+                "language",
+                "title",
+                "description",
+                "translations",
+                "source_digest",
+                "created_at",
+            ]
         return super().get_readonly_fields(request, obj)
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -48,18 +51,154 @@ def _is_text(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+#: How a language is named in a file ("de", "pt-br"): the keys of its translation blocks.
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+
+
+def file_languages(definition: dict[str, Any]) -> list[str]:
+    """The languages a file declares ("languages": ["en", "de"]), its own texts' first; a file
+    that declares none is in English only."""
+    declared = definition.get("languages")
+    if not isinstance(declared, list):
+        return ["en"]
+    return list(dict.fromkeys(code for code in declared if isinstance(code, str))) or ["en"]
+
+
+def _check_languages(definition: dict[str, Any]) -> list[str]:
+    languages = definition.get("languages", ["en"])
+    if (
+        not isinstance(languages, list)
+        or not languages
+        or not all(isinstance(code, str) and _LANGUAGE_CODE.match(code) for code in languages)
+        or len(set(languages)) != len(languages)
+    ):
+        return [
+            gettext("Field “%(field)s”: %(problem)s")
+            % {
+                "field": "languages",
+                "problem": gettext(
+                    "must list distinct language codes, the texts' own language first "
+                    "(e.g. [“en”, “de”])."
+                ),
+            }
+        ]
+    return []
+
+
+def _check_translations(
+    holder: dict[str, Any],
+    texts: tuple[str, ...],
+    languages: list[str],
+    *,
+    choices: list[Any] | None = None,
+) -> list[tuple[str, str]]:
+    """The problems of an object's translation blocks ("de": {...}), as (field, message): each
+    of its texts missing in a language it is translated into, a text it does not have, a block
+    for a language the file does not declare. `texts` name its texts ("meta.kpi" for a text in
+    `meta`); `choices` are a choice question's options, whose labels a block translates as
+    "choices": {value: label}."""
+    source, translated = languages[0], languages[1:]
+    problems: list[tuple[str, str]] = []
+    for key, value in holder.items():
+        if key not in translated and _is_block(key, value):
+            message = (
+                gettext(
+                    "the texts themselves are in “%(language)s”: only other languages take a block."
+                )
+                if key == source
+                else gettext("“%(language)s” is not one of the file's “languages”.")
+            )
+            problems.append((key, message % {"language": key}))
+    has = {name: _source_text(holder, name) for name in texts}
+    for language in translated:
+        block = holder.get(language)
+        wanted = [name for name, text in has.items() if text]
+        labels = {
+            c["value"]: c.get("label")
+            for c in choices or []
+            if isinstance(c, dict) and isinstance(c.get("value"), str)
+        }
+        if block is None:
+            if wanted or labels:
+                problems.append((language, gettext("the translation is missing.")))
+            continue
+        if not isinstance(block, dict):
+            problems.append((language, gettext("must be an object of translated texts.")))
+            continue
+        missing = gettext("the translation is missing.")
+        for name in wanted:
+            if not _is_text(_source_text(block, name)):
+                problems.append((f"{language}.{name}", missing))
+        for name in _flatten(block):
+            field = f"{language}.{name}"
+            if name.startswith("choices.") and choices is not None:
+                continue
+            if name not in has:
+                problems.append((field, gettext("is not a text that can be translated.")))
+            elif not has[name]:
+                problems.append((field, gettext("translates a text that is not there.")))
+        translated_labels = block.get("choices", {})
+        if choices is None:
+            continue
+        if not isinstance(translated_labels, dict):
+            problems.append(
+                (f"{language}.choices", gettext("must be an object of labels by option value."))
+            )
+            continue
+        for value in labels:
+            if not _is_text(translated_labels.get(value)):
+                problems.append((f"{language}.choices.{value}", missing))
+        for value in translated_labels:
+            if value not in labels:
+                problems.append(
+                    (f"{language}.choices.{value}", gettext("is not an option of the question."))
+                )
+    return problems
+
+
+def _is_block(key: object, value: object) -> bool:
+    """Whether an entry of a file's object is a translation block ("de": {...})."""
+    return isinstance(key, str) and bool(_LANGUAGE_CODE.match(key)) and isinstance(value, dict)
+
+
+def _source_text(holder: dict[str, Any], name: str) -> Any:
+    """The text `name` ("prompt", "meta.kpi") of a file's object or translation block."""
+    head, _, key = name.partition(".")
+    value = holder.get(head)
+    if key:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _flatten(block: dict[str, Any]) -> list[str]:
+    """The names a translation block gives texts for, those in its objects ("meta",
+    "choices") as "meta.kpi"."""
+    found = []
+    for key, value in block.items():
+        if isinstance(value, dict) and key in ("meta", "choices"):
+            found.extend(f"{key}.{inner}" for inner in value)
+        else:
+            found.append(key)
+    return found
+
+
 def check_definition(definition: dict[str, Any]) -> list[str]:
     """Every problem of a questionnaire file, each naming where it is (the section, the
     question and the field): what the file must name, an unknown kind, a setting that is not
     the kind's, and each of the kind's settings that is wrong (`BaseKind.check`). Empty when
     the file can load."""
-    problems = []
+    problems = _check_languages(definition)
+    languages = file_languages(definition)
     missing = gettext("is missing.")
     for name in ("slug", "title"):
         if not _is_text(definition.get(name)):
             problems.append(
                 gettext("Field “%(field)s”: %(problem)s") % {"field": name, "problem": missing}
             )
+    problems.extend(
+        gettext("Field “%(field)s”: %(problem)s") % {"field": field, "problem": message}
+        for field, message in _check_translations(definition, Questionnaire.TEXTS, languages)
+    )
     if not isinstance(definition.get("version"), int) or definition["version"] < 1:
         problems.append(
             gettext("Field “%(field)s”: %(problem)s")
@@ -83,6 +222,12 @@ def check_definition(definition: dict[str, Any]) -> list[str]:
                     gettext("Section “%(section)s”, field “%(field)s”: %(problem)s")
                     % {"section": section_code, "field": name, "problem": missing}
                 )
+        if isinstance(section, dict):
+            problems.extend(
+                gettext("Section “%(section)s”, field “%(field)s”: %(problem)s")
+                % {"section": section_code, "field": field, "problem": message}
+                for field, message in _check_translations(section, Section.TEXTS, languages)
+            )
         if not isinstance(questions, list) or not questions:
             problems.append(
                 gettext("Section “%(section)s”, field “%(field)s”: %(problem)s")
@@ -114,9 +259,20 @@ def check_definition(definition: dict[str, Any]) -> list[str]:
                 }
                 problems.append(_where(section_code, code, "kind", message))
                 continue
+            settings = {k: v for k, v in question.items() if not _is_block(k, v)}
             problems.extend(
                 _where(section_code, code, problem.field, problem.message)
-                for problem in KINDS[kind].check(question)
+                for problem in KINDS[kind].check(settings)
+            )
+            choices = question.get("choices")
+            problems.extend(
+                _where(section_code, code, field, message)
+                for field, message in _check_translations(
+                    question,
+                    Question.TEXTS,
+                    languages,
+                    choices=choices if isinstance(choices, list) else None,
+                )
             )
     return problems
 
@@ -126,57 +282,58 @@ def read_definition(path: Path) -> dict[str, Any]:
         return json.load(handle)
 
 
-@transaction.atomic
-def load_questionnaire(path: Path = DEFAULT_QUESTIONNAIRE) -> tuple[Questionnaire, bool]:
-    """Create the questionnaire version the file describes; returns (questionnaire, created).
+class Outcome(StrEnum):
+    """What loading a file did."""
 
-    Loading the same file twice changes nothing. A version with no responses yet is rebuilt
-    from the file; one with responses is frozen, and a changed file must bump its version.
-    A file with problems (`check_definition`) is refused whole: QuestionnaireInvalid.
-    """
-    definition = read_definition(path)
-    if problems := check_definition(definition):
-        raise QuestionnaireInvalid(problems)
-    digest = definition_digest(definition)
-    existing = Questionnaire.objects.filter(
-        slug=definition["slug"], version=definition["version"]
-    ).first()
-    if existing is not None:
-        if existing.source_digest == digest:
-            return existing, False
-        if existing.is_frozen:
-            raise QuestionnaireFrozen(
-                f"{existing} already has responses: give the changed file a new version."
-            )
-        existing.sections.all().delete()
-        questionnaire = existing
-        questionnaire.title = definition["title"]
-        questionnaire.description = definition.get("description", "")
-        questionnaire.source_digest = digest
-        questionnaire.save()
-    else:
-        questionnaire = Questionnaire.objects.create(
-            slug=definition["slug"],
-            version=definition["version"],
-            title=definition["title"],
-            description=definition.get("description", ""),
-            source_digest=digest,
-        )
+    CREATED = "created"
+    REBUILT = "rebuilt"
+    TEXTS_UPDATED = "texts updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class Built:
+    """A questionnaire file as unsaved rows: the questionnaire's own fields, and its sections,
+    each with its questions, each with its choices (in order)."""
+
+    questionnaire: dict[str, Any]
+    sections: list[tuple[Section, list[tuple[Question, list[Choice]]]]]
+
+
+def _translations(holder: dict[str, Any], languages: list[str]) -> dict[str, Any]:
+    """An object's translation blocks as stored (`Translatable.translations`), without the
+    choices' labels (each choice keeps its own)."""
+    return {
+        language: {k: v for k, v in holder[language].items() if k != "choices"}
+        for language in languages[1:]
+        if isinstance(holder.get(language), dict)
+    }
+
+
+def build(definition: dict[str, Any]) -> Built:
+    """The rows a checked definition describes, unsaved, each question validated by the model
+    (`QuestionnaireInvalid` names what it refuses)."""
+    languages = file_languages(definition)
+    sections = []
     for section_position, section_def in enumerate(definition["sections"], start=1):
-        section = Section.objects.create(
-            questionnaire=questionnaire,
+        section = Section(
             position=section_position,
             code=section_def["code"],
             title=section_def["title"],
             intro=section_def.get("intro", ""),
+            translations=_translations(section_def, languages),
         )
+        questions = []
         for question_position, question_def in enumerate(section_def["questions"], start=1):
             attributes = {k: v for k, v in question_def.items() if k in _QUESTION_FIELDS}
             for key in ("help_text", "unit", "scale_min_label", "scale_max_label"):
                 if attributes.get(key) is None:
                     attributes.pop(key, None)
             question = Question(
-                section=section, position=question_position, code=question_def["code"], **attributes
+                position=question_position,
+                code=question_def["code"],
+                translations=_translations(question_def, languages),
+                **attributes,
             )
             try:
                 question.full_clean(exclude=["section"])
@@ -187,20 +344,173 @@ def load_questionnaire(path: Path = DEFAULT_QUESTIONNAIRE) -> tuple[Questionnair
                         for field, messages in error.message_dict.items()
                     ]
                 ) from error
-            question.save()
-            Choice.objects.bulk_create(
+            choices = [
                 Choice(
-                    question=question,
                     position=choice_position,
                     value=choice_def["value"],
                     label=choice_def["label"],
                     is_none=choice_def.get("is_none", False),
+                    translations={
+                        language: {"label": question_def[language]["choices"][choice_def["value"]]}
+                        for language in languages[1:]
+                        if choice_def["value"] in question_def.get(language, {}).get("choices", {})
+                    },
                 )
                 for choice_position, choice_def in enumerate(
                     question_def.get("choices", []), start=1
                 )
+            ]
+            questions.append((question, choices))
+        sections.append((section, questions))
+    return Built(
+        questionnaire={
+            "language": languages[0],
+            "title": definition["title"],
+            "description": definition.get("description", ""),
+            "translations": _translations(definition, languages),
+        },
+        sections=sections,
+    )
+
+
+#: A question's columns that are not what it means: its place and identity in the database,
+#: and the texts people read (`Question.TEXTS`, in `meta` too). Everything else (its code,
+#: kind, settings, options, published figure, position) is its meaning. A target's `unit` is
+#: both a text and part of what its numbers mean: it may be translated, but a change of the
+#: unit itself needs a new version.
+_NOT_MEANING = {"id", "section", "translations", "meta"} | (
+    {name for name in Question.TEXTS if "." not in name} - {"unit"}
+)
+_META_TEXTS = {name.split(".", 1)[1] for name in Question.TEXTS if "." in name}
+
+
+def _meaning(sections: list[tuple[Section, list[tuple[Question, list[Choice]]]]]) -> list:
+    """What the answers to a questionnaire mean, without its texts: two versions with the same
+    meaning score the same answers the same way."""
+    return [
+        (
+            section.position,
+            section.code,
+            [
+                (
+                    [
+                        (f.name, getattr(question, f.attname))
+                        for f in Question._meta.concrete_fields
+                        if f.name not in _NOT_MEANING
+                    ],
+                    {k: v for k, v in (question.meta or {}).items() if k not in _META_TEXTS},
+                    [(c.position, c.value, c.is_none) for c in choices],
+                )
+                for question, choices in questions
+            ],
+        )
+        for section, questions in sections
+    ]
+
+
+def _stored(
+    questionnaire: Questionnaire,
+) -> list[tuple[Section, list[tuple[Question, list[Choice]]]]]:
+    return [
+        (
+            section,
+            [(question, list(question.choices.all())) for question in section.questions.all()],
+        )
+        for section in questionnaire.ordered_sections()
+    ]
+
+
+def _update_texts(stored: list, built: Built) -> None:
+    """Write the built rows' texts into the stored ones (same meaning, same order)."""
+    question_texts = [name for name in Question.TEXTS if "." not in name]
+    sections, questions, choices = [], [], []
+    for (section, stored_questions), (new_section, new_questions) in zip(
+        stored, built.sections, strict=True
+    ):
+        for name in (*Section.TEXTS, "translations"):
+            setattr(section, name, getattr(new_section, name))
+        sections.append(section)
+        for (question, stored_choices), (new_question, new_choices) in zip(
+            stored_questions, new_questions, strict=True
+        ):
+            for name in (*question_texts, "meta", "translations"):
+                setattr(question, name, getattr(new_question, name))
+            questions.append(question)
+            for choice, new_choice in zip(stored_choices, new_choices, strict=True):
+                choice.label, choice.translations = new_choice.label, new_choice.translations
+                choices.append(choice)
+    Section.objects.bulk_update(sections, [*Section.TEXTS, "translations"])
+    Question.objects.bulk_update(questions, [*question_texts, "meta", "translations"])
+    Choice.objects.bulk_update(choices, ["label", "translations"])
+
+
+@transaction.atomic
+def load(path: Path = DEFAULT_QUESTIONNAIRE) -> tuple[Questionnaire, Outcome]:
+    """Load the questionnaire version the file describes; returns it and what was done.
+
+    Loading the same file twice changes nothing. A version with no responses yet is rebuilt
+    from a changed file. One with responses is frozen: a file that changes only its texts
+    (wording, translations: `Translatable.TEXTS`) updates them in place, since every answer
+    keeps its meaning (choice values and numbers hold no text); any other change must bump
+    the file's version (`QuestionnaireFrozen`). A file with problems (`check_definition`) is
+    refused whole: `QuestionnaireInvalid`.
+    """
+    definition = read_definition(path)
+    if problems := check_definition(definition):
+        raise QuestionnaireInvalid(problems)
+    built = build(definition)
+    digest = definition_digest(definition)
+    existing = (
+        Questionnaire.objects.select_for_update()
+        .filter(slug=definition["slug"], version=definition["version"])
+        .first()
+    )
+    if existing is not None and existing.source_digest == digest:
+        return existing, Outcome.UNCHANGED
+    if existing is not None and existing.is_frozen:
+        stored = _stored(existing)
+        if _meaning(stored) != _meaning(built.sections):
+            raise QuestionnaireFrozen(
+                f"{existing} already has responses and the file changes more than its texts: "
+                "give the changed file a new version."
             )
-    return questionnaire, existing is None
+        _update_texts(stored, built)
+        _save_questionnaire(existing, built, digest)
+        return existing, Outcome.TEXTS_UPDATED
+    if existing is not None:
+        existing.sections.all().delete()
+        questionnaire = existing
+        _save_questionnaire(questionnaire, built, digest)
+    else:
+        questionnaire = Questionnaire.objects.create(
+            slug=definition["slug"],
+            version=definition["version"],
+            source_digest=digest,
+            **built.questionnaire,
+        )
+    for section, questions in built.sections:
+        section.questionnaire = questionnaire
+        section.save()
+        for question, choices in questions:
+            question.section = section
+            question.save()
+            for choice in choices:
+                choice.question = question
+            Choice.objects.bulk_create(choices)
+    return questionnaire, Outcome.REBUILT if existing is not None else Outcome.CREATED
+
+
+def _save_questionnaire(questionnaire: Questionnaire, built: Built, digest: str) -> None:
+    for name, value in built.questionnaire.items():
+        setattr(questionnaire, name, value)
+    questionnaire.source_digest = digest
+    questionnaire.save()
+
+
+def load_questionnaire(path: Path = DEFAULT_QUESTIONNAIRE) -> tuple[Questionnaire, bool]:
+    """`load`, answering whether the version was created."""
+    questionnaire, outcome = load(path)
+    return questionnaire, outcome == Outcome.CREATED
 
 
 def definition_digest(definition: dict[str, Any]) -> str:

@@ -21,22 +21,111 @@ Answer values are stored as JSON in the shape the scoring reads directly (each k
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from .scoring import Kind
 
 
-class Questionnaire(models.Model):
+def language_candidates(language: str | None) -> tuple[str, ...]:
+    """The translation keys to try for a language, most specific first: "de-at" -> ("de-at",
+    "de"); none for no language (then the source texts are shown)."""
+    if not language:
+        return ()
+    code = language.lower().replace("_", "-")
+    base = code.split("-", 1)[0]
+    return (code,) if base == code else (code, base)
+
+
+class LocalizedTexts:
+    """The texts of one questionnaire object in one language, read as attributes: what
+    templates use (`{{ question.localized.prompt }}`, `{{ choice.localized.label }}`). Made
+    afresh on each access, never kept on the instance: the frozen questionnaire's instances are
+    shared by every request of the process, whatever its language."""
+
+    __slots__ = ("_language", "_of")
+
+    def __init__(self, of: Translatable, language: str | None) -> None:
+        self._of = of
+        self._language = language
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._of.text(name, self._language)
+
+
+class Translatable(models.Model):
+    """A questionnaire object with texts people read, in the questionnaire's own language (its
+    fields) and in others (`translations`: {"de": {"prompt": "...", ...}}, loaded from the
+    file's "de" blocks).
+
+    `text(name)` is the text in the active language (`get_language()`), falling back to the
+    object's own text for a language it has no translation in. Translations come with the row
+    itself: reading them costs no query. Answers never hold texts (choice values, numbers), so
+    people answering in different languages are compared as they are.
+    """
+
+    #: The fields whose text people read, and the `meta` keys that hold such a text (written
+    #: "meta.<key>"): what a translation may give, and what `surveys.loading` may update in a
+    #: questionnaire that has answers.
+    TEXTS: ClassVar[tuple[str, ...]] = ()
+
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Texts in other languages: {language: {field: text}}.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def text(self, name: str, language: str | None = None) -> str:
+        """The text `name` ("prompt", "meta.area_label") in `language` (default: the active
+        one), or in the questionnaire's own language when it has no translation there."""
+        if name not in self.TEXTS:
+            raise AttributeError(f"{type(self).__name__} has no text “{name}”")
+        translations = self.translations or {}
+        for code in language_candidates(language if language is not None else get_language()):
+            found = _text_at(translations.get(code), name)
+            if found:
+                return found
+        return _text_at(self, name)
+
+    @property
+    def localized(self) -> LocalizedTexts:
+        """The texts in the active language, for templates."""
+        return LocalizedTexts(self, get_language())
+
+
+def _text_at(holder: Any, name: str) -> str:
+    """The text `name` of a model instance or of one language's translations ("meta.kpi" reads
+    `meta["kpi"]`); "" when absent."""
+    if holder is None:
+        return ""
+    head, _, key = name.partition(".")
+    value = holder.get(head) if isinstance(holder, dict) else getattr(holder, head, "")
+    if key:
+        value = value.get(key) if isinstance(value, dict) else ""
+    return value if isinstance(value, str) else ""
+
+
+class Questionnaire(Translatable):
     """One version of a questionnaire. Once a response exists it is frozen: changes make a new
-    version (same slug, version + 1), so every answer keeps the meaning it was given."""
+    version (same slug, version + 1), so every answer keeps the meaning it was given (only its
+    texts may be corrected or translated in place: `surveys.loading`)."""
+
+    TEXTS = ("title", "description")
 
     slug = models.SlugField(max_length=80)
     version = models.PositiveIntegerField(default=1)
+    #: The language its own texts are written in; `translations` hold the others.
+    language = models.CharField(max_length=12, default="en")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     source_digest = models.CharField(
@@ -52,6 +141,11 @@ class Questionnaire(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages its texts are in: its own first, then those it is translated into."""
+        return [self.language, *sorted(set(self.translations or {}) - {self.language})]
 
     @property
     def is_frozen(self) -> bool:
@@ -107,7 +201,9 @@ def _frozen_sections(structure_key: tuple, questionnaire: Questionnaire) -> list
     return questionnaire.ordered_sections()
 
 
-class Section(models.Model):
+class Section(Translatable):
+    TEXTS = ("title", "intro")
+
     questionnaire = models.ForeignKey(
         Questionnaire, on_delete=models.CASCADE, related_name="sections"
     )
@@ -152,7 +248,18 @@ QuestionKind = models.TextChoices(
 )
 
 
-class Question(models.Model):
+class Question(Translatable):
+    TEXTS = (
+        "prompt",
+        "help_text",
+        "scale_min_label",
+        "scale_max_label",
+        "unit",
+        "discussion_prompt",
+        "meta.area_label",
+        "meta.kpi",
+    )
+
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveIntegerField()
     code = models.SlugField(max_length=60, help_text="Stable key across questionnaire versions.")
@@ -223,7 +330,9 @@ class Question(models.Model):
         return 0.0
 
 
-class Choice(models.Model):
+class Choice(Translatable):
+    TEXTS = ("label",)
+
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
     position = models.PositiveIntegerField()
     value = models.SlugField(max_length=60)

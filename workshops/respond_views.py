@@ -223,18 +223,18 @@ def _tabs(steps: list[SectionStep], position: int) -> SafeString:
     tabs = []
     for step in steps:
         if step.number == position:
-            tab = format_html(_TAB["current"], step.url, step.section.title)
+            tab = format_html(_TAB["current"], step.url, step.section.text("title"))
         elif step.drafts:
             drafts = ngettext(
                 "%(count)d draft to finish", "%(count)d drafts to finish", step.drafts
             ) % {"count": step.drafts}
-            tab = format_html(_TAB["drafts"], step.url, step.section.title, drafts)
+            tab = format_html(_TAB["drafts"], step.url, step.section.text("title"), drafts)
         elif step.complete:
             tab = format_html(
-                _TAB["complete"], step.url, step.section.title, gettext("all answered")
+                _TAB["complete"], step.url, step.section.text("title"), gettext("all answered")
             )
         else:
-            tab = format_html(_TAB["open"], step.url, step.section.title)
+            tab = format_html(_TAB["open"], step.url, step.section.text("title"))
         tabs.append((tab,))
     return format_html_join("\n", "{}", tabs)
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ..scoring import QuestionSpec
 
 __all__ = [
+    "CODED_KINDS",
     "KINDS",
     "Allocation",
     "BaseKind",
@@ -60,6 +61,9 @@ KINDS: Mapping[str, BaseKind] = MappingProxyType(
         )
     }
 )
+
+#: The kinds compared by the facilitator's coding of a pair of answers (`BaseKind.coded`).
+CODED_KINDS: tuple[str, ...] = tuple(key for key, kind in KINDS.items() if kind.coded)
 
 if set(KINDS) != set(Kind):  # pragma: no cover - a kind added to scoring.Kind without a class
     raise ImportError(f"surveys.kinds: no class for {sorted(set(Kind) - set(KINDS))}")

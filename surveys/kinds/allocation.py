@@ -17,7 +17,7 @@ from django.utils.translation import gettext, ngettext
 
 from ..entry import AnswerError, clean_text, field_name, format_number, parse_number
 from ..models import Question
-from ..scoring import Kind
+from ..scoring import Kind, QuestionSpec
 from .base import ChoiceKind, ChoiceSetting, SettingsReader
 
 if TYPE_CHECKING:
@@ -62,6 +62,9 @@ class Allocation(ChoiceKind):
     typed = True
     has_position = True
     autosave_template_name = "surveys/kinds/allocation_autosave.html"
+    answer_form = "shares"
+    position_form = "mean_split"
+    chart = "paired_bars"
 
     def read_settings(self, reader: SettingsReader) -> AllocationSettings:
         segments = reader.choices()
@@ -161,6 +164,13 @@ class Allocation(ChoiceKind):
             except AnswerError:
                 return {"total": "?"}
         return {"total": format_number(total)}
+
+    def answer_parts(self, spec: QuestionSpec, value: Any) -> list[tuple[str, float]]:
+        """(segment, share) for every segment in the question's order, then any share of a
+        segment the question no longer has."""
+        parts = [(key, float(value.get(key, 0))) for key in spec.items]
+        gone = [(key, float(share)) for key, share in value.items() if key not in spec.items]
+        return parts + gone
 
     def display(self, question: Question, value: Any) -> str:
         labels = self.labels(question)

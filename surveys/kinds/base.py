@@ -256,11 +256,24 @@ class BaseKind:
     coded: ClassVar[bool] = False
     #: A group of several people has a position (median, mean split, mean-rank order).
     has_position: ClassVar[bool] = False
-    #: Each answer is a point on one line (a scale point, a number): the dashboard can draw
-    #: everyone's answers on one strip.
+    #: Each answer is a point on one line (a scale point, a number): the dashboard says which
+    #: group tends to answer higher (Cliff's delta).
     on_a_line: ClassVar[bool] = False
     #: What the autosave reply updates beside the status line ("" for nothing).
     autosave_template_name: ClassVar[str] = ""
+
+    # How the consensus dashboard shows the kind: codes it words, never words (see
+    # `workshops/dashboard/answers.py` and `rows.py`; the meta keys `area` and `kpi` put a
+    # question in the ownership matrix and the KPI table).
+    #: The form of one answer (`answer_parts` gives its parts): "point" (on a scale), "choice"
+    #: (one option), "choices" (a set of options), "order" (options ranked), "amount" (a number
+    #: in the question's unit), "shares" (a split into segments), "text" (read in full).
+    answer_form: ClassVar[str] = "text"
+    #: How a group's position is named: "median", "mean_rank", "mean_split" ("" for none).
+    position_form: ClassVar[str] = ""
+    #: The chart the comparison draws for both groups: "strip" (everyone on the scale),
+    #: "paired_bars" (each group's split), "options" (who chose which option), "" for none.
+    chart: ClassVar[str] = ""
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: {self.kind}>"
@@ -390,6 +403,13 @@ class BaseKind:
         """A stored value (never None) in words, for the review page and the results."""
         return str(value)
 
+    def answer_parts(self, spec: QuestionSpec, value: Any) -> Any:
+        """A stored answer (not missing) in the parts its `answer_form` shows, in order and
+        without words: a number, an option's value, the chosen values, the ranked buckets,
+        the (segment, share) pairs, the text. May raise TypeError or ValueError on a value
+        that no longer fits the question (the dashboard then shows it as stored)."""
+        return str(value)
+
     # Scoring ----------------------------------------------------------------------------------
 
     def spec(self, question: Question, choices: Sequence[Choice] | None = None) -> QuestionSpec:
@@ -432,7 +452,7 @@ class ChoiceKind(BaseKind):
         return [
             Option(
                 value=choice.value,
-                label=choice.label,
+                label=choice.text("label"),
                 is_none=choice.is_none,
                 input_id=f"q{question.pk}-{choice.value}",
             )
@@ -445,7 +465,8 @@ class ChoiceKind(BaseKind):
 
     @staticmethod
     def labels(question: Question) -> dict[str, str]:
-        return {choice.value: choice.label for choice in question.choices.all()}
+        """The options' labels in the active language, by value."""
+        return {choice.value: choice.text("label") for choice in question.choices.all()}
 
 
 def typed_entry(view: QuestionField, posted: QueryDict) -> None:

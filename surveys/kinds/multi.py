@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from ..entry import AnswerError, clean_text, field_name
 from ..models import Question
-from ..scoring import Kind
+from ..scoring import Kind, QuestionSpec
 from .base import ChoiceKind, ChoiceSetting, SettingsReader
 
 if TYPE_CHECKING:
@@ -33,6 +33,8 @@ class MultipleChoiceSettings:
 
 class MultipleChoice(ChoiceKind):
     kind = Kind.MULTI
+    answer_form = "choices"
+    chart = "options"
 
     def read_settings(self, reader: SettingsReader) -> MultipleChoiceSettings:
         return MultipleChoiceSettings(reader.choices(none_allowed=True))
@@ -49,7 +51,7 @@ class MultipleChoice(ChoiceKind):
         if nones and len(picked) > 1:
             raise AnswerError(
                 gettext("“%(option)s” cannot be combined with other options.")
-                % {"option": choices[nones[0]].label}
+                % {"option": choices[nones[0]].text("label")}
             )
         order = list(choices)
         return sorted(picked, key=order.index)
@@ -73,6 +75,13 @@ class MultipleChoice(ChoiceKind):
     def extra(self, view: QuestionField) -> dict[str, Any]:
         """`none_label`: the label of the option that excludes the others, if any."""
         return {"none_label": next((o.label for o in view.options if o.is_none), "")}
+
+    def answer_parts(self, spec: QuestionSpec, value: Any) -> list[str]:
+        """The options chosen, in the question's order; none when only "none of these" (or
+        nothing) was chosen."""
+        order = {v: i for i, v in enumerate(spec.items)}
+        chosen = [v for v in value if v != spec.none_value]
+        return sorted(chosen, key=lambda v: order.get(v, 99))
 
     def display(self, question: Question, value: Any) -> str:
         labels = self.labels(question)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 
 from ..entry import AnswerError, clean_text, field_name, format_number, parse_number
 from ..models import Question
-from ..scoring import Kind
+from ..scoring import Kind, QuestionSpec
 from .base import BaseKind, SettingsReader, is_number, typed_entry
 
 if TYPE_CHECKING:
@@ -59,6 +59,8 @@ class NumericTarget(BaseKind):
     typed = True
     has_position = True
     on_a_line = True
+    answer_form = "amount"
+    position_form = "median"
 
     def read_settings(self, reader: SettingsReader) -> NumericSettings:
         low = reader.number("min_value", optional=True)
@@ -94,12 +96,12 @@ class NumericTarget(BaseKind):
         if question.min_value is not None and number < question.min_value:
             raise AnswerError(
                 gettext("Enter a value of at least %(limit)s.")
-                % {"limit": with_unit(question.min_value, question.unit)}
+                % {"limit": with_unit(question.min_value, question.text("unit"))}
             )
         if question.max_value is not None and number > question.max_value:
             raise AnswerError(
                 gettext("Enter a value of at most %(limit)s.")
-                % {"limit": with_unit(question.max_value, question.unit)}
+                % {"limit": with_unit(question.max_value, question.text("unit"))}
             )
         return number
 
@@ -118,7 +120,10 @@ class NumericTarget(BaseKind):
         }
 
     def display(self, question: Question, value: Any) -> str:
-        return with_unit(value, question.unit)
+        return with_unit(value, question.text("unit"))
+
+    def answer_parts(self, spec: QuestionSpec, value: Any) -> float:
+        return float(value)
 
     def counts_as_yes(self, rule: Mapping[str, Any], value: Any) -> bool | None:
         try:

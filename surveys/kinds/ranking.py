@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from ..entry import AnswerError, clean_text, field_name, parse_whole_number
 from ..models import Question
-from ..scoring import Kind
+from ..scoring import Kind, QuestionSpec
 from .base import ChoiceKind, ChoiceSetting, SettingsReader
 
 if TYPE_CHECKING:
@@ -31,6 +31,8 @@ class Ranking(ChoiceKind):
     kind = Kind.RANKING
     fields = ChoiceKind.fields | {"rank_limit"}
     has_position = True
+    answer_form = "order"
+    position_form = "mean_rank"
 
     def read_settings(self, reader: SettingsReader) -> RankingSettings:
         items = reader.choices()
@@ -97,6 +99,10 @@ class Ranking(ChoiceKind):
         """`rank_choices`: the ranks each item's list offers."""
         limit = view.question.rank_limit or len(view.options)
         return {"rank_choices": list(range(1, limit + 1))}
+
+    def answer_parts(self, spec: QuestionSpec, value: Any) -> list[Any]:
+        """The ranked buckets, first first: an item, or several tied (a list)."""
+        return list(value)
 
     def display(self, question: Question, value: Any) -> str:
         labels = self.labels(question)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from ..entry import AnswerError, clean_text, field_name, format_number, parse_whole_number
 from ..models import Question
-from ..scoring import Kind
+from ..scoring import Kind, QuestionSpec
 from .base import BaseKind, OnePick, Option, SettingsReader, is_number
 
 if TYPE_CHECKING:
@@ -56,6 +56,9 @@ class Scale(OnePick, BaseKind):
     counts_as_yes_rules = frozenset({"scale_at_least"})
     has_position = True
     on_a_line = True
+    answer_form = "point"
+    position_form = "median"
+    chart = "strip"
 
     def read_settings(self, reader: SettingsReader) -> ScaleSettings:
         low = reader.whole("scale_min")
@@ -102,9 +105,12 @@ class Scale(OnePick, BaseKind):
             value,
             scale_min=question.scale_min,
             scale_max=question.scale_max,
-            low_label=question.scale_min_label,
-            high_label=question.scale_max_label,
+            low_label=question.text("scale_min_label"),
+            high_label=question.text("scale_max_label"),
         )
+
+    def answer_parts(self, spec: QuestionSpec, value: Any) -> float:
+        return float(value)
 
     def counts_as_yes(self, rule: Mapping[str, Any], value: Any) -> bool | None:
         try:

@@ -49,6 +49,7 @@ class SingleChoice(OnePick, ChoiceKind):
     fields = ChoiceKind.fields | {"partial_credit"}
     meta_keys = frozenset({"area", "area_label", "tense"})
     counts_as_yes_rules = frozenset({"choice_in"})
+    answer_form = "choice"
 
     def read_settings(self, reader: SettingsReader) -> SingleChoiceSettings:
         choices = reader.choices()

@@ -68,21 +68,36 @@ def test_every_kind_has_its_template(questionnaire):
 
 # Nothing else branches on the kind ---------------------------------------------------------
 
-#: Code that still branches on the kind until it asks the kind (the dashboard: see the
-#: methods `BaseKind` offers it: spec, settings, coded, has_position, on_a_line, counts_as_yes).
-NOT_YET_ASKING = ("workshops/dashboard",)
 BRANCHING = re.compile(
     r"QuestionKind\.[A-Z]+\b|\bKind\.[A-Z]+\b|\.kind\s*(==|!=|\bin\b|\bis\b)|case Kind\."
+    r"|\bmatch\s+[\w.]*\bkind\b|\bkind\s+(not\s+)?in\s+\w+_KINDS\b"
+)
+#: In a template, a condition that compares a kind (`item.kind`, `kind`, `kind_label`, ...) to
+#: a value written in the template, either way round: `{% if row.item.kind == "text" %}`.
+TEMPLATE_CONDITION = re.compile(r"{%\s*(?:if|elif)\b(.*?)%}", re.DOTALL)
+TEMPLATE_BRANCHING = re.compile(
+    r"""\bkind\w*(?:\.\w+)*\s*(==|!=|\bin\b|\bnot in\b)"""
+    r"""|(["'][^"']*["']|\b\d+)\s*(==|!=|\bin\b|\bnot in\b)\s*[\w.]*\bkind"""
 )
 
 
+def branching_in_template(text: str) -> list[str]:
+    """The conditions of `{% if %}` / `{% elif %}` tags in a template that branch on a kind."""
+    return [
+        condition.strip()
+        for condition in TEMPLATE_CONDITION.findall(text)
+        if TEMPLATE_BRANCHING.search(condition)
+    ]
+
+
 def test_only_the_kinds_and_scoring_branch_on_the_kind():
+    """The dashboard included: it asks the kind (`Item.question_kind`) what to show."""
     root = Path(settings.BASE_DIR)
     found = []
     for path in [*root.glob("surveys/**/*.py"), *root.glob("workshops/**/*.py")]:
         relative = path.relative_to(root).as_posix()
         if (
-            relative.startswith(("surveys/kinds/", "surveys/migrations/", *NOT_YET_ASKING))
+            relative.startswith(("surveys/kinds/", "surveys/migrations/"))
             or "/migrations/" in relative
             or relative in ("surveys/scoring.py", "surveys/models.py")
         ):
@@ -91,10 +106,55 @@ def test_only_the_kinds_and_scoring_branch_on_the_kind():
             if BRANCHING.search(line):
                 found.append(f"{relative}:{number}: {line.strip()}")
     for path in root.glob("templates/**/*.html"):
-        for number, line in enumerate(path.read_text().splitlines(), start=1):
-            if re.search(r"\.kind\s*==", line):
-                found.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+        for condition in branching_in_template(path.read_text()):
+            found.append(f"{path.relative_to(root)}: {{% if {condition} %}}")
     assert found == []
+
+
+@pytest.mark.parametrize(
+    ("template", "branches"),
+    [
+        ('{% if row.item.kind == "text" %}', True),
+        ("{% elif item.spec.kind == 'scale' %}", True),
+        ('{% if kind != "numeric" %}', True),
+        ('{% if item.kind in "scale numeric" %}', True),
+        ('{% if "ranking" == row.item.kind %}', True),
+        ('{% if row.item.kind_label == "Free text" %}', True),
+        ("{% if value == filters.kind %}", False),  # the filter's chosen kind, not a branch
+        ("{% if row.item.kind %}{{ item.kind_label }}", False),
+        ("{% if x == 1 %} the kind == nothing {% endif %}", False),
+    ],
+)
+def test_the_template_check_finds_a_branch_on_the_kind(template, branches):
+    assert bool(branching_in_template(template)) is branches
+
+
+def test_python_branching_is_found():
+    for line in (
+        "if item.spec.kind is Kind.TEXT:",
+        'if self.item.kind == "text":',
+        "if kind in POSITION_KINDS:",
+        "match item.spec.kind:",
+        "kind=QuestionKind.TEXT,",
+    ):
+        assert BRANCHING.search(line), line
+    assert not BRANCHING.search("if item.question_kind.coded:")
+
+
+def test_each_kind_s_dashboard_codes_are_ones_the_dashboard_shows():
+    """A kind names its dashboard forms by code; the dashboard words and draws each one."""
+    from dataclasses import fields
+
+    from workshops.dashboard.answers import ANSWER_FORMS
+    from workshops.dashboard.rows import Row
+    from workshops.dashboard.wording import POSITION_TEXT
+
+    charts = {f.name for f in fields(Row)}
+    for kind in KINDS.values():
+        assert kind.answer_form in ANSWER_FORMS, kind
+        assert bool(kind.position_form) is kind.has_position, kind
+        assert not kind.position_form or kind.position_form in POSITION_TEXT, kind
+        assert not kind.chart or kind.chart in charts, kind
 
 
 # The scoring view and the typed settings ---------------------------------------------------

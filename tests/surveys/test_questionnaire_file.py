@@ -48,9 +48,12 @@ def test_ownership_questions_declare_area_and_tense_for_the_matrix(questionnaire
 def test_a_questionnaire_with_responses_is_frozen_and_a_changed_file_must_bump_its_version(
     questionnaire, tmp_path
 ):
+    """A change to what answers mean (here the scale's range) needs a new version; a change of
+    texts alone does not (tests/surveys/test_translations.py)."""
     Response.objects.create(questionnaire=questionnaire)
     definition = read_definition(DEFAULT_QUESTIONNAIRE)
     definition["sections"][0]["questions"][0]["prompt"] = "A changed wording"
+    definition["sections"][0]["questions"][0]["scale_max"] = 7
     changed = tmp_path / "changed.json"
     import json
 
@@ -61,10 +64,10 @@ def test_a_questionnaire_with_responses_is_frozen_and_a_changed_file_must_bump_i
     changed.write_text(json.dumps(definition))
     newer, created = load_questionnaire(changed)
     assert created and newer.version == questionnaire.version + 1
-    old_prompt = Question.objects.get(
+    old = Question.objects.get(
         section__questionnaire=questionnaire, position=1, section__position=1
-    ).prompt
-    assert old_prompt != "A changed wording"
+    )
+    assert (old.prompt, old.scale_max) != ("A changed wording", 7)
 
 
 def test_version_2_changes_only_wording_of_version_1():

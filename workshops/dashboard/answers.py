@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext, gettext_lazy
 
-from surveys.scoring import Kind
-
 from .labels import _number
 from .loading import Item
 from .safe import safe_is_missing
-from .wording import _scale_text, and_more, position_text
+from .wording import POSITION_TEXT, _scale_text, and_more
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,41 +80,61 @@ def show(item: Item, value: Any, is_unknown: bool = False) -> Shown:
 
 
 def _show(item: Item, value: Any) -> Shown:
-    match item.spec.kind:
-        case Kind.SCALE:
-            return Shown(_scale_text(item, float(value)))
-        case Kind.SINGLE:
-            return Shown(item.label_of(str(value)))
-        case Kind.MULTI:
-            chosen = [v for v in value if v != item.spec.none_value]
-            if not chosen:
-                label = item.label_of(item.spec.none_value or "") or gettext("None of these")
-                return Shown(label, items=(label,))
-            order = {v: i for i, v in enumerate(item.spec.items)}
-            labels = tuple(item.label_of(v) for v in sorted(chosen, key=lambda v: order.get(v, 99)))
-            return Shown("; ".join(labels), items=labels)
-        case Kind.RANKING:
-            labels = tuple(_bucket_label(item, bucket) for bucket in value)
-            return Shown(
-                " › ".join(f"{n}. {label}" for n, label in enumerate(labels, 1)),
-                items=labels,
-                ordered=True,
-            )
-        case Kind.NUMERIC:
-            return Shown(_unit(item, float(value)))
-        case Kind.ALLOCATION:
-            bars = tuple(
-                Bar(item.label_of(key), float(value.get(key, 0))) for key in item.spec.items
-            )
-            bars += tuple(
-                Bar(item.label_of(key), float(share))
-                for key, share in value.items()
-                if key not in item.spec.items
-            )
-            text = ", ".join(f"{bar.label} {bar.text}" for bar in bars if bar.share)
-            return Shown(text, bars=bars)
-        case _:
-            return Shown(str(value), long=True)
+    kind = item.question_kind
+    return ANSWER_FORMS[kind.answer_form](item, kind.answer_parts(item.spec, value))
+
+
+# Each form of answer a kind may have (`BaseKind.answer_form`), from its parts, in words.
+
+
+def _point(item: Item, point: float) -> Shown:
+    return Shown(_scale_text(item, point))
+
+
+def _choice(item: Item, value: str) -> Shown:
+    return Shown(item.label_of(value))
+
+
+def _choices(item: Item, chosen: list[str]) -> Shown:
+    if not chosen:
+        label = item.label_of(item.spec.none_value or "") or gettext("None of these")
+        return Shown(label, items=(label,))
+    labels = tuple(item.label_of(value) for value in chosen)
+    return Shown("; ".join(labels), items=labels)
+
+
+def _order(item: Item, buckets: list[Any]) -> Shown:
+    labels = tuple(_bucket_label(item, bucket) for bucket in buckets)
+    return Shown(
+        " › ".join(f"{n}. {label}" for n, label in enumerate(labels, 1)),
+        items=labels,
+        ordered=True,
+    )
+
+
+def _amount(item: Item, number: float) -> Shown:
+    return Shown(_unit(item, number))
+
+
+def _shares(item: Item, shares: list[tuple[str, float]]) -> Shown:
+    bars = tuple(Bar(item.label_of(key), share) for key, share in shares)
+    text = ", ".join(f"{bar.label} {bar.text}" for bar in bars if bar.share)
+    return Shown(text, bars=bars)
+
+
+def _text(item: Item, text: str) -> Shown:
+    return Shown(text, long=True)
+
+
+ANSWER_FORMS: dict[str, Callable[[Item, Any], Shown]] = {
+    "point": _point,
+    "choice": _choice,
+    "choices": _choices,
+    "order": _order,
+    "amount": _amount,
+    "shares": _shares,
+    "text": _text,
+}
 
 
 def show_position(item: Item, position: Any) -> Shown | None:
@@ -123,12 +142,8 @@ def show_position(item: Item, position: Any) -> Shown | None:
     if position is None:
         return None
     shown = show(item, position)
-    kind = item.spec.kind
-    text = position_text(kind, shown.text)
-    if kind in (Kind.SCALE, Kind.NUMERIC):
-        return Shown(text)
-    if kind is Kind.RANKING:
-        return Shown(text, items=shown.items, ordered=True)
-    if kind is Kind.ALLOCATION:
-        return Shown(text, bars=shown.bars)
-    return shown
+    form = item.question_kind.position_form
+    if not form:
+        return shown
+    text = POSITION_TEXT[form] % {"answer": shown.text}
+    return Shown(text, items=shown.items, bars=shown.bars, ordered=shown.ordered)

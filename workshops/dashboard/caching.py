@@ -85,12 +85,18 @@ def _key(kind: str, workshop: Workshop, parts: Mapping[str, Any]) -> str:
 
 def page_key(workshop: Workshop, page: str, **params: Any) -> str:
     """The key of one page part: `page` (its template) and the request's `params`, written in
-    the active language and time zone."""
+    the active language and time zone, with the questionnaire's texts as last loaded (read
+    with the workshop: a file that changes only texts updates a frozen version in place)."""
     return _key(
         "page",
         workshop,
         {
             "page": page,
+            "texts": (
+                workshop.questionnaire.source_digest
+                if Workshop.questionnaire.is_cached(workshop)
+                else None
+            ),
             "language": get_language(),
             "timezone": get_current_timezone_name(),
             **params,

@@ -8,8 +8,6 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from surveys.scoring import Kind
-
 from .answers import _unit
 from .loading import Group, Item, WorkshopAnswers
 from .rows import Row
@@ -47,7 +45,7 @@ def kpi_rows(answers: WorkshopAnswers, rows: Sequence[Row], a: Group, b: Group) 
     result = []
     for row in rows:
         kpi = row.item.kpi
-        if not kpi or row.item.spec.kind is not Kind.NUMERIC:
+        if not kpi:
             continue
         result.append(KpiRow(kpi, row, _gap_text(row.item, *row.positions)))
     return result

@@ -25,9 +25,9 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
-from surveys.kinds import spec_for
+from surveys.kinds import KINDS, BaseKind, spec_for
 from surveys.models import Answer, Choice, Question, QuestionKind
 from surveys.scoring import QuestionSpec
 
@@ -91,12 +91,19 @@ class Item:
     unit: str = ""
     scale_min_label: str = ""
     scale_max_label: str = ""
-    #: Its place in the ownership matrix, or None (see `meta.ownership_area`).
+    #: Its place in the ownership matrix, or None (see `meta.ownership_area`; only for a kind
+    #: whose `meta_keys` take an `area`).
     ownership: OwnershipArea | None = None
-    #: The KPI it proposes a target for, or "" (see `meta.kpi_name`).
+    #: The KPI it proposes a target for, or "" (see `meta.kpi_name`; only for a kind whose
+    #: `meta_keys` take a `kpi`: a number in the question's unit, its gap the difference).
     kpi: str = ""
     benchmark: dict[str, Any] = field(default_factory=dict)
     discussion_prompt: str = ""
+
+    @property
+    def question_kind(self) -> BaseKind:
+        """The question's kind (`surveys.kinds`): what to ask instead of branching on `kind`."""
+        return KINDS[self.kind]
 
     @property
     def kind_label(self) -> str:
@@ -167,9 +174,13 @@ class GroupChoice:
     label: str
 
 
-def _items_by_questionnaire(questionnaire_ids: Iterable[int]) -> dict[int, list[SectionInfo]]:
-    """Questions (with their sections) and choices of some questionnaires: two queries."""
+def _items_by_questionnaire(
+    questionnaire_ids: Iterable[int], language: str | None = None
+) -> dict[int, list[SectionInfo]]:
+    """Questions (with their sections) and choices of some questionnaires, with their texts in
+    `language` (default: the active one; `Translatable.text`): two queries."""
     ids = set(questionnaire_ids)
+    language = language or get_language()
     questions = list(
         Question.objects.filter(section__questionnaire_id__in=ids)
         .select_related("section")
@@ -188,43 +199,63 @@ def _items_by_questionnaire(questionnaire_ids: Iterable[int]) -> dict[int, list[
         sections[section.pk] = (section.questionnaire_id, section)
         numbers[section.questionnaire_id] += 1
         own = choices[question.pk]
+        hints = KINDS[question.kind].meta_keys
+        meta = {**(question.meta or {}), **_meta_texts(question, language)}
         by_section[section.pk].append(
             Item(
                 pk=question.pk,
                 code=question.code,
                 number=numbers[section.questionnaire_id],
                 kind=question.kind,
-                prompt=question.prompt,
+                prompt=question.text("prompt", language),
                 section_code=section.code,
-                section_title=section.title,
+                section_title=section.text("title", language),
                 spec=spec_for(question, own),
-                labels={choice.value: choice.label for choice in own},
-                unit=question.unit,
-                scale_min_label=question.scale_min_label,
-                scale_max_label=question.scale_max_label,
-                ownership=ownership_area(question.meta),
-                kpi=kpi_name(question.meta),
+                labels={choice.value: choice.text("label", language) for choice in own},
+                unit=question.text("unit", language),
+                scale_min_label=question.text("scale_min_label", language),
+                scale_max_label=question.text("scale_max_label", language),
+                ownership=ownership_area(meta) if "area" in hints else None,
+                kpi=kpi_name(meta) if "kpi" in hints else "",
                 benchmark=question.benchmark or {},
-                discussion_prompt=question.discussion_prompt,
+                discussion_prompt=question.text("discussion_prompt", language),
             )
         )
     result: dict[int, list[SectionInfo]] = defaultdict(list)
     for section_pk, (questionnaire_id, section) in sections.items():
         result[questionnaire_id].append(
             SectionInfo(
-                section.code, section.title, section.position, tuple(by_section[section_pk])
+                section.code,
+                section.text("title", language),
+                section.position,
+                tuple(by_section[section_pk]),
             )
         )
     return result
 
 
-@lru_cache(maxsize=16)
-def frozen_items(structure_key: tuple) -> list[SectionInfo]:
-    """The sections and items of a frozen questionnaire version (`Questionnaire.structure_key`),
-    read once per process: a version with a response never changes in place (see
+def _meta_texts(question: Question, language: str | None) -> dict[str, str]:
+    """The texts `meta` holds (the ownership area's name, the KPI's) in `language`."""
+    return {
+        name.partition(".")[2]: question.text(name, language)
+        for name in Question.TEXTS
+        if name.startswith("meta.")
+    }
+
+
+def frozen_items(structure_key: tuple, language: str | None = None) -> list[SectionInfo]:
+    """The sections and items of a frozen questionnaire version (`Questionnaire.structure_key`)
+    with their texts in `language` (default: the active one), read once per process and
+    language: a version with a response never changes in place (see
     `surveys.models.Questionnaire.cached_sections` for why a per-process memo is right for
-    it), and its items are plain frozen values shared by every request."""
-    return _items_by_questionnaire([structure_key[0]]).get(structure_key[0], [])
+    it; a change of its texts alone gives it a new `structure_key`), and its items are plain
+    frozen values shared by every request."""
+    return _frozen_items(structure_key, language or get_language())
+
+
+@lru_cache(maxsize=32)
+def _frozen_items(structure_key: tuple, language: str | None) -> list[SectionInfo]:
+    return _items_by_questionnaire([structure_key[0]], language).get(structure_key[0], [])
 
 
 def _frozen_key(workshop: Workshop, frozen: set[int]) -> tuple | None:

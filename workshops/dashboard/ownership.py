@@ -9,8 +9,6 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
-from surveys.scoring import Kind
-
 from ..models import Side
 from .labels import LIST_UP_TO
 from .loading import Group, Item, Person, WorkshopAnswers
@@ -129,7 +127,7 @@ def ownership_rows(
     areas: dict[str, list[Row]] = {}
     for row in rows:
         area = row.item.ownership
-        if area is not None and row.item.spec.kind is Kind.SINGLE:
+        if area is not None:
             areas.setdefault(area.code, []).append(row)
     result = []
     for area_rows in areas.values():

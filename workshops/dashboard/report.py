@@ -19,7 +19,7 @@ from itertools import groupby
 from django.utils.translation import gettext
 
 from surveys import scoring
-from surveys.scoring import Kind
+from surveys.kinds import KINDS
 
 from ..coding import Coding, codings_for
 from ..models import Workshop
@@ -53,7 +53,7 @@ class Filters:
         return (
             (not self.section or row.item.section_code == self.section)
             and (not self.label or row.label == self.label)
-            and (not self.kind or row.item.kind == self.kind)
+            and (not self.kind or row.item.question_kind is KINDS[self.kind])
         )
 
     @property
@@ -174,7 +174,7 @@ class Report:
     def unscored(self) -> Unscored:
         """Why the questionnaire's questions are not all scored, counted."""
         text = sum(
-            1 for row in self.rows if row.item.spec.kind is Kind.TEXT and not row.comparison.scored
+            1 for row in self.rows if row.item.question_kind.coded and not row.comparison.scored
         )
         aggregate = self.overall.aggregate
         return Unscored(
@@ -191,7 +191,7 @@ class Report:
         return [
             row
             for row in self.rows
-            if row.item.spec.kind is Kind.TEXT
+            if row.item.question_kind.coded
             and not row.comparison.scored
             and (row.a.answered or row.b.answered)
         ]

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext
 
 from surveys import scoring
-from surveys.scoring import Comparison, GroupConsensus, Kind
+from surveys.scoring import Comparison, GroupConsensus
 
 from ..coding import Coding
 from .answers import NOT_ANSWERED, Shown, show, show_position
@@ -166,7 +166,7 @@ class Row:
         """A free-text pair of two groups that both answered: the comparison offers the coding
         form (never for a group compared with itself)."""
         return (
-            self.item.kind == "text"
+            self.item.question_kind.coded
             and self.a.group.key != self.b.group.key
             and bool(self.a.answered and self.b.answered)
         )
@@ -216,12 +216,10 @@ def _side(
     )
 
 
-#: Kinds whose groups have a position (scoring.role_position); the others compare pairs.
-POSITION_KINDS = scoring.POSITION_KINDS
-
-
 def _safe_position(item: Item, values: list[Any]) -> Any:
-    if item.spec.kind not in POSITION_KINDS:
+    """A group's position (scoring.role_position) for a kind that has one; None for the
+    others, which compare pairs."""
+    if not item.question_kind.has_position:
         return None
     try:
         return scoring.role_position(item.spec, [v for v in values if v is not None])
@@ -239,7 +237,7 @@ def _compare(
 ) -> Comparison:
     """`scoring.compare_groups`, reusing the positions already computed for display: for kinds
     with a position, compare_groups is by definition `compare` of the two positions."""
-    if item.spec.kind in POSITION_KINDS and None not in positions:
+    if item.question_kind.has_position and None not in positions:
         try:
             return scoring.compare(item.spec, *positions)
         except (TypeError, ValueError):
@@ -257,8 +255,9 @@ def _consensus(
 
 
 def _cliffs(item: Item, a_values: list[Any], b_values: list[Any]) -> float | None:
-    """Cliff's delta for scale and numeric questions when a group has several answers."""
-    if item.spec.kind not in (Kind.SCALE, Kind.NUMERIC):
+    """Cliff's delta for a kind whose answers lie on a line (a scale, a number) when a group
+    has several answers."""
+    if not item.question_kind.on_a_line:
         return None
     xs = [v for v in a_values if v is not None]
     ys = [v for v in b_values if v is not None]
@@ -305,12 +304,12 @@ def build_row(
             for person in (*a.people, *b.people)
             if (changed := changed_at.get((person.pk, item.pk))) is not None
         )
-    kind = item.spec.kind
-    if kind is Kind.SCALE:
+    chart = item.question_kind.chart  # what the kind draws for both groups
+    if chart == "strip":
         row.strip = _strip(item, *positions, a_values, b_values)
-    elif kind is Kind.ALLOCATION:
+    elif chart == "paired_bars":
         row.paired_bars = _paired_bars(item, *positions)
-    elif kind is Kind.MULTI:
+    elif chart == "options":
         row.options = _options(item, a_values, b_values)
     row.cliffs = _cliffs(item, a_values, b_values)
     if len(everyone) > 2:

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from surveys import scoring
-from surveys.scoring import Comparison, Detail, DetailCode, Kind, QuestionSpec
+from surveys.kinds import KINDS
+from surveys.scoring import Comparison, Detail, DetailCode, QuestionSpec
 
 # A dashboard must not fail because one stored answer no longer fits its question (e.g. a value
 # outside the scale after a data fix). Such an answer is treated as missing and says so.
@@ -38,7 +39,7 @@ def safe_compare_groups(
     cache: scoring.PreparedAnswers | None = None,
 ) -> Comparison:
     try:
-        coding = coding if spec.kind is Kind.TEXT else None
+        coding = coding if KINDS[spec.kind].coded else None
         return scoring.compare_groups(spec, a, b, coding, prepared=cache)
     except (TypeError, ValueError):
         return unreadable(spec)

@@ -29,6 +29,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
+from surveys.kinds import CODED_KINDS
 from surveys.models import Question, QuestionKind, Section
 
 from ..access import get_workshop_for_user
@@ -131,11 +132,12 @@ def comparison(request: HttpRequest, workshop_pk: int) -> HttpResponse:
         structure = frozen_items(workshop.questionnaire.structure_key)
         sections = [(section.code, section.title) for section in structure]
     else:
-        sections = list(
-            Section.objects.filter(questionnaire_id=workshop.questionnaire_id)
+        sections = [
+            (section.code, section.text("title"))
+            for section in Section.objects.filter(questionnaire_id=workshop.questionnaire_id)
             .order_by("position")
-            .values_list("code", "title")
-        )
+            .only("code", "title", "translations")
+        ]
     filters = Filters(
         section=_allowed(request, "section", [code for code, _ in sections]),
         label=_allowed(request, "label", ROW_LABELS),
@@ -216,7 +218,7 @@ def code_text(request: HttpRequest, workshop_pk: int, question_pk: int) -> HttpR
     question = get_object_or_404(
         Question,
         pk=question_pk,
-        kind=QuestionKind.TEXT,
+        kind__in=CODED_KINDS,
         section__questionnaire_id=workshop.questionnaire_id,
     )
     a, b = request.POST.get("a", ""), request.POST.get("b", "")

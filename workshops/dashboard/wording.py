@@ -20,7 +20,6 @@ from surveys.scoring import (
     Detail,
     DetailCode,
     GroupConsensus,
-    Kind,
     Magnitude,
     cliffs_magnitude,
 )
@@ -106,7 +105,7 @@ def not_scored_reason(comparison: Comparison, item: Item, unanswered_groups: Seq
     `unanswered_groups`: the groups (by label) in which nobody has answered yet."""
     if comparison.scored:
         return ""
-    if item.spec.kind is Kind.TEXT:
+    if item.question_kind.coded:
         return gettext("Free text: read both answers together (the facilitator may code the pair).")
     if unanswered_groups:
         if len(unanswered_groups) == 1:
@@ -288,15 +287,13 @@ def _scale_text(item: Item, value: float) -> str:
     )
 
 
-def position_text(kind: Kind, shown: str) -> str:
-    """A group's position on a question ("median 4 of 5"), from the answer it amounts to."""
-    if kind in (Kind.SCALE, Kind.NUMERIC):
-        return gettext("median %(answer)s") % {"answer": shown}
-    if kind is Kind.RANKING:
-        return gettext("by mean rank: %(answer)s") % {"answer": shown}
-    if kind is Kind.ALLOCATION:
-        return gettext("mean split: %(answer)s") % {"answer": shown}
-    return shown
+#: A group's position on a question ("median 4 of 5"), by the kind's `position_form`, around
+#: the answer it amounts to.
+POSITION_TEXT = {
+    "median": gettext_lazy("median %(answer)s"),
+    "mean_rank": gettext_lazy("by mean rank: %(answer)s"),
+    "mean_split": gettext_lazy("mean split: %(answer)s"),
+}
 
 
 def and_more(shown: str, more: int) -> str:

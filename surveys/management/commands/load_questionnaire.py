@@ -4,10 +4,19 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from surveys.loading import (
     DEFAULT_QUESTIONNAIRE,
+    Outcome,
     QuestionnaireFrozen,
     QuestionnaireInvalid,
-    load_questionnaire,
+    load,
 )
+
+#: What the command says it did.
+_SAID = {
+    Outcome.CREATED: "Loaded",
+    Outcome.REBUILT: "Reloaded (no answers yet)",
+    Outcome.TEXTS_UPDATED: "Texts updated (answers keep their meaning)",
+    Outcome.UNCHANGED: "Already loaded",
+}
 
 
 class Command(BaseCommand):
@@ -18,8 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: str) -> None:
         try:
-            questionnaire, created = load_questionnaire(Path(options["path"]))
+            questionnaire, outcome = load(Path(options["path"]))
         except (QuestionnaireFrozen, QuestionnaireInvalid, FileNotFoundError) as error:
             raise CommandError(str(error)) from error
-        verb = "Loaded" if created else "Already loaded"
-        self.stdout.write(f"{verb}: {questionnaire}")
+        self.stdout.write(f"{_SAID[outcome]}: {questionnaire}")
