@@ -14,7 +14,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -648,7 +648,7 @@ def language(request: HttpRequest, participant_pk: int) -> HttpResponse:
         and (posixpath.normpath(wanted) + "/").startswith(own_pages)
     ):
         wanted = own_pages
-    return redirect(wanted)
+    return HttpResponseRedirect(wanted)
 
 
 @require_safe

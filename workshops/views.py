@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+)
 from django.middleware.security import SecurityMiddleware
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -48,7 +54,7 @@ def _back_to(request: HttpRequest, wanted: str, fallback: str) -> str:
     """Where a form sends the browser back to: `wanted` if it is a path on this site, else
     `fallback` (never another site: no open redirect)."""
     if (
-        wanted
+        wanted.startswith("/")
         and wanted.isprintable()
         and " " not in wanted
         and url_has_allowed_host_and_scheme(
@@ -67,7 +73,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
     form = LanguageForm(request.POST)
     fallback = reverse("workshops:home" if request.user.is_authenticated else "landing")
     wanted = form.data.get("next", "") if isinstance(form.data.get("next"), str) else ""
-    response = redirect(_back_to(request, wanted, fallback))
+    # A path, never a view name: redirect() would try to reverse one.
+    response = HttpResponseRedirect(_back_to(request, wanted, fallback))
     if not form.is_valid():
         return response
     language = form.cleaned_data["language"]
