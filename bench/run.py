@@ -712,8 +712,8 @@ def write_results(records: list[dict[str, Any]], before: list[dict[str, Any]]) -
             "## Before and after (issue 11)",
             "",
             f"Before: {len(before)} run{'s' if len(before) != 1 else ''} of the same benchmark "
-            f"on the app as it was before issue 11 (commit {before[-1]['commit']}: this "
-            "benchmark, nothing else changed; connections kept, as after; load "
+            f"on the app at commit {before[-1]['commit']} (the earlier runs given with "
+            "`--before`; connections kept, as after; load "
             + "; ".join(f"{r['load_at_start']} → {r['load_at_end']}" for r in before)
             + "), medians over the runs.",
             "",

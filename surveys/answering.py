@@ -56,6 +56,8 @@ class SaveResult:
     #: Whether the question went from unanswered to answered or back (the count of answered
     #: questions changed).
     answered_changed: bool = False
+    #: When it changed: how many questions the response answers now (read with the change).
+    answered_count: int | None = None
 
     @property
     def conflict(self) -> bool:
@@ -64,13 +66,14 @@ class SaveResult:
 
 def _lock_response(
     response: Response, question: Question, now: datetime, *, newly_answered: int = 0
-) -> None:
+) -> int:
     """Inside a transaction: lock the response (concurrent saves to it wait here), check that
     it is still a draft and record the change and where to resume (the question's section);
     the caller rolls the transaction back when nothing changes.
 
     `newly_answered` (1 when the caller knows it is about to store a first answer) moves the
-    response's stored `answered_count` in the same statement (see `_count_answered`)."""
+    response's stored `answered_count` in the same statement (see `_count_answered`).
+    Returns the response's `answered_count` after the change."""
     drafts = Response.objects.filter(pk=response.pk, status=ResponseStatus.DRAFT)
     changes: dict[str, Any] = {
         "updated_at": now,
@@ -79,18 +82,25 @@ def _lock_response(
     }
     if newly_answered:
         changes["answered_count"] = F("answered_count") + newly_answered
-    if not drafts.update(**changes):
+    answered_count = drafts.update_counting(**changes)
+    if answered_count is None:
         raise ResponseLocked
+    return answered_count
 
 
-def _count_answered(response: Response, change: int) -> None:
+def _count_answered(response: Response, change: int) -> int:
     """Inside the locking transaction: a question became answered (+1) or unanswered (-1).
 
     The response stores how many questions it answers, so that the pages listing many
     responses read it rather than count answers on every request; changing it here, in the
     transaction that saves the answer, keeps it exact whatever happens concurrently. (The usual
-    case, a first answer, counts in `_lock_response`'s statement instead: no extra query.)"""
-    Response.objects.filter(pk=response.pk).update(answered_count=F("answered_count") + change)
+    case, a first answer, counts in `_lock_response`'s statement instead: no extra query.)
+    Returns the count after the change."""
+    counted = Response.objects.filter(pk=response.pk).update_counting(
+        answered_count=F("answered_count") + change
+    )
+    assert counted is not None  # the response is locked: it is there
+    return counted
 
 
 def _lock_answer(response: Response, question: Question, now: datetime) -> Answer | None:
@@ -160,14 +170,23 @@ def _insert_first_answer(
 ) -> SaveResult:
     now = timezone.now()
     # The insert stores an answer (a value or "don't know"): counted in the locking statement.
-    _lock_response(response, question, now, newly_answered=1)
-    return _new_answer(response, question, value=value, is_unknown=is_unknown, now=now)
+    answered_count = _lock_response(response, question, now, newly_answered=1)
+    return _new_answer(
+        response, question, value=value, is_unknown=is_unknown, now=now, counted=answered_count
+    )
 
 
 def _new_answer(
-    response: Response, question: Question, *, value: Any, is_unknown: bool, now: datetime
+    response: Response,
+    question: Question,
+    *,
+    value: Any,
+    is_unknown: bool,
+    now: datetime,
+    counted: int,
 ) -> SaveResult:
-    """Inside the locking transaction: the question's first stored answer."""
+    """Inside the locking transaction: the question's first stored answer (`counted`: the
+    response's answered questions with it)."""
     answer = Answer.objects.create(
         response_id=response.pk,
         question=question,
@@ -175,7 +194,7 @@ def _new_answer(
         is_unknown=is_unknown,
         updated_at=now,
     )
-    return SaveResult("saved", answer, answered_changed=True)
+    return SaveResult("saved", answer, answered_changed=True, answered_count=counted)
 
 
 @_retrying_a_concurrent_insert
@@ -193,8 +212,10 @@ def _save_over_stored_answer(
         transaction.set_rollback(True)
         return SaveResult("unchanged", None)  # still unanswered: nothing to store
     if answer is None:
-        _count_answered(response, +1)
-        return _new_answer(response, question, value=value, is_unknown=is_unknown, now=now)
+        counted = _count_answered(response, +1)
+        return _new_answer(
+            response, question, value=value, is_unknown=is_unknown, now=now, counted=counted
+        )
     if answer.value == value and answer.is_unknown == is_unknown:
         if answer.draft is None:
             transaction.set_rollback(True)
@@ -214,9 +235,10 @@ def _save_over_stored_answer(
     answer.revision += 1
     answer.updated_at = now
     answer.save(update_fields=["value", "is_unknown", "draft", "revision", "updated_at"])
-    if answer.is_answered != was_answered:
-        _count_answered(response, +1 if answer.is_answered else -1)
-    return SaveResult("saved", answer, answered_changed=answer.is_answered != was_answered)
+    if answer.is_answered == was_answered:
+        return SaveResult("saved", answer)
+    counted = _count_answered(response, +1 if answer.is_answered else -1)
+    return SaveResult("saved", answer, answered_changed=True, answered_count=counted)
 
 
 #: What a draft may hold: each input at most DRAFT_MAX_LENGTH characters (a text answer is far

@@ -23,8 +23,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from django.db import models
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db import models, transaction
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, sql
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -356,6 +356,23 @@ class ResponseStatus(models.TextChoices):
 
 
 class ResponseQuerySet(models.QuerySet["Response"]):
+    def update_counting(self, **changes: Any) -> int | None:
+        """`update(**changes)` on at most one response, returning its `answered_count` as the
+        change left it, or None when no response matched: one statement (UPDATE ...
+        RETURNING, which SQLite and PostgreSQL both run), where reading the count afterwards
+        would cost a query more on every answer saved. On a backend without RETURNING the
+        count is read in the same transaction."""
+        query = self.query.chain(sql.UpdateQuery)
+        query.add_update_values(changes)
+        counted = self.model._meta.get_field("answered_count")
+        with transaction.mark_for_rollback_on_error(using=self.db):
+            rows = query.get_compiler(self.db).execute_returning_sql([counted])
+        if not rows:
+            return None
+        if not rows[0]:  # updated, but the backend returns no columns
+            return self.values_list("answered_count", flat=True).get()
+        return rows[0][0]
+
     def recount_answers(self) -> int:
         """Set what these responses store about their answers from the answers themselves (the
         count, a new revision, the change time): for answers written outside

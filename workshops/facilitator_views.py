@@ -35,9 +35,9 @@ from .access import (
 )
 from .board import BoardRow, BoardSummary, board_rows
 from .dashboard import attach_alignment
-from .dashboard.loading import people_of
 from .forms import AddParticipantForm, ParticipantForm, RevealForm, WorkshopForm
 from .models import LinkState, Participant, ParticipantAddition, StatusMove, Workshop
+from .paths import each_path
 
 WORKSHOPS_PER_PAGE = 20
 AUDIT_EVENTS_ON_BOARD = 15
@@ -59,15 +59,16 @@ def home(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
     workshops = Workshop.objects.for_home(request.user, search)
     page = Paginator(workshops, WORKSHOPS_PER_PAGE).get_page(request.GET.get("page"))
-    listed = Workshop.objects.home_page(page.object_list)
-    people = people_of(listed)
+    listed = Workshop.objects.home_page(page.object_list)  # with their progress
+    # The participants are read only for alignments not kept from an earlier request.
+    page.object_list = attach_alignment(listed)
+    detail_url = each_path("workshops:detail")
+    dashboard_url = each_path("workshops:dashboard")
     for workshop in listed:
-        members = people.get(workshop.pk, [])
-        workshop.participant_count = len(members)
-        workshop.submitted_count = sum(1 for person in members if person.is_submitted)
         workshop.co_facilitating = workshop.owner_id != request.user.pk
-    page.object_list = attach_alignment(listed, people)
-    for workshop in listed:  # the 0-100 figure of the alignment (0-1) the dashboard opens with
+        workshop.detail_url = detail_url(workshop.pk)
+        workshop.dashboard_url = dashboard_url(workshop.pk)
+        # The 0-100 figure of the alignment (0-1) the dashboard opens with.
         alignment = None if workshop.alignment is None else workshop.alignment.alignment
         workshop.alignment_score = None if alignment is None else round(100 * alignment)
     return render(request, "workshops/home.html", {"page": page, "search": search})

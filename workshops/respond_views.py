@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
@@ -47,6 +48,7 @@ from .access import (
 from .dashboard.freshness import note_answers_changed
 from .forms import LanguageForm
 from .models import LinkGuessWindow, Participant, ReplacedLink, hash_token
+from .paths import each_path
 
 # Personal links that match nobody, per client address and hour, answered as a miss; the ones
 # after that get the 429. A current link opens whatever its address's count.
@@ -244,6 +246,8 @@ def _steps(
 ) -> tuple[list[SectionStep], dict[str, int]]:
     """Each section's step, and the progress over all of them (one pass over the questions)."""
     steps = []
+    # Each section's URL from one resolved URL (section 0's), its number put in its place.
+    url = each_path("workshops:respond_section", participant_pk)
     for number, section in enumerate(sections, start=1):
         questions = section.questions.all()
         answered = drafts = 0
@@ -253,8 +257,7 @@ def _steps(
                 if answer is not None:
                     answered += answer.is_answered
                     drafts += answer.draft is not None
-        url = reverse("workshops:respond_section", args=[participant_pk, number])
-        steps.append(SectionStep(number, section, url, answered, len(questions), drafts))
+        steps.append(SectionStep(number, section, url(number), answered, len(questions), drafts))
     progress = _progress_figures(sum(s.answered for s in steps), sum(s.total for s in steps))
     return steps, progress
 
@@ -395,6 +398,7 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
         # is where the executive last answered or saved a page.
         _touch(participant)
     first_number = _question_number(sections, current, 0)
+    autosave_url = _autosave_urls(request.path, participant.pk)
     fields = []
     for index, question in enumerate(current.questions.all()):
         field = build_field(
@@ -406,9 +410,7 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
             status=statuses.get(question.pk, ""),
             draft_cut_to=cut_drafts.get(question.pk),
         )
-        fields.append(
-            _rendered(field, _autosave_url(request.path, participant.pk, question), response)
-        )
+        fields.append(_rendered(field, autosave_url(question), response))
     steps, progress = _steps(participant.pk, sections, answers)
     return render(
         request,
@@ -448,8 +450,15 @@ def _rendered(
 def _autosave_url(page: str, participant_pk: int, question: Question) -> str:
     """Where the question posts its answer, relative to the page at path `page` (say
     "../../autosave/7/"): the same for every executive, so that the rendered question is too."""
-    url = reverse("workshops:respond_autosave", args=[participant_pk, question.pk])
-    return posixpath.relpath(url, page.rstrip("/") or "/") + "/"
+    return _autosave_urls(page, participant_pk)(question)
+
+
+def _autosave_urls(page: str, participant_pk: int) -> Callable[[Question], str]:
+    """`_autosave_url` for many questions of one page: the URL is resolved once (for question
+    0) and each question's id put in its place, rather than resolved once per question."""
+    url = each_path("workshops:respond_autosave", participant_pk)
+    relative = posixpath.relpath(url(0), page.rstrip("/") or "/").removesuffix("/0")
+    return lambda question: f"{relative}/{question.pk}/"
 
 
 def _question_number(sections: list, current: object, index: int) -> int:
@@ -469,6 +478,7 @@ class _Outcome:
         answer: Answer | None = None,
         note: str = "",
         answered_changed: bool = False,
+        answered_count: int | None = None,
         draft_cut_to: int | None = None,
     ) -> None:
         self.status = status
@@ -476,6 +486,8 @@ class _Outcome:
         self.answer = answer
         self.note = note
         self.answered_changed = answered_changed
+        #: How many questions the response answers, when that changed (read with the change).
+        self.answered_count = answered_count
         #: The characters the draft kept when what was entered did not all fit.
         self.draft_cut_to = draft_cut_to
 
@@ -528,6 +540,7 @@ def _save_posted(response: Response, question: Question, posted) -> _Outcome:  #
         answer=result.answer,
         note=note,
         answered_changed=result.answered_changed,
+        answered_count=result.answered_count,
     )
 
 
@@ -581,8 +594,8 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
         {
             "field": field,
             # The progress bar changes only when the question was answered or un-answered.
-            "progress": _progress(sections, response.count_answered())
-            if outcome.answered_changed
+            "progress": _progress(sections, outcome.answered_count)
+            if outcome.answered_count is not None
             else None,
             "participant": participant,
             "position": position,
