@@ -66,6 +66,17 @@ def _questionnaire_in_transactional_tests(request: pytest.FixtureRequest) -> Non
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request in German leaves German active in the test's thread (each real request
+    chooses its own): every test starts and ends in the default language."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters must not leak from one test into the next."""
     yield
