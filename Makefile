@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PYTHON_BOOT := $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: help run test install install-dev assets system-libs browser migrate demo lint format check bench lock clean
+.PHONY: help run test install install-dev assets system-libs browser gettext messages migrate demo lint format check bench lock clean
 
 help:
 	@echo "make run    - install, migrate, load the demo workshop, serve http://$(HOST):$(PORT) and run the email worker"
@@ -25,7 +25,7 @@ $(VENV)/.installed: requirements.lock requirements-dev.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	@touch $@
 
-install: $(VENV)/.installed assets system-libs
+install: $(VENV)/.installed assets system-libs messages
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -48,6 +48,18 @@ browser:
 		echo "Installing Debian's chromium for the browser tests..."; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's gettext (msgfmt) to compile the translations in locale/, installed if missing.
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 || { \
+		echo "Installing Debian's gettext to compile the translations..."; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gettext >/dev/null; }
+
+# The translations: locale/*/LC_MESSAGES/*.po (committed) compiled to .mo (not committed).
+# compilemessages skips a .po whose .mo is newer, so this costs nothing when nothing changed.
+messages: gettext $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py compilemessages --ignore .venv --ignore node_modules --verbosity 0
 
 # Development settings for every manage.py command (the README's commands work as written);
 # written once, never read by gunicorn or when the environment sets the variable itself.

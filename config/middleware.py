@@ -13,6 +13,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -202,3 +203,30 @@ class MethodNotAllowedPageMiddleware:
             response.content = render_to_string("405.html", request=request)
             response["Content-Type"] = "text/html; charset=utf-8"
         return response
+
+
+#: The session key that holds a logged-in facilitator's language (their FacilitatorProfile's,
+#: copied at login and whenever they change it), so that no page has to read the profile.
+SESSION_LANGUAGE_KEY = "language"
+
+
+class PersonLanguageMiddleware:
+    """A logged-in facilitator sees their own language, whatever the browser asks for.
+
+    LocaleMiddleware has already chosen from the language cookie or Accept-Language; this
+    overrides it with the facilitator's saved setting (kept in the session, no query). An
+    executive's pages choose theirs in the access helper (workshops.access), which knows the
+    participant and the workshop.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Only a login writes the key, and logging out flushes the session: reading the
+        # session (no query without a session cookie) is enough, the user need not be loaded.
+        language = request.session.get(SESSION_LANGUAGE_KEY)
+        if language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

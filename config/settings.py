@@ -84,12 +84,19 @@ MIDDLEWARE = [
     "config.middleware.NoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The language from the language cookie or the browser's Accept-Language, chosen before
+    # anything can answer (the 503 and 400 pages below are in it too; it reads no session).
+    # No language prefix in the URLs: the language is the person's
+    # (config.middleware.PersonLanguageMiddleware below, and the executive's pages through
+    # workshops.access), so one address is the same page in either language.
+    "django.middleware.locale.LocaleMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "config.middleware.RefuseUnstorableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.PersonLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "workshops.sessions.SessionLifetimeMiddleware",
     "config.middleware.LoginRedirectForHtmxMiddleware",
@@ -110,6 +117,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
@@ -192,7 +200,16 @@ AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "config.login_throttle.lockout_response"
 
-LANGUAGE_CODE = "en-gb"
+# The interface in English and German. Which one a page uses is the person's: a facilitator's
+# setting (workshops.FacilitatorProfile), an executive's choice or else the workshop's language;
+# anyone else gets the language cookie's or their browser's. Translations live in locale/ as .po
+# files; the .mo files are compiled by `make` (compilemessages), never committed.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True

@@ -22,7 +22,14 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=workshop_views.FacilitatorPasswordResetForm
+        ),
+        name="password_reset",
+    ),
+    path("language/", workshop_views.set_language, name="language"),
     path(
         "accounts/password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from django.utils.formats import get_format
+from django.utils.translation import get_language, gettext, gettext_lazy
+
 if TYPE_CHECKING:
     from .models import Question
 
@@ -30,7 +33,7 @@ def clean_text(raw: str) -> str:
     """An entry without its surrounding spaces; AnswerError if it holds a NUL character (no
     database column stores one the same way everywhere)."""
     if "\x00" in raw:
-        raise AnswerError("This answer contains a character that cannot be stored (NUL).")
+        raise AnswerError(gettext("This answer contains a character that cannot be stored (NUL)."))
     return raw.strip()
 
 
@@ -72,14 +75,46 @@ ENGLISH = NumberFormat(decimal=".", groups="," + _SPACES)
 DECIMAL_COMMA = NumberFormat(decimal=",", groups="." + _SPACES)
 #: The formats a number is read in, the first that reads it wins: 1,500 and 1,500.5 the
 #: English way, then 2,5 and 1.500,5 with a decimal comma (dropping that comma would turn
-#: 2,5 % into 25 %). A locale's own format would go first, or alone.
+#: 2,5 % into 25 %). A locale's own format goes first (`formats_for`).
 READ_AS = (ENGLISH, DECIMAL_COMMA)
+#: In German the decimal comma comes first: "2,5" is two and a half and "1.000" a thousand,
+#: "1,500" one and a half; "2.5" (no group of three after the dot) still reads as 2.5.
+READ_AS_DECIMAL_COMMA = (DECIMAL_COMMA, ENGLISH)
+
+#: The languages that write a decimal comma, and so read numbers that way first.
+_DECIMAL_COMMA_LANGUAGES = frozenset({"de"})
+
+#: What a refused entry asks for, by what the question wants.
+_ENTER = {
+    "number": gettext_lazy("Enter a number, for example 2.5."),
+    "percentage": gettext_lazy("Enter a percentage, for example 2.5."),
+}
+
+
+def formats_for(language: str | None) -> tuple[NumberFormat, ...]:
+    """The formats numbers are read in for a language (the page's: the active one)."""
+    base = (language or "").split("-")[0]
+    return READ_AS_DECIMAL_COMMA if base in _DECIMAL_COMMA_LANGUAGES else READ_AS
+
+
+def format_number(value: float, spec: str = "g") -> str:
+    """A number written back the way the active language writes it (2,5 in German), with no
+    digit groups, so that what an input shows reads back as the same number."""
+    text = format(value, spec)
+    separator = get_format("DECIMAL_SEPARATOR")
+    return text.replace(".", separator) if separator != "." else text
 
 
 def parse_number(
-    raw: str, *, what: str = "a number", formats: tuple[NumberFormat, ...] = READ_AS
+    raw: str,
+    *,
+    what: str = "number",
+    formats: tuple[NumberFormat, ...] | None = None,
 ) -> float:
-    """The number a person wrote (a trailing % allowed), or AnswerError asking for `what`."""
+    """The number a person wrote (a trailing % allowed), or AnswerError asking for `what`
+    ("number" or "percentage"). Read in the active language's formats unless given."""
+    if formats is None:
+        formats = formats_for(get_language())
     text = clean_text(raw)
     if text.endswith("%"):
         text = text[:-1].rstrip()
@@ -89,7 +124,7 @@ def parse_number(
         if number is not None:
             break
     if number is None or not math.isfinite(number):
-        raise AnswerError(f"Enter {what}, for example 2.5.")
+        raise AnswerError(str(_ENTER.get(what, _ENTER["number"])))
     return number
 
 

@@ -3,6 +3,11 @@ another one, and two executives (a CIO and a CMO) are invited to alice's worksho
 
 from __future__ import annotations
 
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -12,6 +17,23 @@ from workshops.services import Invitation
 
 from . import figures
 from .factories import default_questionnaire, invite, make_facilitator, make_workshop
+
+
+def _compile_translations() -> None:
+    """The .mo files the tests need, compiled from locale/'s .po files when missing or older
+    (`make` does the same with compilemessages; this covers running pytest directly). Written
+    to a temporary file and moved into place, so pytest-xdist workers never read half a file."""
+    for po in Path(__file__).resolve().parent.parent.glob("locale/*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        handle, temporary = tempfile.mkstemp(dir=po.parent, suffix=".mo.tmp")
+        os.close(handle)
+        subprocess.run(["msgfmt", "--check-format", "-o", temporary, str(po)], check=True)  # noqa: S603,S607
+        os.replace(temporary, mo)
+
+
+_compile_translations()
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
@@ -41,6 +63,17 @@ def _questionnaire_in_transactional_tests(request: pytest.FixtureRequest) -> Non
     if transactional or "live_server" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         default_questionnaire()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in German leaves German active in the test's thread (each real request
+    chooses its own): every test starts and ends in the default language."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import translation
 
 from .models import Organisation, Participant, SignOff, Workshop
 
@@ -145,9 +146,19 @@ def get_participant_for_session(
     pk, _, session_key = value.partition(":")
     if pk != str(participant_pk) or not session_key:
         raise Http404("Open your personal link again.")
-    return get_object_or_404(
+    participant = get_object_or_404(
         Participant.objects.answering(for_page=for_page), pk=participant_pk, session_key=session_key
     )
+    speak_their_language(request, participant)
+    return participant
+
+
+def speak_their_language(request: HttpRequest, participant: Participant) -> None:
+    """The executive's pages in their language: the one they chose with the switcher, else the
+    workshop's (whatever the browser or a facilitator's session in it would say)."""
+    language = participant.answering_language
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
 
 
 def get_removed_participant_for_user(

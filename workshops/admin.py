@@ -15,6 +15,7 @@ from .models import (
     AgreedOwnership,
     AuditEvent,
     Decision,
+    FacilitatorProfile,
     InvitationDelivery,
     LinkGuessWindow,
     Organisation,
@@ -303,3 +304,13 @@ for _model, _display, _search in [
             },
         ),
     )
+
+
+@admin.register(FacilitatorProfile)
+class FacilitatorProfileAdmin(admin.ModelAdmin):
+    """A facilitator's own settings (their language)."""
+
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user"]

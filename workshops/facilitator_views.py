@@ -83,7 +83,10 @@ def workshop_create(request: HttpRequest) -> HttpResponse:
     form = WorkshopForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         workshop = services.plan_workshop(owner=request.user, **form.workshop_values())
-        messages.success(request, f"“{workshop.title}” is ready. Add the participants next.")
+        messages.success(
+            request,
+            gettext("“%(title)s” is ready. Add the participants next.") % {"title": workshop.title},
+        )
         return redirect("workshops:detail", workshop.pk)
     return render(request, "workshops/workshop_form.html", {"form": form, "workshop": None})
 
@@ -95,7 +98,9 @@ def workshop_edit(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     form = WorkshopForm(request.POST or None, instance=workshop, user=request.user)
     if request.method == "POST" and form.is_valid():
         changed = services.update_workshop(workshop, actor=request.user, **form.workshop_values())
-        messages.success(request, "Workshop saved." if changed else "Nothing changed.")
+        messages.success(
+            request, gettext("Workshop saved.") if changed else gettext("Nothing changed.")
+        )
         return redirect("workshops:detail", workshop.pk)
     return render(request, "workshops/workshop_form.html", {"form": form, "workshop": workshop})
 
@@ -115,13 +120,16 @@ def workshop_status(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     workshop = get_workshop_for_user(request, workshop_pk)
     status = request.POST.get("status", "")
     if not workshop.can_move_to(status):
-        messages.error(request, "That change of status is not possible from here.")
+        messages.error(request, gettext("That change of status is not possible from here."))
         return redirect("workshops:detail", workshop.pk)
     move = next(move for move in workshop.status_moves() if move.status == status)
     if move.needs_confirmation and request.POST.get("confirmed") != "1":
         return redirect(_confirmation_url(workshop, status))
     services.change_status(workshop, status, actor=request.user)
-    messages.success(request, f"The workshop is now: {workshop.get_status_display()}.")
+    messages.success(
+        request,
+        gettext("The workshop is now: %(status)s.") % {"status": workshop.get_status_display()},
+    )
     return redirect("workshops:detail", workshop.pk)
 
 
@@ -131,11 +139,13 @@ def workshop_delete(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     """Only the owner deletes, after a confirmation page that says what goes with it."""
     workshop = get_workshop_for_user(request, workshop_pk)
     if not workshop.is_owned_by(request.user):
-        raise PermissionDenied("Only the workshop's owner can delete it.")
+        raise PermissionDenied(gettext("Only the workshop's owner can delete it."))
     if request.method == "POST":
         title = workshop.title
         services.delete_workshop(workshop, actor=request.user)
-        messages.success(request, f"“{title}” and all its answers are deleted.")
+        messages.success(
+            request, gettext("“%(title)s” and all its answers are deleted.") % {"title": title}
+        )
         return redirect("workshops:home")
     participants = workshop.participants.all()
     return render(
@@ -289,7 +299,10 @@ def workshop_reveal(request: HttpRequest, workshop_pk: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(
-            request, "The results are revealed." if first_time else "Sharing settings saved."
+            request,
+            gettext("The results are revealed.")
+            if first_time
+            else gettext("Sharing settings saved."),
         )
     return redirect(reverse("workshops:detail", args=[workshop.pk]) + "#reveal")
 
@@ -299,7 +312,9 @@ def workshop_reveal(request: HttpRequest, workshop_pk: int) -> HttpResponse:
 def workshop_hide_results(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     workshop = get_workshop_for_user(request, workshop_pk)
     services.hide_results(workshop, actor=request.user)
-    messages.success(request, "The results are hidden again: everyone is blind until you reveal.")
+    messages.success(
+        request, gettext("The results are hidden again: everyone is blind until you reveal.")
+    )
     return redirect(reverse("workshops:detail", args=[workshop.pk]) + "#reveal")
 
 
@@ -330,10 +345,14 @@ def workshop_remind(request: HttpRequest, workshop_pk: int) -> HttpResponse:
             % {"count": count},
         )
     elif not report.without_email and not report.passed_on:
-        messages.info(request, "Nobody to remind: everyone with a working link has submitted.")
+        messages.info(
+            request, gettext("Nobody to remind: everyone with a working link has submitted.")
+        )
     if report.without_email:
         names = ", ".join(p.name for p in report.without_email)
-        messages.warning(request, f"No email address, so not reminded: {names}.")
+        messages.warning(
+            request, gettext("No email address, so not reminded: %(names)s.") % {"names": names}
+        )
     if report.passed_on:
         messages.info(
             request,
@@ -457,8 +476,11 @@ def participant_revoke(request: HttpRequest, workshop_pk: int, participant_pk: i
     services.revoke_link(participant, actor=request.user)
     messages.success(
         request,
-        f"{participant.name}'s link is withdrawn. Their answers are kept; "
-        "create a new link to let them continue.",
+        gettext(
+            "%(name)s's link is withdrawn. Their answers are kept; "
+            "create a new link to let them continue."
+        )
+        % {"name": participant.name},
     )
     return _to_participant(participant)
 
@@ -472,13 +494,13 @@ def _email_on_adding(
     """Email a new participant their link if asked and possible; "" when sent, else why not."""
     participant = invitation.participant
     if not participant.email:
-        return f"Not emailed: {participant.name} has no email address."
+        return gettext("Not emailed: %(name)s has no email address.") % {"name": participant.name}
     if not wanted:
-        return "Not emailed: you chose to send the link yourself."
+        return gettext("Not emailed: you chose to send the link yourself.")
     try:
         services.send_invitation(invitation, actor=actor)
     except services.InvitationNotSent as error:
-        return f"Not emailed. {error}"
+        return gettext("Not emailed. %(reason)s") % {"reason": error}
     return ""
 
 
@@ -494,8 +516,11 @@ def participant_add(request: HttpRequest, workshop_pk: int) -> HttpResponse:
         if isinstance(added, Participant):  # this form had added them already
             messages.info(
                 request,
-                f"{added.name} was already added with this form (it was sent twice). Their "
-                "link was shown once: if you need it again, use Actions ▸ Copy a new link.",
+                gettext(
+                    "%(name)s was already added with this form (it was sent twice). Their "
+                    "link was shown once: if you need it again, use Actions ▸ Copy a new link."
+                )
+                % {"name": added.name},
             )
             return _to_participant(added)
         invitation = added
@@ -571,7 +596,12 @@ def participant_edit(request: HttpRequest, workshop_pk: int, participant_pk: int
             role=data["role"],
             side=data["side"],
         )
-        messages.success(request, f"{participant.name} saved." if changed else "Nothing changed.")
+        messages.success(
+            request,
+            gettext("%(name)s saved.") % {"name": participant.name}
+            if changed
+            else gettext("Nothing changed."),
+        )
         return _to_participant(participant)
     return render(
         request,
@@ -596,8 +626,15 @@ def participant_remove(request: HttpRequest, workshop_pk: int, participant_pk: i
         services.remove_participant(participant, actor=request.user)
         messages.success(
             request,
-            f"{participant.name} is removed and their link no longer works."
-            + (" Their answers are kept: restore them below if needed." if has_answers else ""),
+            (
+                gettext(
+                    "%(name)s is removed and their link no longer works. Their answers are "
+                    "kept: restore them below if needed."
+                )
+                if has_answers
+                else gettext("%(name)s is removed and their link no longer works.")
+            )
+            % {"name": participant.name},
         )
         return redirect(reverse("workshops:detail", args=[workshop.pk]) + "#removed")
     if request.method == "POST":
@@ -620,8 +657,11 @@ def participant_restore(
     services.restore_participant(participant, actor=request.user)
     messages.success(
         request,
-        f"{participant.name} is back, with their answers. Their old link stays withdrawn: "
-        "send the invitation again or copy a new link.",
+        gettext(
+            "%(name)s is back, with their answers. Their old link stays withdrawn: "
+            "send the invitation again or copy a new link."
+        )
+        % {"name": participant.name},
     )
     return _to_participant(participant)
 
@@ -640,7 +680,10 @@ def participant_reopen(request: HttpRequest, workshop_pk: int, participant_pk: i
     else:
         messages.success(
             request,
-            f"{participant.name}'s answers are open again: they can change them with their "
-            "link and must submit again.",
+            gettext(
+                "%(name)s's answers are open again: they can change them with their "
+                "link and must submit again."
+            )
+            % {"name": participant.name},
         )
     return _to_participant(participant)

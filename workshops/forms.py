@@ -8,15 +8,23 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Questionnaire
 
-from .models import DEFAULT_SIDE_FOR_ROLE, Organisation, Participant, Workshop
+from .models import (
+    DEFAULT_SIDE_FOR_ROLE,
+    FacilitatorProfile,
+    Organisation,
+    Participant,
+    Workshop,
+)
 
 
 def latest_questionnaire() -> Questionnaire | None:
@@ -36,19 +44,19 @@ class WorkshopForm(forms.ModelForm):
     client = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         required=False,
-        label="One of your clients",
-        empty_label="Choose one of your clients…",
+        label=_("One of your clients"),
+        empty_label=_("Choose one of your clients…"),
     )
     new_client = forms.CharField(
         max_length=200,
         required=False,
-        label="Or a new client",
-        help_text="Type the company's name to add it.",
+        label=_("Or a new client"),
+        help_text=_("Type the company's name to add it."),
     )
     co_facilitators = forms.CharField(
         required=False,
-        label="Co-facilitators",
-        help_text=(
+        label=_("Co-facilitators"),
+        help_text=_(
             "Usernames or email addresses of other facilitators, separated by commas. "
             "They see and run this workshop with you."
         ),
@@ -56,15 +64,17 @@ class WorkshopForm(forms.ModelForm):
 
     class Meta:
         model = Workshop
-        fields = ["title", "scheduled_at", "answer_by", "questionnaire"]
+        fields = ["title", "scheduled_at", "answer_by", "questionnaire", "language"]
         labels = {
-            "scheduled_at": "Workshop date and time",
-            "answer_by": "Answer by",
-            "questionnaire": "Questionnaire version",
+            "title": _("Title"),
+            "language": _("Language"),
+            "scheduled_at": _("Workshop date and time"),
+            "answer_by": _("Answer by"),
+            "questionnaire": _("Questionnaire version"),
         }
         help_texts = {
-            "answer_by": "The deadline the invitation and reminder emails give.",
-            "questionnaire": "The latest version is chosen for you.",
+            "answer_by": _("The deadline the invitation and reminder emails give."),
+            "questionnaire": _("The latest version is chosen for you."),
         }
         widgets = {
             "scheduled_at": forms.DateTimeInput(
@@ -80,6 +90,7 @@ class WorkshopForm(forms.ModelForm):
         "scheduled_at",
         "answer_by",
         "questionnaire",
+        "language",
         "co_facilitators",
     ]
 
@@ -88,7 +99,11 @@ class WorkshopForm(forms.ModelForm):
         self.user = user
         workshop = self.instance if self.instance.pk else None
         self.fields["client"].queryset = Organisation.objects.for_facilitator(user)
-        self.fields["title"].widget.attrs["placeholder"] = "e.g. Mobile strategy 2027"
+        self.fields["language"].required = False
+        self.fields["language"].initial = (
+            workshop.language if workshop else FacilitatorProfile.language_of(user)
+        )
+        self.fields["title"].widget.attrs["placeholder"] = _("e.g. Mobile strategy 2027")
         questionnaire = self.fields["questionnaire"]
         questionnaire.queryset = Questionnaire.objects.order_by("slug", "-version")
         questionnaire.empty_label = None
@@ -101,13 +116,22 @@ class WorkshopForm(forms.ModelForm):
             )
             if workshop.questionnaire_in_use:
                 questionnaire.disabled = True
-                questionnaire.help_text = "Fixed: participants have started answering this version."
+                questionnaire.help_text = _(
+                    "Fixed: participants have started answering this version."
+                )
             if not workshop.is_owned_by(user):
                 self.fields["co_facilitators"].disabled = True
-                self.fields["co_facilitators"].help_text = "Only the owner can change this."
+                self.fields["co_facilitators"].help_text = _("Only the owner can change this.")
 
     def clean_title(self) -> str:
         return one_line(self.cleaned_data.get("title") or "")
+
+    def clean_language(self) -> str:
+        """A form sent without the field (an older page) keeps the workshop's language, or
+        for a new workshop takes the facilitator's."""
+        if language := self.cleaned_data.get("language"):
+            return language
+        return self.instance.language if self.instance.pk else self.fields["language"].initial
 
     def clean_scheduled_at(self) -> datetime | None:
         """The date input has minute precision: an untouched field keeps the stored seconds."""
@@ -133,7 +157,7 @@ class WorkshopForm(forms.ModelForm):
                 users.append(found)
         if unknown:
             raise forms.ValidationError(
-                "No facilitator account for: %(names)s. Ask them to get an account first.",
+                _("No facilitator account for: %(names)s. Ask them to get an account first."),
                 params={"names": ", ".join(unknown)},
             )
         owner_pk = self.instance.owner_id if self.instance.pk else self.user.pk
@@ -145,16 +169,16 @@ class WorkshopForm(forms.ModelForm):
         new_client = one_line(cleaned.get("new_client") or "")
         cleaned["new_client"] = new_client
         if client is not None and new_client:
-            self.add_error("new_client", "Choose a client or type a new one, not both.")
+            self.add_error("new_client", _("Choose a client or type a new one, not both."))
         elif client is None and not new_client:
-            self.add_error("client", "Choose one of your clients or type a new client's name.")
+            self.add_error("client", _("Choose one of your clients or type a new client's name."))
         scheduled_at = cleaned.get("scheduled_at")
         answer_by = cleaned.get("answer_by")
         if scheduled_at and answer_by and answer_by > scheduled_at.date():
-            self.add_error("answer_by", "Ask for answers before the workshop, not after it.")
+            self.add_error("answer_by", _("Ask for answers before the workshop, not after it."))
         elif answer_by and "answer_by" in self.changed_data and answer_by < timezone.localdate():
             # Invitations and the welcome page would ask for answers by a day already gone.
-            self.add_error("answer_by", "This date has passed: choose today or a later day.")
+            self.add_error("answer_by", _("This date has passed: choose today or a later day."))
         return cleaned
 
     def workshop_values(self) -> dict[str, Any]:
@@ -167,6 +191,7 @@ class WorkshopForm(forms.ModelForm):
             "questionnaire": data["questionnaire"],
             "scheduled_at": data["scheduled_at"],
             "answer_by": data["answer_by"],
+            "language": data["language"],
         }
         if not self.fields["co_facilitators"].disabled:
             values["co_facilitators"] = data["co_facilitators"]
@@ -179,9 +204,15 @@ class ParticipantForm(forms.ModelForm):
     class Meta:
         model = Participant
         fields = ["name", "email", "role", "side"]
+        labels = {
+            "name": _("Name"),
+            "email": _("Email"),
+            "role": _("Role"),
+            "side": _("Side"),
+        }
         help_texts = {
-            "email": "Used only to send the personal link and reminders.",
-            "side": "Which side they speak for in comparisons. Leave it to follow the role.",
+            "email": _("Used only to send the personal link and reminders."),
+            "side": _("Which side they speak for in comparisons. Leave it to follow the role."),
         }
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "off"}),
@@ -193,10 +224,10 @@ class ParticipantForm(forms.ModelForm):
         self.workshop = workshop
         side = self.fields["side"]
         side.required = False
-        side.choices = [("", "Follow the role")] + [
+        side.choices = [("", _("Follow the role"))] + [
             choice for choice in side.choices if choice[0] != ""
         ]
-        self.fields["role"].choices = [("", "Choose a role…")] + [
+        self.fields["role"].choices = [("", _("Choose a role…"))] + [
             choice for choice in self.fields["role"].choices if choice[0] != ""
         ]
         # app.js picks the role's usual side as the role changes (the server does it too).
@@ -216,7 +247,9 @@ class ParticipantForm(forms.ModelForm):
         if self.instance.pk:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
-            raise forms.ValidationError("Someone in this workshop already has this email address.")
+            raise forms.ValidationError(
+                _("Someone in this workshop already has this email address.")
+            )
         return email
 
     def clean(self) -> dict[str, Any]:
@@ -242,8 +275,8 @@ class AddParticipantForm(ParticipantForm):
     send_invitation = forms.BooleanField(
         required=False,
         initial=True,
-        label="Email the invitation now",
-        help_text=(
+        label=_("Email the invitation now"),
+        help_text=_(
             "Needs an email address. Without one, or unticked, you get the link to copy "
             "and send yourself."
         ),
@@ -252,7 +285,7 @@ class AddParticipantForm(ParticipantForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The placeholder lets the page hide the box while the email is empty (app.css, :has).
-        self.fields["email"].widget.attrs["placeholder"] = "name@company.com"
+        self.fields["email"].widget.attrs["placeholder"] = _("name@company.com")
 
 
 class RevealForm(forms.Form):
@@ -260,13 +293,13 @@ class RevealForm(forms.Form):
 
     results_visible_to_participants = forms.BooleanField(
         required=False,
-        label="Participants can see the results too",
-        help_text="A read-only page of everyone's answers, opened from their personal link.",
+        label=_("Participants can see the results too"),
+        help_text=_("A read-only page of everyone's answers, opened from their personal link."),
     )
     anonymous = forms.BooleanField(
         required=False,
-        label="Hide names",
-        help_text=(
+        label=_("Hide names"),
+        help_text=_(
             "Participants see “Participant A, CIO” instead of names. Where a role has only one "
             "person, the role still tells who it is."
         ),
@@ -307,3 +340,10 @@ class RunAgainForm(forms.Form):
         initial=True,
         label=gettext_lazy("Use the newest version of the questionnaire"),
     )
+
+
+class LanguageForm(forms.Form):
+    """The language switcher's post: one of the interface's languages, and where to go back."""
+
+    language = forms.ChoiceField(choices=settings.LANGUAGES)
+    next = forms.CharField(required=False, max_length=2000)

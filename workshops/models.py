@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connections, models, router
@@ -21,7 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Left, StrIndex, Substr
 from django.db.models.lookups import Exact
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
 from surveys.models import Answer, Questionnaire, Response, ResponseStatus
@@ -57,13 +58,17 @@ class Organisation(models.Model):
 
 
 class WorkshopStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    COLLECTING = "collecting", "Collecting answers"
-    IN_SESSION = "in_session", "In session"
-    CLOSED = "closed", "Closed"
+    DRAFT = "draft", gettext_lazy("Draft")
+    COLLECTING = "collecting", gettext_lazy("Collecting answers")
+    IN_SESSION = "in_session", gettext_lazy("In session")
+    CLOSED = "closed", gettext_lazy("Closed")
 
 
 WORKSHOP_STATUS_LABELS = dict(WorkshopStatus.choices)
+
+#: The languages of the interface (settings.LANGUAGES): a workshop's, a participant's choice
+#: and a facilitator's setting are one of these, checked by the database.
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
 
 class WorkshopQuerySet(models.QuerySet["Workshop"]):
@@ -151,7 +156,11 @@ class Workshop(models.Model):
     )
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
     scheduled_at = models.DateTimeField(null=True, blank=True)
-    answer_by = models.DateField(null=True, blank=True, help_text="Deadline given in invitations.")
+    answer_by = models.DateField(
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Deadline given in invitations."),
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_workshops"
     )
@@ -163,7 +172,22 @@ class Workshop(models.Model):
     )
     revealed_at = models.DateTimeField(null=True, blank=True)
     results_visible_to_participants = models.BooleanField(default=False)
-    anonymous = models.BooleanField(default=False, help_text="Hide names in participants' view.")
+    anonymous = models.BooleanField(
+        default=False, help_text=gettext_lazy("Hide names in participants' view.")
+    )
+    #: The language of the workshop: its invitations and reminders, and its executives' pages
+    #: unless one of them picks another (`Participant.language`). New workshops take their
+    #: facilitator's language (`FacilitatorProfile`).
+    language = models.CharField(
+        gettext_lazy("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=gettext_lazy(
+            "Invitations and reminders go out in it, and executives answer in it unless "
+            "they switch."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     #: The version of what the consensus dashboard shows: one more with every change to its
     #: answers, responses, participants or codings, in the same transaction
@@ -191,6 +215,9 @@ class Workshop(models.Model):
                 condition=~Q(follows=F("pk")), name="workshop_does_not_follow_itself"
             ),
             models.UniqueConstraint(fields=["import_id"], name="workshop_imported_once"),
+            models.CheckConstraint(
+                condition=Q(language__in=LANGUAGE_CODES), name="workshop_language_valid"
+            ),
         ]
         indexes = [models.Index(fields=["owner", "-created_at"], name="workshop_owner_recent")]
 
@@ -282,18 +309,18 @@ class Workshop(models.Model):
 
 # The lifecycle: draft -> collecting -> in session -> closed, and back again when needed.
 STATUS_TRANSITIONS: dict[str, list[tuple[str, str]]] = {
-    WorkshopStatus.DRAFT: [(WorkshopStatus.COLLECTING, "Start collecting answers")],
+    WorkshopStatus.DRAFT: [(WorkshopStatus.COLLECTING, gettext_lazy("Start collecting answers"))],
     WorkshopStatus.COLLECTING: [
-        (WorkshopStatus.IN_SESSION, "Start the session"),
-        (WorkshopStatus.CLOSED, "Close the workshop"),
+        (WorkshopStatus.IN_SESSION, gettext_lazy("Start the session")),
+        (WorkshopStatus.CLOSED, gettext_lazy("Close the workshop")),
     ],
     WorkshopStatus.IN_SESSION: [
-        (WorkshopStatus.COLLECTING, "Back to collecting answers"),
-        (WorkshopStatus.CLOSED, "Close the workshop"),
+        (WorkshopStatus.COLLECTING, gettext_lazy("Back to collecting answers")),
+        (WorkshopStatus.CLOSED, gettext_lazy("Close the workshop")),
     ],
     WorkshopStatus.CLOSED: [
-        (WorkshopStatus.COLLECTING, "Reopen for answers"),
-        (WorkshopStatus.IN_SESSION, "Reopen the session"),
+        (WorkshopStatus.COLLECTING, gettext_lazy("Reopen for answers")),
+        (WorkshopStatus.IN_SESSION, gettext_lazy("Reopen the session")),
     ],
 }
 
@@ -326,15 +353,15 @@ class Role(models.TextChoices):
     CTO = "cto", "CTO"
     CDO = "cdo", "CDO"
     CFO = "cfo", "CFO"
-    HEAD_IT = "head_it", "Head of IT"
-    HEAD_MARKETING = "head_marketing", "Head of marketing"
-    OTHER = "other", "Other"
+    HEAD_IT = "head_it", gettext_lazy("Head of IT")
+    HEAD_MARKETING = "head_marketing", gettext_lazy("Head of marketing")
+    OTHER = "other", gettext_lazy("Other")
 
 
 class Side(models.TextChoices):
-    TECHNOLOGY = "technology", "Technology"
-    MARKETING = "marketing", "Marketing"
-    BUSINESS = "business", "Business"
+    TECHNOLOGY = "technology", gettext_lazy("Technology")
+    MARKETING = "marketing", gettext_lazy("Marketing")
+    BUSINESS = "business", gettext_lazy("Business")
 
 
 DEFAULT_SIDE_FOR_ROLE = {
@@ -382,6 +409,8 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
             )
         return answering.select_related("workshop", "response", "response__questionnaire").only(
             "workshop__status",
+            "workshop__language",
+            "language",
             "response__status",
             "response__questionnaire__source_digest",
             "response__questionnaire__created_at",
@@ -432,9 +461,9 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
 
 
 class ProgressState(models.TextChoices):
-    NOT_OPENED = "not_opened", "Not opened"
-    IN_PROGRESS = "in_progress", "In progress"
-    SUBMITTED = "submitted", "Submitted"
+    NOT_OPENED = "not_opened", gettext_lazy("Not opened")
+    IN_PROGRESS = "in_progress", gettext_lazy("In progress")
+    SUBMITTED = "submitted", gettext_lazy("Submitted")
 
     @classmethod
     def of(cls, response_id: int | None, status: str | None, *, opened: bool) -> ProgressState:
@@ -451,10 +480,10 @@ class ProgressState(models.TextChoices):
 class LinkState(models.TextChoices):
     """How the participant's current personal link reached them, as the board tells it."""
 
-    EMAILED = "emailed", "Emailed"
-    COPIED_AFTER_EMAIL = "copied_after_email", "New link shown to the facilitator"
-    COPIED = "copied", "Link shown to the facilitator, not emailed"
-    WITHDRAWN = "withdrawn", "Link withdrawn"
+    EMAILED = "emailed", gettext_lazy("Emailed")
+    COPIED_AFTER_EMAIL = "copied_after_email", gettext_lazy("New link shown to the facilitator")
+    COPIED = "copied", gettext_lazy("Link shown to the facilitator, not emailed")
+    WITHDRAWN = "withdrawn", gettext_lazy("Link withdrawn")
 
     @classmethod
     def of(
@@ -511,6 +540,9 @@ class Participant(models.Model):
     )
     removed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    #: The language the executive chose on their pages (the switcher); blank: the workshop's.
+    #: Their pages, and the emails sent to them after they chose, are in `answering_language`.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True)
 
     objects = ParticipantQuerySet.as_manager()
 
@@ -526,10 +558,20 @@ class Participant(models.Model):
             models.CheckConstraint(
                 condition=~Q(session_key=""), name="participant_session_key_set"
             ),
+            models.CheckConstraint(
+                condition=Q(language="") | Q(language__in=LANGUAGE_CODES),
+                name="participant_language_valid",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_role_display()})"
+
+    @property
+    def answering_language(self) -> str:
+        """The language of the executive's pages and emails: their own choice, else the
+        workshop's (reads the workshop: select it with the participant)."""
+        return self.language or self.workshop.language
 
     @property
     def progress_state(self) -> ProgressState:
@@ -602,10 +644,13 @@ class Participant(models.Model):
 class DeliveryState(models.TextChoices):
     """Where the latest email carrying a participant's link is (the board shows it)."""
 
-    QUEUED = "queued", "Queued"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    DROPPED = "dropped", "Not sent"  # its link was replaced or withdrawn before it could go
+    QUEUED = "queued", gettext_lazy("Queued")
+    SENT = "sent", gettext_lazy("Sent")
+    FAILED = "failed", gettext_lazy("Failed")
+    DROPPED = (
+        "dropped",
+        gettext_lazy("Not sent"),
+    )  # its link was replaced or withdrawn before it could go
 
 
 class InvitationDeliveryQuerySet(models.QuerySet["InvitationDelivery"]):
@@ -857,39 +902,39 @@ class AuditEvent(models.Model):
     @property
     def label(self) -> str:
         """The action in words, for the audit trail on the workshop page."""
-        return AUDIT_ACTION_LABELS.get(self.action, self.action.replace("_", " ").capitalize())
+        return str(AUDIT_ACTION_LABELS.get(self.action, self.action.replace("_", " ").capitalize()))
 
 
 AUDIT_ACTION_LABELS = {
-    "create": "Workshop created",
-    "edit_workshop": "Workshop edited",
-    "status": "Status changed",
-    "add_participant": "Participant added",
-    "edit_participant": "Participant edited",
-    "invite": "Invitation queued to email",
-    "remind": "Reminder queued to email",
-    "regenerate_link": "New link created",
+    "create": gettext_lazy("Workshop created"),
+    "edit_workshop": gettext_lazy("Workshop edited"),
+    "status": gettext_lazy("Status changed"),
+    "add_participant": gettext_lazy("Participant added"),
+    "edit_participant": gettext_lazy("Participant edited"),
+    "invite": gettext_lazy("Invitation queued to email"),
+    "remind": gettext_lazy("Reminder queued to email"),
+    "regenerate_link": gettext_lazy("New link created"),
     "replace_leaked_link": gettext_lazy("Leaked link replaced"),
-    "revoke_link": "Link withdrawn",
-    "remove_participant": "Participant removed",
-    "restore_participant": "Participant restored",
-    "reopen": "Answers reopened",
-    "reveal": "Results revealed",
-    "hide_results": "Results hidden again",
-    "export": "Results exported",
+    "revoke_link": gettext_lazy("Link withdrawn"),
+    "remove_participant": gettext_lazy("Participant removed"),
+    "restore_participant": gettext_lazy("Participant restored"),
+    "reopen": gettext_lazy("Answers reopened"),
+    "reveal": gettext_lazy("Results revealed"),
+    "hide_results": gettext_lazy("Results hidden again"),
+    "export": gettext_lazy("Results exported"),
     "import": gettext_lazy("Workshop imported"),
     "run_again": gettext_lazy("Follow-up workshop created"),
-    "delete": "Workshop deleted",
-    "code_text": "Free-text answers coded",
-    "retry_email": "Email tried again",
-    "email_failed": "Email not delivered",
+    "delete": gettext_lazy("Workshop deleted"),
+    "code_text": gettext_lazy("Free-text answers coded"),
+    "retry_email": gettext_lazy("Email tried again"),
+    "email_failed": gettext_lazy("Email not delivered"),
 }
 
 
 class CodingVerdict(models.TextChoices):
-    AGREE = "agree", "Agree"
-    PARTLY = "partly", "Partly"
-    DIFFER = "differ", "Differ"
+    AGREE = "agree", gettext_lazy("Agree")
+    PARTLY = "partly", gettext_lazy("Partly")
+    DIFFER = "differ", gettext_lazy("Differ")
 
 
 #: Where the bar between the two groups of a coded pair is.
@@ -932,6 +977,47 @@ class TextCoding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pair} on {self.question_id}: {self.verdict}"
+
+
+class FacilitatorProfile(models.Model):
+    """A facilitator's own settings: the language of their pages (and of the password-reset
+    email), and the one new workshops start in. Made on first use (`for_user`)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="facilitator_profile"
+    )
+    language = models.CharField(
+        gettext_lazy("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__in=LANGUAGE_CODES), name="facilitator_language_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Settings of {self.user_id}"
+
+    @classmethod
+    def chosen_language(cls, user: Any) -> str | None:
+        """The language the facilitator chose, or None if they never did."""
+        return cls.objects.filter(user=user).values_list("language", flat=True).first()
+
+    @classmethod
+    def language_of(cls, user: Any) -> str:
+        """The facilitator's language: their choice, else the page's (the browser's)."""
+        language = cls.chosen_language(user) or translation.get_language()
+        return language if language in LANGUAGE_CODES else settings.LANGUAGE_CODE
+
+    @classmethod
+    def choose(cls, user: Any, language: str) -> None:
+        """Save the facilitator's language (made on first use)."""
+        cls.objects.update_or_create(user=user, defaults={"language": language})
 
 
 # The session's outcome and its run-sheet: models of this app kept in their own module.

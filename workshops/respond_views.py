@@ -15,12 +15,13 @@ from functools import wraps
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.client_address import client_address
@@ -38,8 +39,14 @@ from surveys.kinds import kind_for
 from surveys.models import Answer, Question, Response, Section
 from surveys.presenting import QuestionField, build_field, display_answer, render_field
 
-from .access import NotInQuestionnaire, get_participant_for_session, remember_participant
+from .access import (
+    NotInQuestionnaire,
+    get_participant_for_session,
+    remember_participant,
+    speak_their_language,
+)
 from .dashboard.freshness import note_answers_changed
+from .forms import LanguageForm
 from .models import LinkGuessWindow, Participant, ReplacedLink, hash_token
 from .paths import each_path
 
@@ -96,6 +103,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
             refused["Retry-After"] = str(int(LinkGuessWindow.LENGTH.total_seconds()))
             return refused
         return render(request, "respond/link_invalid.html", status=404)
+    speak_their_language(request, participant)
     if participant.token_revoked_at is not None:
         return render(request, "respond/link_revoked.html", status=410)
     if not participant.workshop.accepts_answers:
@@ -128,6 +136,7 @@ def _replaced_link(request: HttpRequest, token_hash: str) -> HttpResponse | None
     if replaced is None:
         return None
     participant = replaced.participant
+    speak_their_language(request, participant)
     if participant.token_revoked_at is not None:
         return render(request, "respond/link_revoked.html", status=410)
     if not participant.workshop.accepts_answers:  # a newer link would not help
@@ -204,7 +213,7 @@ _TAB = {
     "drafts": '<li class="has-drafts"><a href="{}"><span class="step-mark" aria-hidden="true">'
     '!</span>{}<span class="visually-hidden"> ({})</span></a></li>',
     "complete": '<li class="is-complete"><a href="{}"><span class="step-mark" '
-    'aria-hidden="true">✓</span>{}<span class="visually-hidden"> (all answered)</span></a></li>',
+    'aria-hidden="true">✓</span>{}<span class="visually-hidden"> ({})</span></a></li>',
     "open": '<li><a href="{}">{}</a></li>',
 }
 
@@ -218,10 +227,14 @@ def _tabs(steps: list[SectionStep], position: int) -> SafeString:
         if step.number == position:
             tab = format_html(_TAB["current"], step.url, step.section.text("title"))
         elif step.drafts:
-            drafts = f"{step.drafts} draft{'s' if step.drafts != 1 else ''} to finish"
+            drafts = ngettext(
+                "%(count)d draft to finish", "%(count)d drafts to finish", step.drafts
+            ) % {"count": step.drafts}
             tab = format_html(_TAB["drafts"], step.url, step.section.text("title"), drafts)
         elif step.complete:
-            tab = format_html(_TAB["complete"], step.url, step.section.text("title"))
+            tab = format_html(
+                _TAB["complete"], step.url, step.section.text("title"), gettext("all answered")
+            )
         else:
             tab = format_html(_TAB["open"], step.url, step.section.text("title"))
         tabs.append((tab,))
@@ -282,8 +295,8 @@ def respond(request: HttpRequest, participant_pk: int) -> HttpResponse:
     )
 
 
-SUBMITTED_ALREADY = "Your answers are submitted and can no longer be changed."
-WORKSHOP_CLOSED = "This workshop is closed: answers can no longer change."
+SUBMITTED_ALREADY = gettext_lazy("Your answers are submitted and can no longer be changed.")
+WORKSHOP_CLOSED = gettext_lazy("This workshop is closed: answers can no longer change.")
 
 
 #: How fresh "last activity" is kept: the facilitator's board says "just now" for anything
@@ -310,7 +323,7 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
     if closed := _closed_page(request, participant):
         return closed
     if not 1 <= position <= len(sections):
-        raise NotInQuestionnaire(participant.pk, "There is no such section")
+        raise NotInQuestionnaire(participant.pk, gettext("There is no such section"))
     current = sections[position - 1]
     response = participant.response
     errors: dict[int, str] = {}
@@ -343,11 +356,14 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
                 # Kept, so nothing stops the executive from moving on: tell them what waits.
                 messages.warning(
                     request,
-                    f"{len(drafted)} answer{'s' if len(drafted) != 1 else ''} on "
-                    f"“{current.text('title')}” {'are' if len(drafted) != 1 else 'is'} kept as a "
-                    "draft and not counted yet: finish "
-                    f"{'them' if len(drafted) != 1 else 'it'} whenever you like (the review "
-                    "page lists drafts).",
+                    ngettext(
+                        "%(count)d answer on “%(section)s” is kept as a draft and not counted "
+                        "yet: finish it whenever you like (the review page lists drafts).",
+                        "%(count)d answers on “%(section)s” are kept as a draft and not counted "
+                        "yet: finish them whenever you like (the review page lists drafts).",
+                        len(drafted),
+                    )
+                    % {"count": len(drafted), "section": current.text("title")},
                 )
             if go == "previous" and position > 1:
                 target = position - 1
@@ -364,14 +380,18 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
             drafts_only = True
             messages.warning(
                 request,
-                "Not complete yet: see the messages next to the answers. What you entered is "
-                "saved as a draft; finish it now, or continue and come back to it later.",
+                gettext(
+                    "Not complete yet: see the messages next to the answers. What you entered "
+                    "is saved as a draft; finish it now, or continue and come back to it later."
+                ),
             )
         else:
             messages.error(
                 request,
-                "Some answers need your attention: see the messages next to them. What you "
-                "entered there is kept as a draft; everything else on this page is saved.",
+                gettext(
+                    "Some answers need your attention: see the messages next to them. What you "
+                    "entered there is kept as a draft; everything else on this page is saved."
+                ),
             )
     else:
         # Reading a section changes nothing but the (throttled) activity time: where to resume
@@ -505,10 +525,11 @@ def _save_posted(response: Response, question: Question, posted) -> _Outcome:  #
         shown = display_answer(question, result.answer.value, result.answer.is_unknown)
         return _Outcome(
             status="conflict",
-            error=(
-                f"This answer was changed in another tab or device to: {shown}. "
+            error=gettext(
+                "This answer was changed in another tab or device to: %(answer)s. "
                 "It was kept: check it and change it again if you wish."
-            ),
+            )
+            % {"answer": shown},
             answer=result.answer,
         )
     note = ""
@@ -542,7 +563,7 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
         None,
     )
     if found is None:
-        raise NotInQuestionnaire(participant.pk, "There is no such question")
+        raise NotInQuestionnaire(participant.pk, gettext("There is no such question"))
     position, question = found
     if not participant.workshop.accepts_answers:
         outcome = _Outcome(status="refused", error=WORKSHOP_CLOSED)
@@ -622,6 +643,27 @@ def _whole_question(
     return reply
 
 
+@require_POST
+def language(request: HttpRequest, participant_pk: int) -> HttpResponse:
+    """The executive's language switcher: their pages, and the emails they get from now on, in
+    the language they pick (kept on the participant, so any device and any later visit has
+    it). Back to the page they were on; an unknown language changes nothing."""
+    participant = get_participant_for_session(request, participant_pk, for_page=False)
+    form = LanguageForm(request.POST)
+    if form.is_valid():
+        Participant.objects.filter(pk=participant.pk).update(language=form.cleaned_data["language"])
+    own_pages = reverse("workshops:respond", args=[participant.pk])
+    wanted = request.POST.get("next", "")
+    # Only one of their own pages: their access cookie is scoped to those.
+    if not (
+        wanted.isprintable()
+        and " " not in wanted
+        and (posixpath.normpath(wanted) + "/").startswith(own_pages)
+    ):
+        wanted = own_pages
+    return HttpResponseRedirect(wanted)
+
+
 @require_safe
 def review(request: HttpRequest, participant_pk: int) -> HttpResponse:
     """Every answer at a glance, the required questions still open, and the submit button."""
@@ -635,7 +677,7 @@ def review(request: HttpRequest, participant_pk: int) -> HttpResponse:
             answered = answer is not None and answer.is_answered
             draft_problem = ""
             if answer is not None and answer.draft is not None:
-                draft_problem = build_field(question, 0, answer).error or "Not finished."
+                draft_problem = build_field(question, 0, answer).error or gettext("Not finished.")
                 if answered or not question.required:  # else it is listed among the missing
                     drafts.append({"question": question, "position": position})
             rows.append(
@@ -687,8 +729,12 @@ def submit(request: HttpRequest, participant_pk: int) -> HttpResponse:
     if missing and not participant.response.is_submitted:
         messages.error(
             request,
-            f"{len(missing)} required question{'s' if len(missing) != 1 else ''} still "
-            "to answer: they are listed below.",
+            ngettext(
+                "%(count)d required question still to answer: it is listed below.",
+                "%(count)d required questions still to answer: they are listed below.",
+                len(missing),
+            )
+            % {"count": len(missing)},
         )
         return redirect("workshops:respond_review", participant_pk=participant.pk)
     drafts = sum(1 for answer in answers.values() if answer.draft is not None)
@@ -698,8 +744,10 @@ def submit(request: HttpRequest, participant_pk: int) -> HttpResponse:
         # submitting drops them, so the executive must see them first.
         messages.warning(
             request,
-            "Some answers have unfinished changes, listed below: finish them, or submit again "
-            "to keep your last complete answers.",
+            gettext(
+                "Some answers have unfinished changes, listed below: finish them, or submit "
+                "again to keep your last complete answers."
+            ),
         )
         return redirect("workshops:respond_review", participant_pk=participant.pk)
     with transaction.atomic():

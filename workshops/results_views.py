@@ -12,6 +12,7 @@ from string import ascii_uppercase
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from surveys.models import Answer, Question, Section
@@ -66,9 +67,12 @@ def respondents(
     for index, person in enumerate(people):
         role = person.get_role_display()
         if anonymous:
-            label = f"Participant {anonymous_label(index)}, {role}"
+            label = gettext("Participant %(letter)s, %(role)s") % {
+                "letter": anonymous_label(index),
+                "role": role,
+            }
         else:
-            label = f"{person.name}, {role}"
+            label = gettext("%(name)s, %(role)s") % {"name": person.name, "role": role}
         named.append(Respondent(participant=person, label=label, is_you=person.pk == you.pk))
     return named
 
@@ -80,15 +84,18 @@ def results(request: HttpRequest, participant_pk: int) -> HttpResponse:
     if not (workshop.is_revealed and workshop.results_visible_to_participants):
         raise NotInQuestionnaire(
             participant.pk,
-            "The results are not shared yet",
-            "The facilitator decides when everyone's answers are shown, usually in the workshop.",
+            gettext("The results are not shared yet"),
+            gettext(
+                "The facilitator decides when everyone's answers are shown, usually in the "
+                "workshop."
+            ),
         )
     if participant.response is None or not participant.response.is_submitted:
         # Nobody reads the others' answers before giving their own.
         raise NotInQuestionnaire(
             participant.pk,
-            "Everyone's answers open once you have submitted yours",
-            "Finish and submit your answers from the review page, then come back here.",
+            gettext("Everyone's answers open once you have submitted yours"),
+            gettext("Finish and submit your answers from the review page, then come back here."),
         )
     people = list(
         Participant.objects.active()
@@ -115,7 +122,7 @@ def results(request: HttpRequest, participant_pk: int) -> HttpResponse:
                         respondent=respondent,
                         shown=display_answer(question, answer.value, answer.is_unknown)
                         if answered
-                        else "Not answered",
+                        else gettext("Not answered"),
                         answered=answered,
                     )
                 )

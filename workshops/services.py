@@ -17,7 +17,9 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy, override
 
 from surveys.answering import reopen_response
 from surveys.models import Questionnaire, Response
@@ -32,7 +34,9 @@ from .models import (
     Organisation,
     Participant,
     ReplacedLink,
+    Role,
     Workshop,
+    WorkshopStatus,
 )
 from .tasks import send_invitation_email
 
@@ -56,15 +60,44 @@ class Invitation:
 
 
 def record(
-    workshop: Workshop, actor: AbstractBaseUser | None, action: str, detail: str = ""
+    workshop: Workshop, actor: AbstractBaseUser | None, action: str, detail: str | Promise = ""
 ) -> None:
-    """Add a line to the workshop's audit trail."""
+    """Add a line to the workshop's audit trail.
+
+    The detail is written once, in the workshop's language (a lazy `format_lazy` /
+    `gettext_lazy` detail is put into words here), so the trail reads in one language whoever
+    made the change; names people typed stay as typed. The action's label is translated as it
+    is shown (`AuditEvent.label`)."""
+    with override(workshop.language):
+        text = str(detail)
     AuditEvent.objects.create(
         workshop=workshop,
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
-        detail=detail[:400],
+        detail=text[:400],
     )
+
+
+#: The words the audit trail uses for the fields a change names (translated when written).
+FIELD_WORDS = {
+    "title": gettext_lazy("title"),
+    "organisation": gettext_lazy("client"),
+    "questionnaire": gettext_lazy("questionnaire"),
+    "scheduled_at": gettext_lazy("date"),
+    "answer_by": gettext_lazy("answer-by date"),
+    "language": gettext_lazy("language"),
+    "co_facilitators": gettext_lazy("co-facilitators"),
+    "name": gettext_lazy("name"),
+    "email": gettext_lazy("email"),
+    "role": gettext_lazy("role"),
+    "side": gettext_lazy("side"),
+}
+
+
+def _field_words(names: Iterable[str]) -> Promise:
+    """The changed fields in words, joined, translated when the audit line is written."""
+    words = [FIELD_WORDS.get(name, name.replace("_", " ")) for name in names]
+    return format_lazy("{}" + ", {}" * (len(words) - 1), *words) if words else ""
 
 
 @transaction.atomic
@@ -79,7 +112,7 @@ def create_workshop(
     workshop = Workshop.objects.create(
         title=title, organisation=organisation, owner=owner, questionnaire=questionnaire, **fields
     )
-    record(workshop, owner, "create", f"“{title}”")
+    record(workshop, owner, "create", format_lazy("“{}”", title))
     return workshop
 
 
@@ -108,7 +141,11 @@ def add_participant(
         workshop,
         actor,
         "add_participant",
-        f"{participant.name} added as {participant.get_role_display()}",
+        format_lazy(
+            gettext_lazy("{name} added as {role}"),
+            name=participant.name,
+            role=Role(participant.role).label,
+        ),
     )
     return Invitation(participant=participant, token=token)
 
@@ -141,12 +178,18 @@ def regenerate_link(
         changed.append("session_key")
     participant.save(update_fields=changed)
     if end_sessions:
-        detail = gettext(
-            "New link for %(name)s; every page opened with the old link was closed"
-        ) % {"name": participant.name}
+        detail = format_lazy(
+            gettext_lazy("New link for {name}; every page opened with the old link was closed"),
+            name=participant.name,
+        )
         record(participant.workshop, actor, "replace_leaked_link", detail)
     else:
-        record(participant.workshop, actor, "regenerate_link", f"New link for {participant.name}")
+        record(
+            participant.workshop,
+            actor,
+            "regenerate_link",
+            format_lazy(gettext_lazy("New link for {name}"), name=participant.name),
+        )
     return Invitation(participant=participant, token=token)
 
 
@@ -157,7 +200,12 @@ def revoke_link(participant: Participant, *, actor: AbstractBaseUser | None) -> 
     participant.token_revoked_at = timezone.now()
     participant.end_sessions()
     participant.save(update_fields=["token_revoked_at", "session_key"])
-    record(participant.workshop, actor, "revoke_link", f"Link withdrawn for {participant.name}")
+    record(
+        participant.workshop,
+        actor,
+        "revoke_link",
+        format_lazy(gettext_lazy("Link withdrawn for {name}"), name=participant.name),
+    )
 
 
 # Accounts.
@@ -202,6 +250,7 @@ def plan_workshop(
     scheduled_at: datetime | None = None,
     answer_by: date | None = None,
     co_facilitators: Iterable[AbstractBaseUser] = (),
+    language: str = settings.LANGUAGE_CODE,
 ) -> Workshop:
     """A new workshop for an existing client or one typed in, with its co-facilitators."""
     if organisation is None:
@@ -213,6 +262,7 @@ def plan_workshop(
         questionnaire=questionnaire,
         scheduled_at=scheduled_at,
         answer_by=answer_by,
+        language=language,
     )
     workshop.co_facilitators.set([user for user in co_facilitators if user.pk != owner.pk])
     return workshop
@@ -230,6 +280,7 @@ def update_workshop(
     scheduled_at: datetime | None,
     answer_by: date | None,
     co_facilitators: Iterable[AbstractBaseUser] | None = None,
+    language: str | None = None,
 ) -> list[str]:
     """Change a workshop's details; returns the names of what changed (also in the audit).
 
@@ -245,6 +296,8 @@ def update_workshop(
         "scheduled_at": scheduled_at,
         "answer_by": answer_by,
     }
+    if language is not None:
+        new_values["language"] = language
     stored = Workshop.objects.select_for_update().get(pk=workshop.pk)
     changed = [name for name, value in new_values.items() if getattr(stored, name) != value]
     for name, value in new_values.items():
@@ -260,8 +313,12 @@ def update_workshop(
             workshop.co_facilitators.set(wanted)
             changed.append("co_facilitators")
     if changed:
-        words = ", ".join(name.replace("_", " ") for name in changed)
-        record(workshop, actor, "edit_workshop", f"Changed {words}")
+        record(
+            workshop,
+            actor,
+            "edit_workshop",
+            format_lazy(gettext_lazy("Changed {fields}"), fields=_field_words(changed)),
+        )
     return changed
 
 
@@ -269,11 +326,11 @@ def update_workshop(
 def change_status(workshop: Workshop, status: str, *, actor: AbstractBaseUser) -> None:
     """Move the workshop along its lifecycle. Closing stops all answering at once."""
     if not workshop.can_move_to(status):
-        raise ValueError(f"A {workshop.get_status_display()} workshop cannot become {status}.")
-    before = workshop.get_status_display()
+        raise ValueError(f"A {workshop.status} workshop cannot become {status}.")
+    before = WorkshopStatus(workshop.status).label
     workshop.status = status
     workshop.save(update_fields=["status"])
-    record(workshop, actor, "status", f"{before} → {workshop.get_status_display()}")
+    record(workshop, actor, "status", format_lazy("{} → {}", before, WorkshopStatus(status).label))
 
 
 def delete_workshop(workshop: Workshop, *, actor: AbstractBaseUser) -> None:
@@ -284,7 +341,12 @@ def delete_workshop(workshop: Workshop, *, actor: AbstractBaseUser) -> None:
     with transaction.atomic():
         participants = list(Participant.objects.filter(workshop=workshop))
         response_ids = [p.response_id for p in participants if p.response_id is not None]
-        record(workshop, actor, "delete", f"Workshop “{workshop.title}” deleted")
+        record(
+            workshop,
+            actor,
+            "delete",
+            format_lazy(gettext_lazy("Workshop “{title}” deleted"), title=workshop.title),
+        )
         logger.warning(
             "Workshop %s “%s” (%s) deleted by %s: %d participants, %d responses",
             workshop.pk,
@@ -326,7 +388,11 @@ def edit_participant(
             participant.workshop,
             actor,
             "edit_participant",
-            f"{participant.name}: changed {', '.join(changed)}",
+            format_lazy(
+                gettext_lazy("{name}: changed {fields}"),
+                name=participant.name,
+                fields=_field_words(changed),
+            ),
         )
     return changed
 
@@ -339,8 +405,12 @@ def remove_participant(participant: Participant, *, actor: AbstractBaseUser) -> 
     participant.token_revoked_at = participant.token_revoked_at or now
     participant.end_sessions()  # restoring them does not reopen their pages: a new link does
     participant.save(update_fields=["removed_at", "token_revoked_at", "session_key"])
-    answered = " (answers kept)" if participant.response_id else ""
-    record(participant.workshop, actor, "remove_participant", f"{participant.name}{answered}")
+    detail = (
+        format_lazy(gettext_lazy("{name} (answers kept)"), name=participant.name)
+        if participant.response_id
+        else participant.name
+    )
+    record(participant.workshop, actor, "remove_participant", detail)
 
 
 @transaction.atomic
@@ -358,7 +428,7 @@ def reopen_answers(participant: Participant, *, actor: AbstractBaseUser) -> None
         raise ValueError("Only submitted answers can be reopened.")
     reopen_response(participant.response)
     note_answers_changed(participant.response.pk)
-    record(participant.workshop, actor, "reopen", f"{participant.name}")
+    record(participant.workshop, actor, "reopen", participant.name)
 
 
 # Invitations and reminders.
@@ -392,8 +462,10 @@ def invitation_message(
         "reminder": reminder,
         "replaces_earlier": replaces_earlier,
     }
-    subject = render_to_string("workshops/email/invitation_subject.txt", context)
-    body = render_to_string("workshops/email/invitation.txt", context)
+    # In the executive's language: the one they chose on their pages, else the workshop's.
+    with override(participant.answering_language):
+        subject = render_to_string("workshops/email/invitation_subject.txt", context)
+        body = render_to_string("workshops/email/invitation.txt", context)
     return EmailMessage(
         subject=" ".join(subject.split()),
         body=body,
@@ -417,9 +489,13 @@ def send_invitation(
     """
     participant = invitation.participant
     if not participant.email:
-        raise InvitationNotSent(f"{participant.name} has no email address.")
+        raise InvitationNotSent(
+            gettext("%(name)s has no email address.") % {"name": participant.name}
+        )
     if not participant.workshop.accepts_answers:
-        raise InvitationNotSent("The workshop is closed: reopen it before inviting anyone.")
+        raise InvitationNotSent(
+            gettext("The workshop is closed: reopen it before inviting anyone.")
+        )
     message = invitation_message(
         invitation,
         inviter=actor,
@@ -429,8 +505,11 @@ def send_invitation(
     with transaction.atomic():
         participant.invited_at = timezone.now()
         participant.save(update_fields=["invited_at"])
-        action, what = ("remind", "Reminder") if reminder else ("invite", "Invitation")
-        record(participant.workshop, actor, action, f"{what} to {participant.name} queued")
+        if reminder:
+            action, what = "remind", gettext_lazy("Reminder to {name} queued")
+        else:
+            action, what = "invite", gettext_lazy("Invitation to {name} queued")
+        record(participant.workshop, actor, action, format_lazy(what, name=participant.name))
         delivery = _queue_delivery(participant, message, reminder=reminder)
     return delivery
 
@@ -487,7 +566,12 @@ def retry_email(participant: Participant, *, actor: AbstractBaseUser) -> Invitat
         delivery.queued_at = timezone.now()
         delivery.reason = ""
         delivery.save(update_fields=["generation", "state", "attempts", "queued_at", "reason"])
-        record(participant.workshop, actor, "retry_email", f"Email to {participant.name}")
+        record(
+            participant.workshop,
+            actor,
+            "retry_email",
+            format_lazy(gettext_lazy("Email to {name}"), name=participant.name),
+        )
         send_invitation_email.enqueue(delivery.pk, delivery.generation)
     return delivery
 
@@ -501,9 +585,13 @@ def email_new_link(
     Only a hash of each link is stored, so an email can only carry a freshly issued link.
     """
     if not participant.email:
-        raise InvitationNotSent(f"{participant.name} has no email address.")
+        raise InvitationNotSent(
+            gettext("%(name)s has no email address.") % {"name": participant.name}
+        )
     if not participant.workshop.accepts_answers:
-        raise InvitationNotSent("The workshop is closed: reopen it before inviting anyone.")
+        raise InvitationNotSent(
+            gettext("The workshop is closed: reopen it before inviting anyone.")
+        )
     with transaction.atomic():
         invitation = regenerate_link(participant, actor=actor)
         send_invitation(invitation, actor=actor, reminder=reminder)
@@ -525,7 +613,9 @@ def remind_everyone(workshop: Workshop, *, actor: AbstractBaseUser) -> ReminderR
     transaction per person, each a few short writes: on SQLite a room's autosaves slip in
     between rather than wait for the whole room's reminders."""
     if not workshop.accepts_answers:
-        raise InvitationNotSent("The workshop is closed: reopen it before sending reminders.")
+        raise InvitationNotSent(
+            gettext("The workshop is closed: reopen it before sending reminders.")
+        )
     report = ReminderReport()
     waiting = (
         Participant.objects.active()
@@ -547,7 +637,7 @@ def remind_everyone(workshop: Workshop, *, actor: AbstractBaseUser) -> ReminderR
 
 # Blind until reveal.
 
-NOTHING_TO_REVEAL = (
+NOTHING_TO_REVEAL = gettext_lazy(
     "Nothing to reveal yet: no executive has answered a question. "
     "You can reveal the results once answers come in."
 )
@@ -576,10 +666,20 @@ def reveal_results(
     workshop.results_visible_to_participants = visible_to_participants
     workshop.anonymous = anonymous
     workshop.save(update_fields=["revealed_at", "results_visible_to_participants", "anonymous"])
-    shown = "participants can see them" if visible_to_participants else "in the room only"
-    names = ", names hidden" if anonymous else ""
-    prefix = "" if first_time else "Sharing changed: "
-    record(workshop, actor, "reveal", f"{prefix}{shown}{names}")
+    if visible_to_participants:
+        shown = (
+            gettext_lazy("participants can see them, names hidden")
+            if anonymous
+            else gettext_lazy("participants can see them")
+        )
+    else:
+        shown = (
+            gettext_lazy("in the room only, names hidden")
+            if anonymous
+            else gettext_lazy("in the room only")
+        )
+    detail = shown if first_time else format_lazy(gettext_lazy("Sharing changed: {}"), shown)
+    record(workshop, actor, "reveal", detail)
 
 
 @transaction.atomic

@@ -27,6 +27,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from config.middleware import SESSION_LANGUAGE_KEY
+
 #: Session keys: when the user logged in, and when they were last seen active (epoch seconds).
 LOGGED_IN_AT = "logged_in_at"
 ACTIVE_AT = "active_at"
@@ -54,6 +56,22 @@ def start_the_clock(
     now = _now()
     session[LOGGED_IN_AT] = now
     _mark_active(session, now)
+
+
+@receiver(user_logged_in, dispatch_uid="workshops.sessions.remember_language")
+def remember_language(
+    sender: type, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: object
+) -> None:
+    """A facilitator who chose a language sees it from this login on, in any browser: the
+    session keeps it, so no page reads the profile (config.middleware.PersonLanguageMiddleware)."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    from .models import FacilitatorProfile  # the models import this module's neighbours
+
+    language = FacilitatorProfile.chosen_language(user)
+    if language:
+        session[SESSION_LANGUAGE_KEY] = language
 
 
 def _is_polling(request: HttpRequest) -> bool:

@@ -17,7 +17,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, override
 
 from .models import AuditEvent, DeliveryState, InvitationDelivery
 
@@ -87,7 +87,12 @@ def send_invitation_email(delivery_pk: int, generation: int) -> str:
     )
     if delivery is None:
         return "superseded"
-    if reason := delivery.reason_not_to_send():
+    # The reasons the board shows are written in the workshop's language (the email itself
+    # was written in the executive's when it was queued).
+    language = delivery.participant.workshop.language
+    with override(language):
+        reason = delivery.reason_not_to_send()
+    if reason:
         delivery.drop(reason)
         return "dropped"
     # No transaction is open here: the mail server may take its time (up to the mailer's
@@ -95,7 +100,9 @@ def send_invitation_email(delivery_pk: int, generation: int) -> str:
     try:
         email_of(delivery).send()
     except Exception as error:  # any failure of the mail server or the connection to it
-        return _after_failure(delivery, failure_reason(error))
+        with override(language):
+            reason = failure_reason(error)
+        return _after_failure(delivery, reason)
     delivery.mark_sent()
     return "sent"
 

@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("respond/<int:participant_pk>/review/", respond_views.review, name="respond_review"),
     path("respond/<int:participant_pk>/submit/", respond_views.submit, name="respond_submit"),
+    path("respond/<int:participant_pk>/language/", respond_views.language, name="respond_language"),
     # Facilitators.
     path("workshops/", facilitator_views.home, name="home"),
     path("workshops/new/", facilitator_views.workshop_create, name="create"),

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
+from django.contrib.auth.forms import PasswordResetForm
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+)
 from django.middleware.security import SecurityMiddleware
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
 
-from config.middleware import UnstorableInput
+from config.middleware import SESSION_LANGUAGE_KEY, UnstorableInput
 
 from .access import NotInQuestionnaire
+from .forms import LanguageForm
+from .models import FacilitatorProfile
 
 
 @require_safe
@@ -26,6 +38,58 @@ class FacilitatorLoginView(auth_views.LoginView):
     """Django's login, with the same message for an unknown user and a wrong password."""
 
     redirect_authenticated_user = True
+
+
+class FacilitatorPasswordResetForm(PasswordResetForm):
+    """Django's password reset, its email in the facilitator's language (their setting, else
+    the language of the page they asked from)."""
+
+    def send_mail(self, *args: object, **kwargs: object) -> None:
+        context = kwargs.get("context") or args[2]
+        with translation.override(FacilitatorProfile.language_of(context["user"])):
+            super().send_mail(*args, **kwargs)
+
+
+def _back_to(request: HttpRequest, wanted: str, fallback: str) -> str:
+    """Where a form sends the browser back to: `wanted` if it is a path on this site, else
+    `fallback` (never another site: no open redirect)."""
+    if (
+        wanted.startswith("/")
+        and wanted.isprintable()
+        and " " not in wanted
+        and url_has_allowed_host_and_scheme(
+            wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return wanted
+    return fallback
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switcher of every page but the executive's: a facilitator's choice is
+    saved as their setting (and kept in the session for their pages); anyone's is kept in the
+    language cookie. An unknown language changes nothing."""
+    form = LanguageForm(request.POST)
+    fallback = reverse("workshops:home" if request.user.is_authenticated else "landing")
+    wanted = form.data.get("next", "") if isinstance(form.data.get("next"), str) else ""
+    # A path, never a view name: redirect() would try to reverse one.
+    response = HttpResponseRedirect(_back_to(request, wanted, fallback))
+    if not form.is_valid():
+        return response
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        FacilitatorProfile.choose(request.user, language)
+        request.session[SESSION_LANGUAGE_KEY] = language
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

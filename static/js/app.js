@@ -2,18 +2,27 @@
 (function () {
   "use strict";
 
+  // The words this file shows come from the page (data-msg-* on <body>, translated there), so
+  // they are in the page's language; numbers are written the way that language writes them.
+  function message(name) {
+    return (document.body && document.body.dataset[name]) || "";
+  }
+  var pageLanguage = document.documentElement.lang || "en";
+
   function updateAllocation(box) {
     var total = 0;
     var bad = false;
     box.querySelectorAll("[data-share]").forEach(function (input) {
-      var raw = input.value.trim().replace(",", ".").replace("%", "");
+      var raw = input.value.trim().replace("%", "");
+      // A share is at most 100: a comma is always a decimal comma ("12,5"), as the server reads it.
+      raw = raw.replace(",", ".");
       if (raw === "") return;
       var n = Number(raw);
       if (isNaN(n)) { bad = true; } else { total += n; }
     });
     var out = box.querySelector("[data-allocation-total]");
     if (!out) return;
-    out.textContent = bad ? "?" : String(Math.round(total * 10) / 10);
+    out.textContent = bad ? "?" : (Math.round(total * 10) / 10).toLocaleString(pageLanguage);
     out.parentElement.classList.toggle("is-off", bad || (total !== 0 && Math.abs(total - 100) > 1));
   }
 
@@ -22,7 +31,9 @@
     if (!target) return;
     var max = Number(area.getAttribute("maxlength"));
     var left = max - area.value.length;
-    target.textContent = left + " of " + max + " characters left";
+    target.textContent = message("msgCharsLeft")
+      .replace("{left}", left.toLocaleString(pageLanguage))
+      .replace("{max}", max.toLocaleString(pageLanguage));
   }
 
   // A split's boxes: the server says beside each box what keeps it from counting (swapped in
@@ -146,13 +157,13 @@
     var code = event.detail.xhr ? event.detail.xhr.status : 0;
     status.className = "answer-status is-error";
     status.setAttribute("role", "alert");
-    status.textContent = (code === 404 || code === 410)
-      ? "! Not saved: this page no longer has access to your answers. Open your personal link again."
+    status.textContent = message((code === 404 || code === 410)
+      ? "msgNotSavedGone"
       : code === 403
-        ? "! Not saved: this page is out of date. Reload it, then change the answer again."
+        ? "msgNotSavedExpired"
         : code === 400
-          ? "! Not saved: what was sent could not be read (an invisible control character?). Reload the page, then change the answer again."
-          : "! Not saved: the server did not answer. It is sent again when you change the answer or leave the page.";
+          ? "msgNotSavedUnreadable"
+          : "msgNotSavedOffline");
   }
   document.addEventListener("htmx:responseError", notSaved);
   document.addEventListener("htmx:sendError", notSaved);
@@ -240,8 +251,8 @@
     var status = document.querySelector(button.dataset.copyStatus);
     if (!input) return;
     function done(ok) {
-      if (status) status.textContent = ok ? "Copied. Paste it into your message." : "Select the link and copy it (Ctrl+C or ⌘C).";
-      if (ok) button.textContent = "Copied";
+      if (status) status.textContent = message(ok ? "msgCopiedStatus" : "msgCopyFailed");
+      if (ok) button.textContent = message("msgCopied");
     }
     input.focus();
     input.select();

@@ -15,7 +15,7 @@ from django.http import QueryDict
 from django.utils.text import get_text_list
 from django.utils.translation import gettext, ngettext
 
-from ..entry import AnswerError, clean_text, field_name, parse_number
+from ..entry import AnswerError, clean_text, field_name, format_number, parse_number
 from ..models import Question
 from ..scoring import Kind, QuestionSpec
 from .base import ChoiceKind, ChoiceSetting, SettingsReader
@@ -37,7 +37,7 @@ class AllocationSettings:
 
 
 def _entered_share(raw: str) -> float:
-    return parse_number(raw, what="a percentage") if clean_text(raw) else 0.0
+    return parse_number(raw, what="percentage") if clean_text(raw) else 0.0
 
 
 def _round_to_hundred(shares: dict[str, float]) -> dict[str, int]:
@@ -83,7 +83,7 @@ class Allocation(ChoiceKind):
             try:
                 if not clean_text(raw):
                     continue
-                share = parse_number(raw, what="a percentage")
+                share = parse_number(raw, what="percentage")
             except AnswerError:
                 problems[choice.value] = SHARE_UNREADABLE
                 continue
@@ -123,7 +123,7 @@ class Allocation(ChoiceKind):
         if abs(total - 100) > 1:
             raise AnswerError(
                 gettext("The shares add up to %(total)s %%: they must total 100 %%.")
-                % {"total": f"{total:g}"}
+                % {"total": format_number(total)}
             )
         return _round_to_hundred(shares)
 
@@ -146,7 +146,7 @@ class Allocation(ChoiceKind):
 
     def show_value(self, view: QuestionField, value: Any) -> None:
         for option in view.options:
-            option.share = f"{value.get(option.value, 0):g}"
+            option.share = format_number(value.get(option.value, 0))
 
     def show_entry(self, view: QuestionField, posted: QueryDict) -> None:
         problems = self.share_problems(view.question, posted)
@@ -161,10 +161,10 @@ class Allocation(ChoiceKind):
             if not option.share.strip():
                 continue
             try:
-                total += parse_number(option.share, what="a percentage")
+                total += parse_number(option.share, what="percentage")
             except AnswerError:
                 return {"total": "?"}
-        return {"total": f"{total:g}"}
+        return {"total": format_number(total)}
 
     def answer_parts(self, spec: QuestionSpec, value: Any) -> list[tuple[str, float]]:
         """(segment, share) for every segment in the question's order, then any share of a

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.http import QueryDict
 from django.utils.translation import gettext
 
-from ..entry import AnswerError, clean_text, field_name, parse_number
+from ..entry import AnswerError, clean_text, field_name, format_number, parse_number
 from ..models import Question
 from ..scoring import Kind, QuestionSpec
 from .base import BaseKind, SettingsReader, is_number, typed_entry
@@ -39,7 +39,7 @@ class NumericSettings:
 
 def with_unit(number: float, unit: str) -> str:
     """A quantity: "2.5 seconds", "40 %", "3" (no unit)."""
-    return f"{number:g} {unit}" if unit else f"{number:g}"
+    return f"{format_number(number)} {unit}" if unit else format_number(number)
 
 
 class NumericTarget(BaseKind):
@@ -107,7 +107,7 @@ class NumericTarget(BaseKind):
         return number
 
     def show_value(self, view: QuestionField, value: Any) -> None:
-        view.text = f"{value:g}"
+        view.text = format_number(value)
 
     def show_entry(self, view: QuestionField, posted: QueryDict) -> None:
         typed_entry(view, posted)
@@ -116,8 +116,8 @@ class NumericTarget(BaseKind):
         """`min` and `max`: the bounds as the hint writes them ("" when unbounded)."""
         question = view.question
         return {
-            "min": "" if question.min_value is None else f"{question.min_value:g}",
-            "max": "" if question.max_value is None else f"{question.max_value:g}",
+            "min": "" if question.min_value is None else format_number(question.min_value),
+            "max": "" if question.max_value is None else format_number(question.max_value),
         }
 
     def display(self, question: Question, value: Any) -> str:

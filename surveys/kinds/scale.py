@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.http import QueryDict
 from django.utils.translation import gettext
 
-from ..entry import AnswerError, clean_text, field_name, parse_whole_number
+from ..entry import AnswerError, clean_text, field_name, format_number, parse_whole_number
 from ..models import Question
 from ..scoring import Kind, QuestionSpec
 from .base import BaseKind, OnePick, Option, SettingsReader, is_number
@@ -36,7 +36,7 @@ def scale_text(
 ) -> str:
     """A point on a scale with the end it leans to: "5 of 5 (Critically important)",
     "2 of 7, towards “Security first”", "3 of 5" (the midpoint, or a scale without labels)."""
-    number = f"{value:g}" if isinstance(value, float) else str(value)
+    number = format_number(value) if isinstance(value, float) else str(value)
     point = gettext("%(point)s of %(top)s") % {"point": number, "top": scale_max}
     midpoint = (scale_min + scale_max) / 2
     if value == scale_max and high_label:

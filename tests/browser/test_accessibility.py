@@ -74,3 +74,49 @@ def test_the_helper_reports_what_axe_finds(new_page):
     assert any(v["id"] == "image-alt" for v in axe_violations(page))
     with pytest.raises(AssertionError, match="button-name|image-alt"):
         assert_no_serious_axe_violations(page)
+
+
+def test_the_main_pages_in_german_have_no_serious_accessibility_violation(new_page):
+    """One German pass: an executive on a phone (welcome, a section, the review) and a German
+    facilitator's workshop page and dashboard, with the language switcher on them."""
+    from workshops.models import FacilitatorProfile, Workshop
+
+    from ..factories import PASSWORD, give_answers
+    from ..workshops.test_respond import complete_answers
+    from .conftest import screenshot
+
+    greta = make_facilitator("greta", first_name="Greta")
+    FacilitatorProfile.choose(greta, "de")
+    workshop = make_workshop(greta, title="Mobile Strategie 2027", organisation="Beispiel AG")
+    Workshop.objects.filter(pk=workshop.pk).update(language="de")
+    cio = invite(workshop, "Dana Whitfield", "cio")
+    cmo = invite(workshop, "Marco Rossi", "cmo")
+    give_answers(cmo, complete_answers(workshop.questionnaire), submitted=True)
+    page = new_page(PHONE)
+    page.goto(cio.path)
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page.get_by_role("button", name="Sprache: English")).to_be_visible()
+    assert_no_serious_axe_violations(page)
+    page.goto(f"/respond/{cio.participant.pk}/section/4/")
+    number = page.locator("fieldset.question input[inputmode=decimal]").first
+    number.fill("2,5")
+    expect(page.locator("fieldset.question .answer-status").first).to_contain_text("Gespeichert")
+    screenshot(page, "german-answering-phone")
+    assert_no_serious_axe_violations(page)
+    page.goto(f"/respond/{cio.participant.pk}/review/")
+    assert_no_serious_axe_violations(page)
+    give_answers(cio, complete_answers(workshop.questionnaire))
+    desk = new_page()
+    desk.goto("/accounts/login/")
+    desk.locator("#id_username").fill("greta")
+    desk.locator("#id_password").fill(PASSWORD)
+    desk.locator("form button[type=submit]").click()
+    expect(desk.get_by_role("heading", name="Ihre Workshops")).to_be_visible()
+    assert_no_serious_axe_violations(desk)
+    desk.goto(f"/workshops/{workshop.pk}/")
+    assert_no_serious_axe_violations(desk)
+    desk.goto(f"/workshops/{workshop.pk}/dashboard/")
+    expect(desk.get_by_role("heading", name="Gesamtübereinstimmung")).to_be_visible()
+    screenshot(desk, "german-dashboard-laptop")
+    assert_no_serious_axe_violations(desk)
+    expect(desk.locator("html")).to_have_attribute("lang", "de")

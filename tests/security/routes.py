@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 SKIPPED_NAMESPACES = {"admin"}
 SKIPPED_PREFIXES = ("static/", "media/", "__debug__/")
 
-# Pages anyone may see: landing, login and the password-reset flow.
+# Pages anyone may see: landing, login, the password-reset flow and the language switcher.
 PUBLIC = {
     "landing",
     "login",
@@ -29,6 +29,7 @@ PUBLIC = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    "language",  # the language switcher: a facilitator's setting, anyone else's cookie
     "bench_baseline",  # only routed when BENCH_BASELINE is on (make bench)
 }
 

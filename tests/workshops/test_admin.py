@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from surveys.models import Question, QuestionKind, Response
 from workshops.coding import code_text_pair
-from workshops.models import AuditEvent, ParticipantAddition, Workshop
+from workshops.models import AuditEvent, FacilitatorProfile, ParticipantAddition, Workshop
 from workshops.services import email_new_link, regenerate_link
 
 from ..conftest import client_for
@@ -44,6 +44,7 @@ def test_every_list_search_and_change_page_opens(staff_client, workshop, cio, al
     ParticipantAddition.objects.create(
         workshop=workshop, form_key="k3y", participant=cio.participant
     )
+    FacilitatorProfile.choose(alice, "de")  # a facilitator's language setting
     text = Question.objects.filter(kind=QuestionKind.TEXT).first()
     code_text_pair(
         workshop=workshop, question=text, a="role:cio", b="role:cmo", verdict="agree", actor=alice

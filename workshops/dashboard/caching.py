@@ -52,6 +52,7 @@ _RELEASE_SOURCES = (
     "workshops/dashboard/*.py",
     "surveys/scoring.py",
     "surveys/presenting.py",
+    "locale/*/LC_MESSAGES/django.po",
 )
 
 

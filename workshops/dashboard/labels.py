@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
+from surveys.entry import format_number
 from surveys.scoring import Label
 
 #: How each label reads on its chip and in tables (the chip adds a symbol, so that colour is
@@ -30,4 +31,4 @@ def percent(value: float | None) -> int | None:
 
 
 def _number(value: float) -> str:
-    return f"{value:g}" if abs(value) >= 0.01 or value == 0 else f"{value:.2g}"
+    return format_number(value) if abs(value) >= 0.01 or value == 0 else format_number(value, ".2g")

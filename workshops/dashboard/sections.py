@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from surveys import scoring
+from surveys.entry import format_number
 from surveys.scoring import Aggregate, Comparison
 
 from .labels import LABEL_TEXT, percent
@@ -49,7 +50,7 @@ class Summary:
     def beyond_chance_text(self) -> str:
         if self.beyond_chance is None:
             return ""
-        return f"{self.beyond_chance:+.2f}"
+        return format_number(self.beyond_chance, "+.2f")
 
     @property
     def beyond_chance_words(self) -> str:

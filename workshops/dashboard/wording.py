@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 
+from surveys.entry import format_number
 from surveys.presenting import scale_text
 from surveys.scoring import (
     Comparison,
@@ -135,7 +136,7 @@ def _how(detail: Detail, item: Item, a: str, b: str) -> str:
                 "b": _number(values["b"]),
                 "low": values["scale_min"],
                 "high": values["scale_max"],
-                "s": f"{values['similarity']:.2f}",
+                "s": format_number(values["similarity"], ".2f"),
             }
         case DetailCode.SCALE_RULES:
             return gettext("size rule: %(size)s; direction rule: %(direction)s") % {
@@ -152,8 +153,8 @@ def _how(detail: Detail, item: Item, a: str, b: str) -> str:
             return text % {"a": item.label_of(values["a"]), "b": item.label_of(values["b"])}
         case DetailCode.DICE:
             return gettext("Dice %(dice)s, Jaccard %(jaccard)s") % {
-                "dice": f"{values['dice']:.2f}",
-                "jaccard": f"{values['jaccard']:.2f}",
+                "dice": format_number(values["dice"], ".2f"),
+                "jaccard": format_number(values["jaccard"], ".2f"),
             }
         case DetailCode.PAIRS_IN_ORDER:
             return gettext("%(share)s of item pairs in the same order") % {
@@ -208,7 +209,7 @@ def _consensus_line(detail: Detail, item: Item) -> str:
 
     def figure(key: str = "value") -> str:
         value = values[key]
-        return undefined if value is None else f"{value:.2f}"
+        return undefined if value is None else format_number(value, ".2f")
 
     match detail.code:
         case DetailCode.MEDIAN:
@@ -251,7 +252,12 @@ def cliffs_text(delta: float | None, a: str, b: str) -> str:
     if delta is None:
         return ""
     magnitude = cliffs_magnitude(delta)
-    values = {"delta": f"{delta:+.2f}", "size": MAGNITUDE_WORD[magnitude], "a": a, "b": b}
+    values = {
+        "delta": format_number(delta, "+.2f"),
+        "size": MAGNITUDE_WORD[magnitude],
+        "a": a,
+        "b": b,
+    }
     if magnitude is Magnitude.NEGLIGIBLE:
         text = gettext(
             "Cliff's delta %(delta)s (%(size)s): no meaningful difference between the groups."
