@@ -162,6 +162,12 @@ def _facilitator_pages(room) -> dict[str, str]:
         "comparison": reverse("workshops:comparison", args=[pk]),
         "agenda": reverse("workshops:agenda", args=[pk]) + "?all=1",
         "password change": reverse("password_change"),
+        "run-sheet": reverse("workshops:run_sheet", args=[pk]),
+        "outcome": reverse("workshops:outcome", args=[pk]),
+        "outcome to read": reverse("workshops:outcome", args=[pk]) + "?view=read",
+        "report": reverse("workshops:report", args=[pk]),
+        "run again": reverse("workshops:run_again", args=[pk]),
+        "client page": reverse("workshops:client", args=[workshop.organisation_id]),
     }
     shown = {}
     for name, url in pages.items():
@@ -224,6 +230,9 @@ def test_every_executive_page_is_german_in_a_german_workshop(german_room, client
     results = submitted.get(reverse("workshops:respond_results", args=[room["cio"].participant.pk]))
     assert results.status_code == 200
     _assert_german("results", results.content.decode(), room)
+    agreed = submitted.get(reverse("workshops:respond_agreed", args=[room["cio"].participant.pk]))
+    assert agreed.status_code == 200
+    _assert_german("what we agreed", agreed.content.decode(), room)
     not_yet = browser.get(reverse("workshops:respond_results", args=[participant.pk]))
     assert not_yet.status_code == 404
     _assert_german("results before submitting", not_yet.content.decode(), room)
