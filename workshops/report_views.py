@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST, require_safe
 
-from .access import get_workshop_for_user
+from .access import get_workshop_for_outcome
 from .dashboard.caching import TIMEOUT
 from .dashboard.loading import WorkshopAnswers, is_group_key, people_of
 from .export_views import head_only, private_download
@@ -41,7 +41,7 @@ def _pair(source: Any) -> tuple[str, str]:
 def report(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     """The report in the app, with its PDF on A4 or US Letter (ready, being prepared, or to
     prepare, for a large workshop)."""
-    workshop = get_workshop_for_user(request, workshop_pk)
+    workshop = get_workshop_for_outcome(request, workshop_pk)
     people = people_of([workshop]).get(workshop.pk, [])
     a, b = _pair(request.GET)
     parts = report_parts(workshop, a, b, people)
@@ -76,7 +76,7 @@ def report(request: HttpRequest, workshop_pk: int) -> HttpResponse:
 def report_pdf(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     """The report's PDF: kept, or made now for a workshop small enough; a large one's page
     offers to prepare it."""
-    workshop = get_workshop_for_user(request, workshop_pk)
+    workshop = get_workshop_for_outcome(request, workshop_pk)
     paper = paper_of(request.GET.get("paper"))
     if request.method == "HEAD":
         return head_only(workshop, "application/pdf", "pdf")
@@ -98,7 +98,7 @@ def report_pdf(request: HttpRequest, workshop_pk: int) -> HttpResponse:
 @login_required
 def report_prepare(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     """Ask the worker for a large workshop's PDF; the report page offers it when ready."""
-    workshop = get_workshop_for_user(request, workshop_pk)
+    workshop = get_workshop_for_outcome(request, workshop_pk)
     paper = paper_of(request.POST.get("paper"))
     people = people_of([workshop]).get(workshop.pk, [])
     roster = WorkshopAnswers(workshop=workshop, sections=[], people=people)
