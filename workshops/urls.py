@@ -94,6 +94,11 @@ urlpatterns = [
     # Executives, once the facilitator has revealed the results and shared them.
     path("respond/<int:participant_pk>/results/", results_views.results, name="respond_results"),
     path("respond/<int:participant_pk>/agreed/", outcome_views.agreed, name="respond_agreed"),
+    path(
+        "respond/<int:participant_pk>/report.pdf",
+        report_views.participant_report_pdf,
+        name="respond_report_pdf",
+    ),
     # The session: its run-sheet, and what it decides (outcome_views.py).
     path("workshops/<int:workshop_pk>/run-sheet/", outcome_views.run_sheet, name="run_sheet"),
     path(

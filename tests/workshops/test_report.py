@@ -198,3 +198,31 @@ def _keep_images(data: bytes, name: str) -> None:
     subprocess.run(  # noqa: S603
         ["/usr/bin/pdftoppm", "-png", "-r", "60", str(pdf), str(out / name)], check=True
     )
+
+
+def test_executives_get_the_report_pdf_once_results_are_shared(
+    alice, cio, cio_client, workshop, django_assert_max_num_queries
+):
+    from django.utils import timezone
+
+    from workshops.demo import CIO_ANSWERS
+
+    from ..factories import give_answers
+
+    give_answers(cio, CIO_ANSWERS, submitted=True)
+    record_outcome(workshop, alice)
+    url = reverse("workshops:respond_report_pdf", args=[cio.participant.pk])
+    agreed = reverse("workshops:respond_agreed", args=[cio.participant.pk])
+    assert cio_client.get(url).status_code == 404  # not shared yet
+    Workshop.objects.filter(pk=workshop.pk).update(
+        revealed_at=timezone.now(), results_visible_to_participants=True
+    )
+    assert url in cio_client.get(agreed).text
+    cio_client.get(url)  # the frozen questionnaire is read once per process
+    cache.clear()
+    with django_assert_max_num_queries(10):
+        response = cio_client.get(url)
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    _, text = text_of(response.content)
+    assert "Draft the app brief" in " ".join(text.split())
+    assert AuditEvent.objects.filter(workshop=workshop, action="export").exists()
