@@ -19,7 +19,15 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from .access import get_workshop_for_user
-from .exports import WorkshopTables, answer_columns, csv_lines, write_xlsx
+from .exports import (
+    WorkshopTables,
+    action_columns,
+    answer_columns,
+    csv_lines,
+    decision_columns,
+    kpi_columns,
+    write_xlsx,
+)
 from .models import Workshop
 from .services import record
 from .transfer import export_parts
@@ -62,6 +70,30 @@ def export_csv(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     return private_download(response, workshop, "csv")
 
 
+#: The session's outcome as CSV tables: the URL's name -> (columns, rows, audit label).
+OUTCOME_TABLES = {
+    "decisions": (decision_columns, WorkshopTables.decision_rows, "CSV (decisions)"),
+    "kpis": (kpi_columns, WorkshopTables.kpi_rows, "CSV (KPIs)"),
+    "actions": (action_columns, WorkshopTables.action_rows, "CSV (actions)"),
+}
+
+
+@require_safe
+@login_required
+def export_outcome_csv(request: HttpRequest, workshop_pk: int, table: str) -> HttpResponse:
+    """One table of the session's outcome: its decisions, shared KPIs or actions."""
+    workshop = get_workshop_for_user(request, workshop_pk)
+    if request.method == "HEAD":
+        return head_only(workshop, "text/csv; charset=utf-8", f"{table}.csv")
+    columns, rows, label = OUTCOME_TABLES[table]
+    tables = WorkshopTables(workshop, with_decisions=table == "decisions")
+    record(workshop, request.user, "export", label)
+    response = StreamingHttpResponse(
+        chunks(csv_lines(columns(), rows(tables))), content_type="text/csv; charset=utf-8"
+    )
+    return private_download(response, workshop, f"{table}.csv")
+
+
 @require_safe
 @login_required
 def export_xlsx(request: HttpRequest, workshop_pk: int) -> HttpResponse:
@@ -69,7 +101,7 @@ def export_xlsx(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     workshop = get_workshop_for_user(request, workshop_pk)
     if request.method == "HEAD":
         return head_only(workshop, XLSX_TYPE, "xlsx")
-    tables = WorkshopTables(workshop)
+    tables = WorkshopTables(workshop, with_decisions=True)
     record(workshop, request.user, "export", "XLSX")
     # A zip file cannot be streamed as it is made (its directory comes last): it is written
     # to a temporary file row by row, and that file is streamed, then deleted when closed.

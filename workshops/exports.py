@@ -1,4 +1,5 @@
-"""The workshop's answers as tables to take away: CSV (long format) and XLSX (a sheet a table).
+"""The workshop's answers as tables to take away: CSV (long format) and XLSX (a sheet a table),
+and the session's outcome (decisions, shared KPIs, actions) as a table each, in CSV and XLSX.
 
 One row per participant and question answered: workshop, participant (an alias such as
 "Participant B" when the workshop hides names), role, side, section, question code, kind, the
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
-from django.db.models import Prefetch
+from django.db.models import JSONField, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -80,6 +81,39 @@ def answer_columns() -> list[Column]:
     ]
 
 
+def decision_columns() -> list[Column]:
+    return [
+        Column("question", gettext("Question code"), width=24),
+        Column("prompt", gettext("Question"), width=60),
+        Column("state", gettext("Decision")),
+        Column("position", gettext("Agreed position"), type="value", width=30),
+        Column("note", gettext("What was said"), width=60),
+        Column("updated_at", gettext("Recorded at"), type="datetime", width=20),
+    ]
+
+
+def kpi_columns() -> list[Column]:
+    return [
+        Column("name", gettext("KPI"), width=30),
+        Column("question", gettext("Question code"), width=24),
+        Column("unit", gettext("Unit"), width=10),
+        Column("current_value", gettext("Current value"), type="number", width=12),
+        Column("target", gettext("Agreed target"), type="number", width=12),
+        Column("owner", gettext("Owner"), width=22),
+        Column("deadline", gettext("Deadline"), type="date", width=12),
+        Column("review_on", gettext("Review date"), type="date", width=12),
+    ]
+
+
+def action_columns() -> list[Column]:
+    return [
+        Column("what", gettext("Action"), width=60),
+        Column("owner", gettext("Owner"), width=22),
+        Column("due_on", gettext("Due date"), type="date", width=12),
+        Column("status", gettext("Status"), width=12),
+    ]
+
+
 def participant_columns() -> list[Column]:
     return [
         Column("participant", gettext("Participant"), width=22),
@@ -120,13 +154,14 @@ class WorkshopTables:
     Reads the participants and the questions (with their sections) when made (two queries);
     `answer_rows` reads the answers as it goes (one more, through a cursor)."""
 
-    def __init__(self, workshop: Workshop) -> None:
+    def __init__(self, workshop: Workshop, *, with_decisions: bool = False) -> None:
         self.workshop = workshop
         self.people = self._people()
+        self.with_decisions = with_decisions
         self.questions = {
             question.pk: question
-            for question in Question.objects.filter(
-                section__questionnaire_id=workshop.questionnaire_id
+            for question in self._decided(
+                Question.objects.filter(section__questionnaire_id=workshop.questionnaire_id)
             )
             .select_related("section")
             .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("position")))
@@ -142,6 +177,21 @@ class WorkshopTables:
                 "section__position",
             )
         }
+
+    def _decided(self, questions: QuerySet[Question]) -> QuerySet[Question]:
+        """With `with_decisions`, each question's recorded decision, in the questions' query
+        (`decision_state` None: none recorded)."""
+        if not self.with_decisions:
+            return questions
+        from .outcome_models import Decision
+
+        decision = Decision.objects.filter(workshop=self.workshop, question=OuterRef("pk"))
+        return questions.annotate(
+            decision_state=Subquery(decision.values("state")[:1]),
+            decision_position=Subquery(decision.values("position")[:1], output_field=JSONField()),
+            decision_note=Subquery(decision.values("note")[:1]),
+            decision_at=Subquery(decision.values("updated_at")[:1]),
+        )
 
     def _people(self) -> dict[int, Person]:
         rows = (
@@ -209,6 +259,56 @@ class WorkshopTables:
                 "dont_know": "yes" if is_unknown else "",
                 "status": person.status,
                 "submitted_at": person.submitted_at,
+            }
+
+    # The session's outcome (issue 13), a query a table.
+
+    def decision_rows(self) -> Iterator[dict[str, Any]]:
+        """Needs `with_decisions`: the decisions are read with the questions, in their order."""
+        from .outcome_models import DecisionState
+
+        for question in self.questions.values():
+            if question.decision_state is None:
+                continue
+            position = question.decision_position
+            yield {
+                "question": question.code,
+                "prompt": question.prompt,
+                "state": str(DecisionState(question.decision_state).label),
+                "position": ""
+                if position is None
+                else KINDS[question.kind].plain(question, position),
+                "note": question.decision_note,
+                "updated_at": question.decision_at,
+            }
+
+    def kpi_rows(self) -> Iterator[dict[str, Any]]:
+        from .outcome_models import SharedKpi
+
+        for kpi in SharedKpi.objects.filter(workshop=self.workshop):
+            question = self.questions.get(kpi.question_id)
+            yield {
+                "name": kpi.name,
+                "question": question.code if question else "",
+                "unit": kpi.unit,
+                "current_value": kpi.current_value,
+                "target": kpi.target,
+                "owner": kpi.owner,
+                "deadline": kpi.deadline,
+                "review_on": kpi.review_on,
+            }
+
+    def action_rows(self) -> Iterator[dict[str, Any]]:
+        from .outcome_models import Action
+
+        for action in Action.objects.filter(workshop=self.workshop).select_related(
+            "owner_participant"
+        ):
+            yield {
+                "what": action.what,
+                "owner": action.owner_label,
+                "due_on": action.due_on,
+                "status": action.get_status_display(),
             }
 
     def participant_rows(self) -> Iterator[dict[str, Any]]:
@@ -280,12 +380,14 @@ def write_xlsx(tables: WorkshopTables, into: IO[bytes]) -> None:
         },
     )
     bold = workbook.add_format({"bold": True})
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
     sheets = [
         (gettext("Answers"), answer_columns(), tables.answer_rows()),
         (gettext("Participants"), participant_columns(), tables.participant_rows()),
         (gettext("Questions"), question_columns(), tables.question_rows()),
-        # Issue 13 (the session's outcome): its decisions, KPIs and actions join here, a sheet
-        # each, and as CSV tables of their own beside `export_csv`.
+        (gettext("Decisions"), decision_columns(), tables.decision_rows()),
+        (gettext("KPIs"), kpi_columns(), tables.kpi_rows()),
+        (gettext("Actions"), action_columns(), tables.action_rows()),
     ]
     for name, columns, rows in sheets:
         sheet = workbook.add_worksheet(name[:31])
@@ -295,11 +397,11 @@ def write_xlsx(tables: WorkshopTables, into: IO[bytes]) -> None:
         sheet.freeze_panes(1, 0)
         for row_number, row in enumerate(rows, start=1):
             for col, column in enumerate(columns):
-                _write_cell(sheet, row_number, col, row[column.key])
+                _write_cell(sheet, row_number, col, row[column.key], day)
     workbook.close()
 
 
-def _write_cell(sheet: Any, row: int, col: int, value: Any) -> None:
+def _write_cell(sheet: Any, row: int, col: int, value: Any, day: Any = None) -> None:
     if value is None or value == "":
         return
     if isinstance(value, bool):
@@ -309,5 +411,7 @@ def _write_cell(sheet: Any, row: int, col: int, value: Any) -> None:
     elif isinstance(value, datetime):
         # Excel has no time zones: the workshop's local time, as the pages show it.
         sheet.write_datetime(row, col, timezone.localtime(value).replace(tzinfo=None))
+    elif isinstance(value, date):
+        sheet.write_datetime(row, col, value, day)
     else:
         sheet.write_string(row, col, neutralise(str(value)))

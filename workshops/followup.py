@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -229,3 +230,67 @@ def trend(workshops: Sequence[Workshop], a_key: str = "", b_key: str = "") -> Tr
         sections=sections,
         questions=questions,
     )
+
+
+# What became of the outcome (the client page) -----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KpiCheck:
+    """A shared KPI as the client page follows it up. The outcome holds the value at the
+    session and the target, not a later measurement: whether the target is met is for the
+    review to say, so the page says whether the review date has passed, not whether it was met."""
+
+    name: str
+    unit: str
+    current_value: float | None
+    target: float | None
+    review_on: Any
+    review_passed: bool
+
+
+@dataclass
+class OutcomeFollowUp:
+    """One workshop's shared KPIs and how many of its actions are done."""
+
+    kpis: list[KpiCheck] = field(default_factory=list)
+    actions: int = 0
+    done: int = 0
+    dropped: int = 0
+
+
+def outcomes_of(workshops: Sequence[Workshop]) -> dict[int, OutcomeFollowUp]:
+    """The outcome's follow-up of each workshop that recorded KPIs or actions (two queries)."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from .outcome_models import Action, ActionStatus, SharedKpi
+
+    today = timezone.localdate()
+    found: dict[int, OutcomeFollowUp] = {}
+    pks = [workshop.pk for workshop in workshops]
+    for kpi in SharedKpi.objects.filter(workshop_id__in=pks).order_by("workshop_id", "created_at"):
+        found.setdefault(kpi.workshop_id, OutcomeFollowUp()).kpis.append(
+            KpiCheck(
+                name=kpi.name,
+                unit=kpi.unit,
+                current_value=kpi.current_value,
+                target=kpi.target,
+                review_on=kpi.review_on,
+                review_passed=kpi.review_on is not None and kpi.review_on < today,
+            )
+        )
+    counts = (
+        Action.objects.filter(workshop_id__in=pks)
+        .values_list("workshop_id", "status")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for workshop_id, status, count in counts:
+        entry = found.setdefault(workshop_id, OutcomeFollowUp())
+        entry.actions += count
+        if status == ActionStatus.DONE:
+            entry.done += count
+        elif status == ActionStatus.DROPPED:
+            entry.dropped += count
+    return found

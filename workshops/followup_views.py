@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from .access import get_organisation_for_user, get_workshop_for_user
 from .dashboard.loading import is_group_key
-from .followup import newest_version, run_again, trend
+from .followup import newest_version, outcomes_of, run_again, trend
 from .forms import RunAgainForm
 from .models import Workshop
 
@@ -69,6 +69,8 @@ def client_page(request: HttpRequest, organisation_pk: int) -> HttpResponse:
         "workshops": workshops,
         "trend": trend(workshops, a, b) if workshops else None,
     }
+    followed = outcomes_of(workshops) if workshops else {}
+    context["outcomes"] = [(w, followed[w.pk]) for w in workshops if w.pk in followed]
     return render(request, "workshops/client.html", context)
 
 

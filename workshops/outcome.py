@@ -58,8 +58,11 @@ def standing_sign_off(workshop: Workshop) -> SignOff | None:
 
 
 def _lock(workshop: Workshop) -> None:
-    """Hold the workshop's row for this transaction, and refuse if the outcome is signed off."""
+    """Hold the workshop's row for this transaction, and refuse if the outcome is signed off.
+    The outcome is in the report: the workshop's version moves on (`dashboard_changed`), so no
+    report or PDF kept for the previous one is served again."""
     Workshop.objects.select_for_update().filter(pk=workshop.pk).values_list("pk").first()
+    Workshop.objects.filter(pk=workshop.pk).dashboard_changed()
     if SignOff.objects.filter(workshop=workshop, reopened_at__isnull=True).exists():
         raise OutcomeLocked
 
@@ -295,6 +298,7 @@ def reopen_outcome(*, workshop: Workshop, reason: str, actor: AbstractBaseUser) 
     row = SignOff.objects.filter(workshop=workshop, reopened_at__isnull=True).first()
     if row is None:
         raise NotSignedOff
+    Workshop.objects.filter(pk=workshop.pk).dashboard_changed()
     row.reopened_at = timezone.now()
     row.reopened_by = _user(actor)
     row.reopen_reason = reason[:300]

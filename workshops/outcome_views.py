@@ -1135,14 +1135,21 @@ class Outcome:
 
 
 def load_outcome(
-    request: HttpRequest,
+    request: HttpRequest | None,
     workshop: Workshop,
     *,
     with_forms: bool,
     questions: dict[int, Question] | None = None,
+    report: Report | None = None,
 ) -> Outcome:
-    people = people_of([workshop]).get(workshop.pk, [])
-    report = _report(request, workshop, people, codings=False)
+    """The recorded outcome, beside the answers: four queries besides the report's (the
+    workshop is read with `access.outcome_workshops`). The report (board report) may pass
+    the `Report` it has already loaded."""
+    if report is None:
+        people = people_of([workshop]).get(workshop.pk, [])
+        report = _report(request, workshop, people, codings=False)
+    else:
+        people = report.answers.people
     locked = _is_locked(workshop)
     items = {item.pk: item for item in report.answers.items}
     rows = {row.item.pk: row for row in report.rows}

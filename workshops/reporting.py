@@ -3,9 +3,10 @@
 The report shows who took part (aliases when the workshop hides names), the overall and
 per-section alignment of a pair of groups (CIO and CMO by default) with the section chart,
 what they agree on, where they differ and by how much, who owns what today and who should,
-and the published figures with their sources. The session's outcome (decisions, ownership
-after the session, shared KPIs, the action plan and the sign-off) has its place, filled once
-the outcome is recorded (issue 13: `templates/workshops/_report_outcome.html`).
+and the published figures with their sources; then the session's outcome once one is recorded
+(decisions, ownership after the session, shared KPIs, the action plan, the notes and the
+sign-off), shown as the outcome's "What we agreed" page shows it
+(`templates/workshops/_report_outcome.html`).
 
 The PDF is the same report rendered on the server by WeasyPrint, charts as vector SVG, text
 selectable, pages numbered, on A4 or US Letter (`PAPERS`). A PDF is kept in Django's cache
@@ -91,8 +92,9 @@ class ReportParts:
     b: Group
     people: list[Taking]
     made_at: Any
-    #: The session's outcome, once issue 13 records it (decisions, RACI after, KPIs, actions,
-    #: sign-off): `templates/workshops/_report_outcome.html` shows it. None until then.
+    #: The session's outcome (`outcome_views.Outcome`: decisions, RACI after, KPIs, actions,
+    #: notes, sign-off): `templates/workshops/_report_outcome.html` shows it. None until one
+    #: is recorded.
     outcome: Any = None
 
     @property
@@ -162,7 +164,25 @@ def report_parts(
         b=b,
         people=taking_part(workshop, people),
         made_at=timezone.now(),
+        outcome=recorded_outcome(workshop, report),
     )
+
+
+def recorded_outcome(workshop: Workshop, report: Report) -> Any:
+    """The session's outcome as "What we agreed" shows it (`outcome_views.load_outcome`), or
+    None when nothing is recorded: four queries, or six for a workshop not read with
+    `access.outcome_workshops` (its notes and standing sign-off)."""
+    from .outcome import standing_sign_off
+    from .outcome_views import load_outcome
+
+    if not hasattr(workshop, "signed_by"):
+        standing = standing_sign_off(workshop)
+        workshop.signed_by = standing.signed_by if standing else None
+        workshop.signed_at = standing.signed_at if standing else None
+    found = load_outcome(None, workshop, with_forms=False, report=report)
+    if found.empty and workshop.signed_by is None:
+        return None
+    return found
 
 
 def paper_of(value: str | None) -> str:

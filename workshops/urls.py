@@ -95,6 +95,11 @@ urlpatterns = [
     # Executives, once the facilitator has revealed the results and shared them.
     path("respond/<int:participant_pk>/results/", results_views.results, name="respond_results"),
     path("respond/<int:participant_pk>/agreed/", outcome_views.agreed, name="respond_agreed"),
+    path(
+        "respond/<int:participant_pk>/report.pdf",
+        report_views.participant_report_pdf,
+        name="respond_report_pdf",
+    ),
     # The session: its run-sheet, and what it decides (outcome_views.py).
     path("workshops/<int:workshop_pk>/run-sheet/", outcome_views.run_sheet, name="run_sheet"),
     path(
@@ -149,6 +154,24 @@ urlpatterns = [
     # Exports (export_views.py): the answers as tables, and the whole workshop as JSON.
     path("workshops/<int:workshop_pk>/export.csv", export_views.export_csv, name="export_csv"),
     path("workshops/<int:workshop_pk>/export.xlsx", export_views.export_xlsx, name="export_xlsx"),
+    path(
+        "workshops/<int:workshop_pk>/export-decisions.csv",
+        export_views.export_outcome_csv,
+        {"table": "decisions"},
+        name="export_decisions_csv",
+    ),
+    path(
+        "workshops/<int:workshop_pk>/export-kpis.csv",
+        export_views.export_outcome_csv,
+        {"table": "kpis"},
+        name="export_kpis_csv",
+    ),
+    path(
+        "workshops/<int:workshop_pk>/export-actions.csv",
+        export_views.export_outcome_csv,
+        {"table": "actions"},
+        name="export_actions_csv",
+    ),
     path("workshops/<int:workshop_pk>/export.json", export_views.export_json, name="export_json"),
     # The board-ready report (report_views.py): in the app and as a PDF.
     path("workshops/<int:workshop_pk>/report/", report_views.report, name="report"),

@@ -39,3 +39,83 @@ def populate(workshop: Workshop, participants: int = 3) -> None:
         ]
     Answer.objects.bulk_create(answers)
     Response.objects.filter(participant__workshop=workshop).recount_answers()
+
+
+def record_outcome(workshop: Workshop, actor, *, signed: bool = True) -> None:
+    """A recorded outcome: a decision with its position in the question's terms (2.5 seconds),
+    an agreed RACI, a shared KPI, two actions (one done, one whose text would be a formula in a
+    spreadsheet), the notes and, unless `signed` is False, the sign-off."""
+    from datetime import date
+
+    from workshops.outcome import (
+        save_action,
+        save_decision,
+        save_kpi,
+        save_notes,
+        save_ownership,
+        sign_off,
+    )
+
+    save_decision(
+        workshop=workshop,
+        question=question("kpi-load-time", workshop.questionnaire),
+        state="agreed",
+        position=2.5,
+        note="Agreed on load time",
+        base_revision=None,
+        actor=actor,
+    )
+    save_ownership(
+        workshop=workshop,
+        area="apps",
+        area_label="Mobile apps",
+        letters={"cio": "R", "cmo": "A", "joint": "", "other": ""},
+        other_label="",
+        base_revision=None,
+        actor=actor,
+    )
+    save_kpi(
+        workshop=workshop,
+        kpi=None,
+        values={
+            "name": "Checkout conversion",
+            "unit": "%",
+            "current_value": 2.0,
+            "target": 3.5,
+            "owner": "Dana CMO",
+            "deadline": date(2026, 6, 30),
+            "review_on": date(2026, 3, 31),
+        },
+        base_revision=None,
+        actor=actor,
+    )
+    save_action(
+        workshop=workshop,
+        action=None,
+        what="Draft the app brief",
+        owner_participant=None,
+        owner_name="Sam Lee",
+        due_on=date(2026, 2, 1),
+        status="done",
+        base_revision=None,
+        actor=actor,
+    )
+    save_action(
+        workshop=workshop,
+        action=None,
+        what='=HYPERLINK("http://evil")',
+        owner_participant=None,
+        owner_name="Kim Poe",
+        due_on=None,
+        base_revision=None,
+        actor=actor,
+    )
+    save_notes(
+        workshop=workshop,
+        biases="Budget frozen until Q3",
+        parking_lot="Wearables",
+        base_revision=None,
+        actor=actor,
+    )
+    if signed:
+        sign_off(workshop=workshop, signed_by="Ruth Board, CEO", actor=actor)

@@ -16,7 +16,7 @@ from workshops.models import AuditEvent, Workshop
 
 from ..conftest import client_for
 from ..factories import give_answers
-from .populate import populate
+from .populate import populate, record_outcome
 
 NS = {"x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 
@@ -150,7 +150,7 @@ def test_xlsx_has_a_sheet_per_table_with_typed_cells(alice_client, workshop, cio
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheets = xlsx_sheets(body(response))
-    assert list(sheets) == ["Answers", "Participants", "Questions"]
+    assert list(sheets) == ["Answers", "Participants", "Questions", "Decisions", "KPIs", "Actions"]
     header, *answers = sheets["Answers"]
     titles = [text for _, _, text in header]
     assert titles[:3] == ["Workshop", "Participant", "Role"]
@@ -189,17 +189,74 @@ def test_only_the_workshops_facilitators_export(client, charlie, bob, workshop, 
     )
 
 
+def test_the_outcome_s_tables_as_csv_with_formulas_neutralised(alice, alice_client, workshop):
+    populate(workshop, 3)
+    record_outcome(workshop, alice)
+    tables = {}
+    for table in ("decisions", "kpis", "actions"):
+        response = alice_client.get(reverse(f"workshops:export_{table}_csv", args=[workshop.pk]))
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"]
+        assert response["Content-Disposition"].endswith(f'.{table}.csv"')
+        tables[table] = csv_rows(response)
+    [decision] = tables["decisions"]
+    assert decision["Question code"] == "kpi-load-time" and decision["Decision"] == "Agreed"
+    assert decision["Agreed position"] == "2.5" and decision["What was said"]
+    [kpi] = tables["kpis"]
+    assert (kpi["KPI"], kpi["Agreed target"], kpi["Current value"]) == (
+        "Checkout conversion",
+        "3.5",
+        "2.0",
+    )
+    assert (kpi["Owner"], kpi["Deadline"], kpi["Review date"]) == (
+        "Dana CMO",
+        "2026-06-30",
+        "2026-03-31",
+    )
+    done, formula = tables["actions"]
+    assert (done["Action"], done["Owner"], done["Status"]) == (
+        "Draft the app brief",
+        "Sam Lee",
+        "Done",
+    )
+    assert formula["Action"] == '\'=HYPERLINK("http://evil")'
+    details = AuditEvent.objects.filter(workshop=workshop, action="export").values_list(
+        "detail", flat=True
+    )
+    assert sorted(details) == ["CSV (KPIs)", "CSV (actions)", "CSV (decisions)"]
+    assert (
+        alice_client.get(reverse("workshops:export_actions_csv", args=[workshop.pk])).status_code
+        == 200
+    )
+
+
+def test_the_outcome_s_sheets_have_typed_cells(alice, alice_client, workshop):
+    populate(workshop, 3)
+    record_outcome(workshop, alice)
+    sheets = xlsx_sheets(body(export(alice_client, workshop, "xlsx")))
+    header, kpi = sheets["KPIs"]
+    titles = [text for _, _, text in header]
+    target = kpi[titles.index("Agreed target")]
+    assert target[0] == "n" and float(target[2]) == 3.5
+    review = kpi[titles.index("Review date")]
+    assert review[0] == "n" and review[1] and float(review[2]) > 40000  # a date cell
+    header, *actions = sheets["Actions"]
+    assert actions[1][0][2] == '\'=HYPERLINK("http://evil")' and actions[1][0][0] != "n"
+    assert sheets["Decisions"][1][0][2] == "kpi-load-time"
+
+
 @pytest.mark.parametrize("participants", [3, 40])
-@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "decisions_csv", "kpis_csv", "actions_csv"])
 def test_exports_use_a_constant_number_of_queries(
-    alice_client, workshop, django_assert_max_num_queries, participants, fmt
+    alice, alice_client, workshop, django_assert_max_num_queries, participants, fmt
 ):
     populate(workshop, participants)
+    record_outcome(workshop, alice)
     alice_client.get(reverse("workshops:detail", args=[workshop.pk]))  # warm the session
     with django_assert_max_num_queries(10):
         response = export(alice_client, workshop, fmt)
         data = body(response)
-    assert len(data) > 1000
+    assert len(data) > (1000 if fmt in ("csv", "xlsx") else 50)
     if fmt == "csv":
         assert data.count(b"\n") > participants * 40
 

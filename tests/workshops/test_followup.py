@@ -107,6 +107,18 @@ def test_then_and_now_compares_a_follow_up_with_the_workshop_it_follows(
     assert "is not a follow-up" in first.text
 
 
+def test_the_client_page_follows_up_each_workshop_s_kpis_and_actions(alice_client, alice, workshop):
+    from .populate import populate, record_outcome
+
+    populate(workshop, 3)
+    record_outcome(workshop, alice)  # review 31 March 2026, passed; one action of two done
+    html = alice_client.get(reverse("workshops:client", args=[workshop.organisation_id])).text
+    part = html[html.index('id="client-outcomes"') :]
+    assert "1 of 2 actions done" in part
+    assert "Checkout conversion" in part and "target 3.50 %" in part
+    assert "2 % at the session" in part and "review was due 31 Mar 2026" in part
+
+
 def test_a_client_page_is_only_for_its_facilitators(charlie, alice_client, workshop):
     url = reverse("workshops:client", args=[workshop.organisation_id])
     assert client_for(charlie).get(url).status_code == 404
@@ -128,6 +140,9 @@ def test_follow_up_pages_use_a_constant_number_of_queries(
         from workshops.services import Invitation
 
         give_answers(Invitation(person, ""), {"obj-channels": 4})
+    from .populate import record_outcome
+
+    record_outcome(first, alice)
     for url in [
         reverse("workshops:client", args=[first.organisation_id]),
         reverse("workshops:then_and_now", args=[latest.pk]),

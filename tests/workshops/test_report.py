@@ -17,7 +17,7 @@ from workshops.models import AuditEvent, Workshop
 
 from ..conftest import client_for
 from ..factories import run_queued_tasks
-from .populate import populate
+from .populate import populate, record_outcome
 
 PARTS = [
     "Alignment",
@@ -125,16 +125,47 @@ def test_a_changed_workshop_is_never_served_an_older_pdf(alice_client, room):
     assert "Renamed for the board" in text and first != b""
 
 
+def test_the_report_shows_the_recorded_outcome_and_its_pdf_changes_with_it(
+    alice, alice_client, room
+):
+    page = alice_client.get(reverse("workshops:report", args=[room.pk])).text
+    assert 'id="report-outcome"' not in page
+    before = pdf_of(alice_client, room).content
+    record_outcome(room, alice)
+    page = alice_client.get(reverse("workshops:report", args=[room.pk])).text
+    assert 'id="report-outcome"' in page and "2.5 seconds" in page
+    _, text = text_of(pdf_of(alice_client, room).content)
+    flat = " ".join(text.split())
+    for shown in (
+        "Agreed on load time",  # the decision
+        "2.5 seconds",  # its position in the question's terms
+        "Checkout conversion",  # the KPI, its target and owner
+        "3.5",
+        "Dana CMO",
+        "Draft the app brief",  # the action plan
+        "Sam Lee",
+        "Budget frozen until Q3",
+        "Wearables",
+        "Signed off by Ruth Board, CEO",
+    ):
+        assert shown in flat, shown
+    assert pdf_of(alice_client, room).content != before
+
+
 @pytest.mark.parametrize("participants", [3, 30])
 def test_report_pages_use_a_constant_number_of_queries(
-    alice_client, workshop, django_assert_max_num_queries, participants
+    alice, alice_client, workshop, django_assert_max_num_queries, participants
 ):
     populate(workshop, participants)
+    record_outcome(workshop, alice)
     alice_client.get(reverse("workshops:detail", args=[workshop.pk]))
+    # The frozen questionnaire's questions are read once per process (`frozen_items`).
+    alice_client.get(reverse("workshops:report", args=[workshop.pk]))
     with django_assert_max_num_queries(10):
         assert alice_client.get(reverse("workshops:report", args=[workshop.pk])).status_code == 200
     cache.clear()
-    with django_assert_max_num_queries(10):
+    # Making the PDF: the page's ten reads (four of them the outcome's), and the audit's line.
+    with django_assert_max_num_queries(11):
         pdf_of(alice_client, workshop)
     with django_assert_max_num_queries(10):
         pdf_of(alice_client, workshop)  # kept
@@ -167,3 +198,31 @@ def _keep_images(data: bytes, name: str) -> None:
     subprocess.run(  # noqa: S603
         ["/usr/bin/pdftoppm", "-png", "-r", "60", str(pdf), str(out / name)], check=True
     )
+
+
+def test_executives_get_the_report_pdf_once_results_are_shared(
+    alice, cio, cio_client, workshop, django_assert_max_num_queries
+):
+    from django.utils import timezone
+
+    from workshops.demo import CIO_ANSWERS
+
+    from ..factories import give_answers
+
+    give_answers(cio, CIO_ANSWERS, submitted=True)
+    record_outcome(workshop, alice)
+    url = reverse("workshops:respond_report_pdf", args=[cio.participant.pk])
+    agreed = reverse("workshops:respond_agreed", args=[cio.participant.pk])
+    assert cio_client.get(url).status_code == 404  # not shared yet
+    Workshop.objects.filter(pk=workshop.pk).update(
+        revealed_at=timezone.now(), results_visible_to_participants=True
+    )
+    assert url in cio_client.get(agreed).text
+    cio_client.get(url)  # the frozen questionnaire is read once per process
+    cache.clear()
+    with django_assert_max_num_queries(10):
+        response = cio_client.get(url)
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    _, text = text_of(response.content)
+    assert "Draft the app brief" in " ".join(text.split())
+    assert AuditEvent.objects.filter(workshop=workshop, action="export").exists()
