@@ -512,8 +512,10 @@ def _minutes(raw: str, *, low: int) -> int:
 
 def _next(request: HttpRequest, workshop: Workshop, anchor: str) -> str:
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = ""
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        target = ""  # only a path of this site: never a name that redirect() would reverse
     return (target or reverse("workshops:outcome", args=[workshop.pk])).split("#")[0] + anchor
 
 
@@ -533,8 +535,10 @@ def _reply(
     the page. Not saved: htmx gets the message (or, for a conflict, the whole form with both
     versions); without htmx, a page with the form as typed and what is wrong."""
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = ""
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        target = ""  # only a path of this site: never a name that redirect() would reverse
     context = {**context, "workshop": workshop, "next": target}
     if request.htmx:
         if conflict:
@@ -801,7 +805,8 @@ def record_kpi(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     prefix = f"kpi{row.pk}" if row is not None else "kpi-new"
     form = KpiForm(request.POST, prefix=prefix)
     question = None
-    if row is None and (raw := request.POST.get("question", "")).isdigit():
+    raw = request.POST.get("question", "")
+    if row is None and raw.isascii() and raw.isdigit() and len(raw) <= 12:
         question = Question.objects.filter(
             pk=int(raw), section__questionnaire_id=workshop.questionnaire_id, meta__has_key="kpi"
         ).first()
