@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -100,7 +101,15 @@ def formats_for(language: str | None) -> tuple[NumberFormat, ...]:
 def format_number(value: float, spec: str = "g") -> str:
     """A number written back the way the active language writes it (2,5 in German), with no
     digit groups, so that what an input shows reads back as the same number."""
-    text = format(value, spec)
+    if spec == "g":
+        # Up to 15 significant digits (what a float holds for sure: 0.1 + 0.2 shows 0.3), never
+        # in exponent form (a target of 12345678 shows as such, not as 1.23457e+07, which the
+        # parser refuses and which loses digits).
+        text = format(Decimal(format(float(value) + 0.0, ".15g")), "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+    else:
+        text = format(value, spec)
     separator = get_format("DECIMAL_SEPARATOR")
     return text.replace(".", separator) if separator != "." else text
 

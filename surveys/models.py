@@ -140,7 +140,7 @@ class Questionnaire(Translatable):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} (v{self.version})"
+        return f"{self.text('title')} (v{self.version})"  # in the reader's language
 
     @property
     def languages(self) -> list[str]:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import reswap, retarget
 
-from surveys.entry import AnswerError
+from surveys.entry import AnswerError, format_number
 from surveys.kinds import KINDS, kind_for
 from surveys.models import Question, Response
 from surveys.presenting import QuestionField, build_field, render_field
@@ -792,7 +792,7 @@ def kpi_form(
 
 
 def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+    return "" if value is None else format_number(value)
 
 
 @require_POST

@@ -80,3 +80,21 @@ def test_an_executive_types_numbers_the_way_their_language_writes_them(workshop,
     assert "Geben Sie einen Wert von höchstens 30 " in refused.content.decode()
     answer.refresh_from_db()
     assert answer.value == 2.5
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize(
+    "value", [12345678.0, 1e-07, 1e40, 2.5, -12.75, 0.0, 123456789.123, 1500.5, 1000.0]
+)
+def test_a_number_written_back_reads_back_as_the_same_number(language, value):
+    """What an input shows is read back unchanged: never an exponent (12345678 was shown as
+    1.23457e+07, which the parser refuses and which had lost digits)."""
+    with translation.override(language):
+        shown = format_number(value)
+        assert "e" not in shown.lower()
+        assert parse_number(shown) == value
+
+
+def test_a_sum_of_shares_is_written_without_float_noise():
+    assert format_number(33.3 + 33.3 + 33.4) == "100"
+    assert format_number(0.1 + 0.2) == "0.3"
