@@ -87,7 +87,7 @@ run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install browser
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 lint: install
 	$(VENV)/bin/ruff check .
