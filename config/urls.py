@@ -45,6 +45,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("questionnaires/", include("surveys.urls")),
     path("", include("workshops.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -385,7 +385,7 @@ def build(definition: dict[str, Any]) -> Built:
 #: kind, settings, options, published figure, position) is its meaning. A target's `unit` is
 #: both a text and part of what its numbers mean: it may be translated, but a change of the
 #: unit itself needs a new version.
-_NOT_MEANING = {"id", "section", "translations", "meta"} | (
+_NOT_MEANING = {"id", "section", "translations", "meta", "topic"} | (
     {name for name in Question.TEXTS if "." not in name} - {"unit"}
 )
 _META_TEXTS = {name.split(".", 1)[1] for name in Question.TEXTS if "." in name}

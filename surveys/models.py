@@ -472,6 +472,9 @@ class Question(Translatable):
     # the ownership matrix or {"kpi": "Page load time"} for the KPI table.
     meta = models.JSONField(default=dict, blank=True)
     discussion_prompt = models.CharField(max_length=400, blank=True)
+    #: The topic the run-sheet discusses it under (a `surveys.topics.TOPICS` code), as the
+    #: builder sets it; "" falls back to the questionnaire's own (`topics_of`), else its section.
+    topic = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["section", "position"]

@@ -287,7 +287,7 @@ def _plan_items(rows: list[Row], topics: dict[str, str]) -> list[PlanItem]:
             pk=row.item.pk,
             number=number,
             section_code=row.item.section_code,
-            topic=topics.get(row.item.code, ""),
+            topic=row.item.topic or topics.get(row.item.code, ""),
             label=row.label,
             gap=row.gap,
             similarity=row.comparison.similarity,

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import QueryDict
 from django.utils.text import get_text_list
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from ..entry import AnswerError, clean_text, field_name, format_number, parse_number
 from ..models import Question
 from ..scoring import Kind, QuestionSpec
-from .base import ChoiceKind, ChoiceSetting, SettingsReader
+from .base import ChoiceKind, ChoiceSetting, KindSettingsForm, SettingsReader, decimal_field
 
 if TYPE_CHECKING:
     from ..presenting import QuestionField
@@ -56,8 +56,18 @@ def _quoted(labels: list[str]) -> str:
     return str(get_text_list([f"“{label}”" for label in labels], gettext("and")))
 
 
+class AllocationSettingsForm(KindSettingsForm):
+    tolerance = decimal_field(
+        gettext_lazy("Tolerance (relative)"),
+        initial=0.1,
+        help_text=gettext_lazy("Two splits within this share of each other agree: 0.1 is 10 %."),
+    )
+
+
 class Allocation(ChoiceKind):
     kind = Kind.ALLOCATION
+    settings_form = AllocationSettingsForm
+    options_label = gettext_lazy("Segments")
     agreed_terms = "split"
     fields = ChoiceKind.fields | {"tolerance"}
     typed = True

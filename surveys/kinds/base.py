@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext
 
@@ -206,6 +207,9 @@ class SettingsReader:
         values = [choice.value for choice in found]
         if len(set(values)) != len(values):
             self.problem("choices", gettext("two options share a value."))
+        labels = [" ".join(choice.label.split()).casefold() for choice in found]
+        if len(set(labels)) != len(labels):
+            self.problem("choices", gettext("two options have the same label."))
         nones = [choice for choice in found if choice.is_none]
         if nones and not none_allowed:
             self.problem(
@@ -227,6 +231,62 @@ _QUESTION_COLUMNS = tuple(
     for f in Question._meta.concrete_fields
     if f.name not in ("id", "section", "position", "code", "kind", "prompt")
 )
+
+
+class KindSettingsForm(forms.Form):
+    """The settings a kind adds to a question, as the builder asks for them (`surveys.builder`):
+    a subclass per kind (`BaseKind.settings_form`) lists its fields, named as in a
+    questionnaire file; those in `meta_fields` are keys of `Question.meta`. The form checks
+    only what a field can tell alone; `definition()` gives the settings in the file's format,
+    which the kind then checks as a whole (`BaseKind.check`), as when a file loads."""
+
+    #: Form field -> key in `Question.meta`.
+    meta_fields: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def initial_for(cls, question: Question) -> dict[str, Any]:
+        """The form's initial values from a stored question."""
+        meta = question.meta or {}
+        return {
+            name: meta.get(cls.meta_fields[name], "")
+            if name in cls.meta_fields
+            else getattr(question, name)
+            for name in cls.base_fields
+        }
+
+    def definition(self) -> dict[str, Any]:
+        """The settings entered, in the questionnaire file's format."""
+        found: dict[str, Any] = {}
+        meta: dict[str, Any] = {}
+        for name, value in self.cleaned_data.items():
+            if name in self.meta_fields:
+                if value not in ("", None):
+                    meta[self.meta_fields[name]] = value
+            else:
+                found[name] = value
+        if meta:
+            found["meta"] = meta
+        return found
+
+    def field_for(self, problem_field: str) -> str | None:
+        """The form field a problem of the kind's check is about ("meta.kpi" -> "kpi")."""
+        if problem_field in self.fields:
+            return problem_field
+        for name, key in self.meta_fields.items():
+            if problem_field == f"meta.{key}":
+                return name
+        return None
+
+
+def decimal_field(label: Any, *, required: bool = True, **kwargs: Any) -> forms.FloatField:
+    """A number with decimals, typed as the page's language writes it (0,1 in German)."""
+    field = forms.FloatField(label=label, required=required, localize=True, **kwargs)
+    field.widget.attrs["inputmode"] = "decimal"
+    return field
+
+
+class NoSettings(KindSettingsForm):
+    """A kind whose questions take no settings of their own."""
 
 
 class BaseKind:
@@ -264,6 +324,31 @@ class BaseKind:
     #: What the room agrees on in this kind's terms, when a session decides the question: a
     #: code the run-sheet puts into words ("target": agree a target in the question's unit).
     agreed_terms: ClassVar[str] = "position"
+
+    # The builder (`surveys.builder_forms`) asks the kind for these rather than branching on it.
+    #: The form of the kind's own settings.
+    settings_form: ClassVar[type[KindSettingsForm]] = NoSettings
+    #: What its options are called in the builder ("Options", "Items to rank"), or None when
+    #: the kind has none.
+    options_label: ClassVar[Any] = None
+    #: Whether one of its options may be an explicit "none of these".
+    none_allowed: ClassVar[bool] = False
+
+    @property
+    def takes_options(self) -> bool:
+        return "choices" in self.fields
+
+    @property
+    def weighs_pairs(self) -> bool:
+        """Whether two different options may count as partly the same (`partial_credit`)."""
+        return "partial_credit" in self.fields
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The question's texts people read for this kind (`Question.TEXTS` it uses): what
+        the builder asks to translate."""
+        own = COMMON_FIELDS | self.fields | {f"meta.{key}" for key in self.meta_keys}
+        return tuple(name for name in Question.TEXTS if name in own)
 
     # How the consensus dashboard shows the kind: codes it words, never words (see
     # `workshops/dashboard/answers.py` and `rows.py`; the meta keys `area` and `kpi` put a

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.http import QueryDict
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from ..entry import AnswerError, clean_text, field_name
 from ..models import Question
@@ -33,6 +33,8 @@ class MultipleChoiceSettings:
 
 class MultipleChoice(ChoiceKind):
     kind = Kind.MULTI
+    options_label = gettext_lazy("Options")
+    none_allowed = True
     agreed_terms = "selection"
     answer_form = "choices"
     chart = "options"

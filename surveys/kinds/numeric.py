@@ -11,13 +11,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.http import QueryDict
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from ..entry import AnswerError, clean_text, field_name, format_number, parse_number
 from ..models import Question
 from ..scoring import Kind, QuestionSpec
-from .base import BaseKind, SettingsReader, is_number, typed_entry
+from .base import (
+    BaseKind,
+    KindSettingsForm,
+    SettingsReader,
+    decimal_field,
+    is_number,
+    typed_entry,
+)
 
 if TYPE_CHECKING:
     from ..presenting import QuestionField
@@ -42,8 +50,35 @@ def with_unit(number: float, unit: str) -> str:
     return f"{format_number(number)} {unit}" if unit else format_number(number)
 
 
+class NumericSettingsForm(KindSettingsForm):
+    unit = forms.CharField(label=gettext_lazy("Unit"), max_length=30, required=False)
+    min_value = decimal_field(gettext_lazy("Lowest value accepted"), required=False)
+    max_value = decimal_field(gettext_lazy("Highest value accepted"), required=False)
+    tolerance = decimal_field(
+        gettext_lazy("Tolerance (relative)"),
+        initial=0.1,
+        help_text=gettext_lazy("Two targets within this share of each other agree: 0.1 is 10 %."),
+    )
+    absolute_tolerance = decimal_field(
+        gettext_lazy("Tolerance in the unit"),
+        required=False,
+        help_text=gettext_lazy("Instead of the relative one, for values that can be 0 or below."),
+    )
+    higher_is_ambitious = forms.BooleanField(
+        label=gettext_lazy("A higher value is more ambitious"), required=False, initial=True
+    )
+    kpi = forms.CharField(
+        label=gettext_lazy("KPI it sets a target for"),
+        max_length=120,
+        required=False,
+        help_text=gettext_lazy("Puts the question in the dashboard's KPI table."),
+    )
+    meta_fields = {"kpi": "kpi"}
+
+
 class NumericTarget(BaseKind):
     kind = Kind.NUMERIC
+    settings_form = NumericSettingsForm
     agreed_terms = "target"
     fields = frozenset(
         {

@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.http import QueryDict
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from ..entry import AnswerError, clean_text, field_name, parse_whole_number
 from ..models import Question
 from ..scoring import Kind, QuestionSpec
-from .base import ChoiceKind, ChoiceSetting, SettingsReader
+from .base import ChoiceKind, ChoiceSetting, KindSettingsForm, SettingsReader
 
 if TYPE_CHECKING:
     from ..presenting import QuestionField
@@ -27,8 +28,19 @@ class RankingSettings:
     rank_limit: int | None
 
 
+class RankingSettingsForm(KindSettingsForm):
+    rank_limit = forms.IntegerField(
+        label=gettext_lazy("Rank only the top"),
+        min_value=1,
+        required=False,
+        help_text=gettext_lazy("Leave empty to rank every item."),
+    )
+
+
 class Ranking(ChoiceKind):
     kind = Kind.RANKING
+    settings_form = RankingSettingsForm
+    options_label = gettext_lazy("Items to rank")
     agreed_terms = "order"
     fields = ChoiceKind.fields | {"rank_limit"}
     has_position = True

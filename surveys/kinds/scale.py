@@ -9,13 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.http import QueryDict
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from ..entry import AnswerError, clean_text, field_name, format_number, parse_whole_number
 from ..models import Question
 from ..scoring import Kind, QuestionSpec
-from .base import BaseKind, OnePick, Option, SettingsReader, is_number
+from .base import BaseKind, KindSettingsForm, OnePick, Option, SettingsReader, is_number
 
 if TYPE_CHECKING:
     pass
@@ -50,8 +51,20 @@ def scale_text(
     return point
 
 
+class ScaleSettingsForm(KindSettingsForm):
+    scale_min = forms.IntegerField(label=gettext_lazy("Lowest point"), min_value=0, initial=1)
+    scale_max = forms.IntegerField(label=gettext_lazy("Highest point"), min_value=0, initial=5)
+    scale_min_label = forms.CharField(
+        label=gettext_lazy("What the lowest point means"), max_length=80, required=False
+    )
+    scale_max_label = forms.CharField(
+        label=gettext_lazy("What the highest point means"), max_length=80, required=False
+    )
+
+
 class Scale(OnePick, BaseKind):
     kind = Kind.SCALE
+    settings_form = ScaleSettingsForm
     agreed_terms = "position"
     fields = frozenset({"scale_min", "scale_max", "scale_min_label", "scale_max_label"})
     counts_as_yes_rules = frozenset({"scale_at_least"})

@@ -10,13 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from django import forms
 from django.http import QueryDict
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from ..entry import AnswerError, clean_text, field_name
 from ..models import Question
 from ..scoring import Kind
-from .base import ChoiceKind, ChoiceSetting, OnePick, SettingsReader, is_number
+from .base import ChoiceKind, ChoiceSetting, KindSettingsForm, OnePick, SettingsReader, is_number
 
 if TYPE_CHECKING:
     pass
@@ -44,8 +45,37 @@ class SingleChoiceSettings:
     ownership: Ownership | None
 
 
+class SingleChoiceSettingsForm(KindSettingsForm):
+    """An ownership question's place in the dashboard's ownership matrix (all optional)."""
+
+    area = forms.SlugField(
+        label=gettext_lazy("Ownership area (key)"),
+        max_length=60,
+        required=False,
+        help_text=gettext_lazy(
+            "Only for ownership questions: the same key for an area's “today” and “should” "
+            "questions, e.g. mobile-web."
+        ),
+    )
+    area_label = forms.CharField(
+        label=gettext_lazy("Ownership area (name)"), max_length=120, required=False
+    )
+    tense = forms.ChoiceField(
+        label=gettext_lazy("Ownership asked about"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Not an ownership question")),
+            ("today", gettext_lazy("Who owns it today")),
+            ("should", gettext_lazy("Who should own it")),
+        ],
+    )
+    meta_fields = {"area": "area", "area_label": "area_label", "tense": "tense"}
+
+
 class SingleChoice(OnePick, ChoiceKind):
     kind = Kind.SINGLE
+    settings_form = SingleChoiceSettingsForm
+    options_label = gettext_lazy("Options")
     agreed_terms = "choice"
     fields = ChoiceKind.fields | {"partial_credit"}
     meta_keys = frozenset({"area", "area_label", "tense"})

@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.http import QueryDict
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from ..entry import AnswerError, clean_text, field_name
 from ..models import Question
 from ..scoring import Kind
-from .base import BaseKind, SettingsReader, typed_entry
+from .base import BaseKind, KindSettingsForm, SettingsReader, typed_entry
 
 if TYPE_CHECKING:
     from ..presenting import QuestionField
@@ -26,8 +27,15 @@ class FreeTextSettings:
     max_length: int
 
 
+class FreeTextSettingsForm(KindSettingsForm):
+    max_length = forms.IntegerField(
+        label=gettext_lazy("Longest answer (characters)"), min_value=1, initial=1000
+    )
+
+
 class FreeText(BaseKind):
     kind = Kind.TEXT
+    settings_form = FreeTextSettingsForm
     agreed_terms = "wording"
     fields = frozenset({"max_length"})
     typed = True
