@@ -300,7 +300,7 @@ def save_question(
     question: Question | None,
     definition: dict[str, Any],
     topic: str,
-    revision: int,
+    revision: int | None,
     actor: Any,
     new_code: bool = False,
 ) -> Question:
@@ -360,7 +360,7 @@ def move_to(rows: list[Any], row: Any, to: int) -> list[Any]:
 
 @transaction.atomic
 def move_question(
-    questionnaire: Questionnaire, question: Question, to: int, *, revision: int, actor: Any
+    questionnaire: Questionnaire, question: Question, to: int, *, revision: int | None, actor: Any
 ) -> None:
     claim(questionnaire, revision)
     rows = list(Question.objects.filter(section_id=question.section_id).order_by("position"))
@@ -376,7 +376,7 @@ def move_question(
 
 @transaction.atomic
 def remove_question(
-    questionnaire: Questionnaire, question: Question, *, revision: int, actor: Any
+    questionnaire: Questionnaire, question: Question, *, revision: int | None, actor: Any
 ) -> None:
     claim(questionnaire, revision)
     question.delete()
@@ -393,7 +393,7 @@ def save_section(
     title: str,
     intro: str,
     translations: dict[str, Any],
-    revision: int,
+    revision: int | None,
     actor: Any,
 ) -> Section:
     claim(questionnaire, revision)
@@ -416,7 +416,7 @@ def save_section(
 
 @transaction.atomic
 def move_section(
-    questionnaire: Questionnaire, section: Section, to: int, *, revision: int, actor: Any
+    questionnaire: Questionnaire, section: Section, to: int, *, revision: int | None, actor: Any
 ) -> None:
     claim(questionnaire, revision)
     rows = list(questionnaire.sections.order_by("position"))
@@ -432,7 +432,7 @@ def move_section(
 
 @transaction.atomic
 def remove_section(
-    questionnaire: Questionnaire, section: Section, *, revision: int, actor: Any
+    questionnaire: Questionnaire, section: Section, *, revision: int | None, actor: Any
 ) -> None:
     claim(questionnaire, revision)
     section.delete()
@@ -448,7 +448,7 @@ def save_details(
     description: str,
     languages: list[str],
     translations: dict[str, Any],
-    revision: int,
+    revision: int | None,
     actor: Any,
 ) -> None:
     """A draft's title, description and languages: a language dropped loses its texts."""
@@ -530,7 +530,7 @@ def _blocks(translations: dict[str, Any] | None, languages: list[str]) -> dict[s
 
 
 @transaction.atomic
-def publish(questionnaire: Questionnaire, *, revision: int, actor: Any) -> None:
+def publish(questionnaire: Questionnaire, *, revision: int | None, actor: Any) -> None:
     """Make the draft a published version (check it first: `publish_problems`)."""
     claim(questionnaire, revision)
     Questionnaire.objects.filter(pk=questionnaire.pk).update(status=QuestionnaireStatus.PUBLISHED)

@@ -218,8 +218,8 @@ class CommonForm(forms.Form):
 class OptionForm(forms.Form):
     """One option of a choice question (a choice, an item to rank, a segment)."""
 
-    value = forms.SlugField(label=gettext_lazy("Key"), max_length=60, required=False)
     label = forms.CharField(label=gettext_lazy("Label"), max_length=200, required=False)
+    value = forms.SlugField(label=gettext_lazy("Key"), max_length=60, required=False)
     is_none = forms.BooleanField(label=gettext_lazy("“None of these”"), required=False)
 
     def __init__(

@@ -67,6 +67,11 @@ FILLERS: dict[str, Callable[[Cast], Any]] = {
     "token": lambda cast: cast.token,
     "position": lambda cast: 1,
     "organisation_pk": lambda cast: _organisation_of(cast.workshop_pk),
+    # The questionnaire builder: alice's draft questionnaire (shared with bob), its section and
+    # its question.
+    "questionnaire_pk": lambda cast: cast.extra["questionnaire_pk"],
+    "section_pk": lambda cast: cast.extra["section_pk"],
+    "builder_question_pk": lambda cast: cast.extra["builder_question_pk"],
 }
 
 

@@ -34,7 +34,13 @@ INSIDERS = {"facilitator": ["alice", "bob"], "participant": ["cio"]}
 OWNER_ONLY = {"workshops:delete"}
 # Scopes that make a facilitator URL about one workshop; the others (home, new workshop, own
 # password) are every facilitator's own pages, so charlie may open them.
-WORKSHOP_SCOPED_KWARGS = {"workshop_pk", "pk", "participant_pk", "organisation_pk"}
+WORKSHOP_SCOPED_KWARGS = {
+    "workshop_pk",
+    "pk",
+    "participant_pk",
+    "organisation_pk",
+    "questionnaire_pk",  # alice's questionnaire, shared with bob: charlie is a stranger
+}
 
 
 def _strangers(area: str, route: Route) -> list[str]:

@@ -16,7 +16,10 @@ VALID: dict[str, dict[str, Any]] = {
         "k-scale_min_label": "Not at all",
         "k-scale_max_label": "Completely",
     },
-    "single": {"options": ["The CIO", "The CMO", "Jointly"], "pairs": [("the-cio", "jointly", "0.5")]},
+    "single": {
+        "options": ["The CIO", "The CMO", "Jointly"],
+        "pairs": [("the-cio", "jointly", "0.5")],
+    },
     "multi": {"options": ["Web", "Apps", "None of these"], "none": 3},
     "ranking": {"options": ["Speed", "Cost", "Reach"], "k-rank_limit": ""},
     "numeric": {
