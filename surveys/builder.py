@@ -162,7 +162,9 @@ def copy_structure(source: Questionnaire, target: Questionnaire) -> None:
             copy = Question(section=new_section)
             for name in question_fields:
                 setattr(copy, name, getattr(question, name))
-            copy.topic = question.topic or topics.get(question.code, "")
+            topic = (question.meta or {}).get("topic") or topics.get(question.code)
+            if topic:
+                copy.meta = {**(copy.meta or {}), "topic": topic}
             pairs.append((question, copy))
     Question.objects.bulk_create([copy for _, copy in pairs])
     Choice.objects.bulk_create(
@@ -185,7 +187,7 @@ def copy_structure(source: Questionnaire, target: Questionnaire) -> None:
 
 #: What a question measures: changing any of these changes what its answers mean, so the
 #: question gets a new code (follow-ups then compare it as a new question). Its texts, help,
-#: importance, tolerance, topic and the like may change under the same code.
+#: importance, tolerance, topic (in `meta`) and the like may change under the same code.
 MEASURES = ("kind", "scale_min", "scale_max", "unit")
 
 
@@ -299,7 +301,6 @@ def save_question(
     section: Section,
     question: Question | None,
     definition: dict[str, Any],
-    topic: str,
     revision: int | None,
     actor: Any,
     new_code: bool = False,
@@ -316,7 +317,6 @@ def save_question(
     if new_code and not added:
         question.code = fresh_code(questionnaire, question.code)
     choices = apply_definition(question, definition, questionnaire.languages)
-    question.topic = topic
     question.full_clean(exclude=["section"])
     question.save()
     question.choices.all().delete()

@@ -292,11 +292,11 @@ class QuestionEditor:
                         "required",
                         "allow_unknown",
                         "importance",
-                        "topic",
                         "discussion_prompt",
                     )
                 }
             )
+            common_initial["topic"] = (question.meta or {}).get("topic", "")
         self.common = CommonForm(data, prefix="q", initial=common_initial)
         translation_fields(
             self.common,
@@ -404,6 +404,8 @@ class QuestionEditor:
             "discussion_prompt": common["discussion_prompt"],
             **self.settings.definition(),
         }
+        if common["topic"]:
+            definition.setdefault("meta", {})["topic"] = common["topic"]
         if self.question is not None and self.question.benchmark:
             definition["benchmark"] = self.question.benchmark
         blocks = translations_of(self.common, self.kind.texts, self.languages)
@@ -443,6 +445,20 @@ class QuestionEditor:
             definition[language] = block
         return definition
 
+    def _option_row_for(self, index: int | None) -> OptionForm | None:
+        """The option row a problem of the options is about: the one named, else the second
+        of two alike, else the first empty row (where another option would go)."""
+        if index is not None and index <= len(self.option_rows):
+            return self.option_rows[index - 1]
+        seen: set[str] = set()
+        for form in self.option_rows:
+            value, label = _same(form)
+            if value in seen or label in seen:
+                return form
+            seen.update((value, label))
+        blank = [form for form in self.options.forms if form not in self.option_rows]
+        return blank[0] if blank else None
+
     def _place(self, field: str, message: str) -> None:
         """Put a problem of the check beside the field it names."""
         head = field.split("[", 1)[0]
@@ -461,8 +477,9 @@ class QuestionEditor:
             self.common.add_error(None, f"{field}: {message}")
             return
         if head == "choices" and self.options is not None:
-            if index is not None and index <= len(self.option_rows):
-                self.option_rows[index - 1].add_error("label", message)
+            row = self._option_row_for(index)
+            if row is not None:
+                row.add_error("label", message)
             else:
                 self.options._non_form_errors = self.options.non_form_errors() + [message]
             return
@@ -479,6 +496,10 @@ class QuestionEditor:
             self.common.add_error(field, message)
         else:
             self.common.add_error(None, f"{field}: {message}")
+
+
+def _same(form: OptionForm) -> tuple[str, str]:
+    return _value_of(form), " ".join((form.cleaned_data.get("label") or "").split()).casefold()
 
 
 def _index(field: str) -> int | None:

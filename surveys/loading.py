@@ -385,10 +385,12 @@ def build(definition: dict[str, Any]) -> Built:
 #: kind, settings, options, published figure, position) is its meaning. A target's `unit` is
 #: both a text and part of what its numbers mean: it may be translated, but a change of the
 #: unit itself needs a new version.
-_NOT_MEANING = {"id", "section", "translations", "meta", "topic"} | (
+_NOT_MEANING = {"id", "section", "translations", "meta"} | (
     {name for name in Question.TEXTS if "." not in name} - {"unit"}
 )
 _META_TEXTS = {name.split(".", 1)[1] for name in Question.TEXTS if "." in name}
+#: Keys of `meta` that are not part of what a question means: its texts and its topic.
+_META_NOT_MEANING = _META_TEXTS | {"topic"}
 
 
 def _meaning(sections: list[tuple[Section, list[tuple[Question, list[Choice]]]]]) -> list:
@@ -405,7 +407,7 @@ def _meaning(sections: list[tuple[Section, list[tuple[Question, list[Choice]]]]]
                         for f in Question._meta.concrete_fields
                         if f.name not in _NOT_MEANING
                     ],
-                    {k: v for k, v in (question.meta or {}).items() if k not in _META_TEXTS},
+                    {k: v for k, v in (question.meta or {}).items() if k not in _META_NOT_MEANING},
                     [(c.position, c.value, c.is_none) for c in choices],
                 )
                 for question, choices in questions

@@ -469,12 +469,10 @@ class Question(Translatable):
     # Published reference figure with provenance (BENCHMARKS.md), or {}.
     benchmark = models.JSONField(default=dict, blank=True)
     # Presentation hints for the dashboard, e.g. {"area": "mobile_web", "tense": "should"} for
-    # the ownership matrix or {"kpi": "Page load time"} for the KPI table.
+    # the ownership matrix or {"kpi": "Page load time"} for the KPI table; any question may have
+    # a {"topic": ...} (a `surveys.topics.TOPICS` code) the run-sheet discusses it under.
     meta = models.JSONField(default=dict, blank=True)
     discussion_prompt = models.CharField(max_length=400, blank=True)
-    #: The topic the run-sheet discusses it under (a `surveys.topics.TOPICS` code), as the
-    #: builder sets it; "" falls back to the questionnaire's own (`topics_of`), else its section.
-    topic = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["section", "position"]

@@ -465,7 +465,6 @@ def _question_form(
                     section=section,
                     question=question,
                     definition=definition,
-                    topic=common["topic"],
                     revision=common["revision"],
                     actor=request.user,
                     new_code=recode,

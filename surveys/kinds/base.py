@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from ..entry import field_name
 from ..models import KIND_LABELS, Choice, Question
 from ..scoring import Kind, QuestionSpec
+from ..topics import TOPICS
 
 if TYPE_CHECKING:
     from ..presenting import QuestionField
@@ -400,6 +401,14 @@ class BaseKind:
                     % {"kind": self.kind},
                 )
         for key in reader.meta():
+            if key == "topic":
+                if reader.meta()[key] not in TOPICS:
+                    reader.problem(
+                        "meta.topic",
+                        gettext("must be one of the topics: %(topics)s.")
+                        % {"topics": ", ".join(TOPICS)},
+                    )
+                continue
             if key not in self.meta_keys:
                 reader.problem(
                     f"meta.{key}",

@@ -80,10 +80,5 @@ class Migration(migrations.Migration):
             model_name='questionnairechange',
             constraint=models.CheckConstraint(condition=models.Q(('action__in', ['created', 'copied', 'new_version', 'details', 'published', 'shared', 'unshared', 'section_added', 'section_changed', 'section_moved', 'section_removed', 'question_added', 'question_changed', 'question_recoded', 'question_moved', 'question_removed'])), name='questionnaire_change_action'),
         ),
-        migrations.AddField(
-            model_name='question',
-            name='topic',
-            field=models.CharField(blank=True, max_length=40),
-        ),
         migrations.RunPython(keep_loaded_published, migrations.RunPython.noop),
     ]

@@ -62,7 +62,7 @@ def question_post(
             data[name] = str(value)
     options = spec.get("options")
     if options is not None:
-        data["c-TOTAL_FORMS"] = str(len(options))
+        data["c-TOTAL_FORMS"] = str(len(options) + 1)  # and an empty row, as the page has
         data["c-INITIAL_FORMS"] = "0"
         for index, label in enumerate(options):
             data[f"c-{index}-label"] = label

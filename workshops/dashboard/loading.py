@@ -221,7 +221,7 @@ def _items_by_questionnaire(
                 kpi=kpi_name(meta) if "kpi" in hints else "",
                 benchmark=question.benchmark or {},
                 discussion_prompt=question.text("discussion_prompt", language),
-                topic=question.topic,
+                topic=(question.meta or {}).get("topic", ""),
             )
         )
     result: dict[int, list[SectionInfo]] = defaultdict(list)
