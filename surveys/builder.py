@@ -166,7 +166,18 @@ def copy_structure(source: Questionnaire, target: Questionnaire) -> None:
             if topic:
                 copy.meta = {**(copy.meta or {}), "topic": topic}
             pairs.append((question, copy))
+    for _, copy in pairs:
+        copy.predicts_id = None
     Question.objects.bulk_create([copy for _, copy in pairs])
+    # A prediction question predicts the copy of the question its original predicts.
+    copies = {question.pk: copy for question, copy in pairs}
+    companions = []
+    for question, copy in pairs:
+        if question.predicts_id is not None and question.predicts_id in copies:
+            copy.predicts = copies[question.predicts_id]
+            companions.append(copy)
+    if companions:
+        Question.objects.bulk_update(companions, ["predicts"])
     Choice.objects.bulk_create(
         [
             Choice(
@@ -323,6 +334,8 @@ def save_question(
     for choice in choices:
         choice.question = question
     Choice.objects.bulk_create(choices)
+    _sync_prediction(question, choices, wanted=definition.get("prediction") is True)
+    _arrange(section.pk)
     if added:
         record(questionnaire, actor, ChangeAction.QUESTION_ADDED, question=question.prompt[:80])
     elif new_code:
@@ -337,6 +350,39 @@ def save_question(
     else:
         record(questionnaire, actor, ChangeAction.QUESTION_CHANGED, question=question.prompt[:80])
     return question
+
+
+def _sync_prediction(question: Question, choices: list[Choice], *, wanted: bool) -> None:
+    """Prediction on: the companion question asking what the other side answered, made afresh
+    from the question as the file loader makes it (`loading._prediction_of`); off: none. A
+    draft's questions have no answers, so the companion is simply rebuilt."""
+    from .loading import _prediction_of
+
+    Question.objects.filter(predicts=question).delete()
+    if not wanted:
+        return
+    companion, companion_choices = _prediction_of(question, choices, 200000)
+    companion.section = question.section
+    companion.save()
+    for choice in companion_choices:
+        choice.question = companion
+    Choice.objects.bulk_create(companion_choices)
+
+
+def _arrange(section_pk: int) -> None:
+    """Number a section's questions 1..n, each prediction question right after the question
+    it predicts."""
+    rows = list(Question.objects.filter(section_id=section_pk).order_by("position", "pk"))
+    _renumber(_with_companions([row for row in rows if row.predicts_id is None], rows), Question)
+
+
+def _with_companions(mains: list[Question], rows: list[Question]) -> list[Question]:
+    companions: dict[int, list[Question]] = {}
+    for row in rows:
+        if row.predicts_id is not None:
+            companions.setdefault(row.predicts_id, []).append(row)
+    ordered = [item for main in mains for item in (main, *companions.pop(main.pk, []))]
+    return ordered + [row for group in companions.values() for row in group]
 
 
 def _renumber(rows: list[Any], model: type[models.Model]) -> None:
@@ -364,7 +410,9 @@ def move_question(
 ) -> None:
     claim(questionnaire, revision)
     rows = list(Question.objects.filter(section_id=question.section_id).order_by("position"))
-    _renumber(move_to(rows, question, to), Question)
+    mains = [row for row in rows if row.predicts_id is None]
+    _renumber(_with_companions(move_to(mains, question, to), rows), Question)
+    rows = mains
     record(
         questionnaire,
         actor,
@@ -379,9 +427,8 @@ def remove_question(
     questionnaire: Questionnaire, question: Question, *, revision: int | None, actor: Any
 ) -> None:
     claim(questionnaire, revision)
-    question.delete()
-    rows = list(Question.objects.filter(section_id=question.section_id).order_by("position"))
-    _renumber(rows, Question)
+    question.delete()  # its prediction question goes with it
+    _arrange(question.section_id)
     record(questionnaire, actor, ChangeAction.QUESTION_REMOVED, question=question.prompt[:80])
 
 
@@ -492,7 +539,11 @@ def questionnaire_definition(
             **_blocks(section.translations, languages),
             "questions": [],
         }
-        for question in section.questions.all():
+        questions = list(section.questions.all())
+        predicted = {q.predicts_id for q in questions if q.predicts_id is not None}
+        for question in questions:
+            if question.predicts_id is not None:
+                continue  # a companion: the question it predicts says "prediction": true
             choices = list(question.choices.all())
             kind = question.kind
             from .kinds import KINDS
@@ -500,6 +551,8 @@ def questionnaire_definition(
             wanted = {"kind", "prompt", "help_text", "required", "allow_unknown", "importance"}
             wanted |= {"discussion_prompt", "benchmark", "meta"} | set(KINDS[kind].fields)
             question_def: dict[str, Any] = {"code": question.code}
+            if question.pk in predicted:
+                question_def["prediction"] = True
             for name in sorted(wanted - {"choices"}):
                 value = getattr(question, name)
                 if name in ("benchmark", "meta") and not value:

@@ -195,6 +195,14 @@ class CommonForm(forms.Form):
     discussion_prompt = forms.CharField(
         label=gettext_lazy("Prompt for the discussion"), max_length=400, required=False
     )
+    prediction = forms.BooleanField(
+        label=gettext_lazy("Also ask for a prediction of the other side's answer"),
+        required=False,
+        help_text=gettext_lazy(
+            "Each executive then also says what they think the other side answered: a "
+            "companion question right after this one, never required."
+        ),
+    )
     revision = forms.IntegerField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(widget=forms.HiddenInput, choices=[(k, k) for k in KINDS])
     confirm_new_code = forms.BooleanField(
@@ -270,6 +278,7 @@ class QuestionEditor:
         question: Question | None,
         choices: list[Any],
         data: Any = None,
+        predicted: bool = False,
     ) -> None:
         self.questionnaire = questionnaire
         self.kind = kind
@@ -297,7 +306,10 @@ class QuestionEditor:
                 }
             )
             common_initial["topic"] = (question.meta or {}).get("topic", "")
+        common_initial["prediction"] = predicted
         self.common = CommonForm(data, prefix="q", initial=common_initial)
+        if kind.coded:  # compared by the facilitator's coding, not scored: nothing to predict
+            del self.common.fields["prediction"]
         translation_fields(
             self.common,
             kind.texts,
@@ -406,6 +418,8 @@ class QuestionEditor:
         }
         if common["topic"]:
             definition.setdefault("meta", {})["topic"] = common["topic"]
+        if common.get("prediction"):
+            definition["prediction"] = True
         if self.question is not None and self.question.benchmark:
             definition["benchmark"] = self.question.benchmark
         blocks = translations_of(self.common, self.kind.texts, self.languages)

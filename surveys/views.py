@@ -111,8 +111,10 @@ def questionnaire_create(request: HttpRequest) -> HttpResponse:
 
 
 def _structure(questionnaire: Questionnaire) -> list[Section]:
-    """Sections, their questions and choices: three queries whatever the size."""
-    return list(
+    """Sections, their questions and choices: three queries whatever the size. Each section's
+    `own_questions` leave out the prediction companions; those they have are marked
+    `has_prediction`."""
+    sections = list(
         questionnaire.sections.order_by("position").prefetch_related(
             Prefetch(
                 "questions",
@@ -122,6 +124,13 @@ def _structure(questionnaire: Questionnaire) -> list[Section]:
             )
         )
     )
+    for section in sections:
+        questions = list(section.questions.all())
+        predicted = {q.predicts_id for q in questions if q.predicts_id is not None}
+        section.own_questions = [q for q in questions if q.predicts_id is None]
+        for question in section.own_questions:
+            question.has_prediction = question.pk in predicted
+    return sections
 
 
 @login_required
@@ -143,7 +152,7 @@ def editor(request: HttpRequest, questionnaire_pk: int) -> HttpResponse:
             "kinds": list(KINDS.values()),
             "details_form": DetailsForm(questionnaire=questionnaire) if draft else None,
             "problems": builder.publish_problems(questionnaire, sections) if draft else [],
-            "question_count": sum(len(s.questions.all()) for s in sections),
+            "question_count": sum(len(s.own_questions) for s in sections),
         },
     )
 
@@ -403,12 +412,15 @@ def section_remove(request: HttpRequest, questionnaire_pk: int, section_pk: int)
 
 
 def _question(questionnaire: Questionnaire, question_pk: int) -> Question:
+    """A question of the questionnaire, not a prediction companion (edited with its
+    question), else 404."""
     return get_object_or_404(
         Question.objects.select_related("section").prefetch_related(
             Prefetch("choices", queryset=Choice.objects.order_by("position"))
         ),
         pk=question_pk,
         section__questionnaire=questionnaire,
+        predicts__isnull=True,
     )
 
 
@@ -446,7 +458,12 @@ def _question_form(
     choices = list(question.choices.all()) if question is not None else []
     posted = request.POST if request.method == "POST" else None
     editor_forms = QuestionEditor(
-        questionnaire=questionnaire, kind=kind, question=question, choices=choices, data=posted
+        questionnaire=questionnaire,
+        kind=kind,
+        question=question,
+        choices=choices,
+        data=posted,
+        predicted=question is not None and question.predictions.exists(),
     )
     stale = False
     recode = False

@@ -63,6 +63,9 @@ class ScaleSettingsForm(KindSettingsForm):
     scale_max_label = forms.CharField(
         label=gettext_lazy("What the highest point means"), max_length=80, required=False
     )
+    polarity = forms.ChoiceField(
+        label=gettext_lazy("Its ends"), choices=ScalePolarity.choices, initial="bipolar"
+    )
 
 
 class Scale(OnePick, BaseKind):

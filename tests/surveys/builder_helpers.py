@@ -15,6 +15,7 @@ VALID: dict[str, dict[str, Any]] = {
         "k-scale_max": "5",
         "k-scale_min_label": "Not at all",
         "k-scale_max_label": "Completely",
+        "k-polarity": "bipolar",
     },
     "single": {
         "options": ["The CIO", "The CMO", "Jointly"],
