@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from surveys import builder
 from surveys.models import Question, QuestionKind
 from workshops.coding import code_text_pair
 from workshops.models import FacilitatorProfile, Participant, Role, Workshop
@@ -168,6 +169,7 @@ def _facilitator_pages(room) -> dict[str, str]:
         "report": reverse("workshops:report", args=[pk]),
         "run again": reverse("workshops:run_again", args=[pk]),
         "client page": reverse("workshops:client", args=[workshop.organisation_id]),
+        **_builder_pages(room),
     }
     shown = {}
     for name, url in pages.items():
@@ -187,6 +189,25 @@ def _facilitator_pages(room) -> dict[str, str]:
     reminded = client.post(reverse("workshops:remind", args=[pk]), follow=True)
     shown["after reminding"] = reminded.content.decode()
     return shown
+
+
+def _builder_pages(room) -> dict[str, str]:
+    """The questionnaire builder's pages, on the facilitator's copy of the questionnaire."""
+    source = room["workshop"].questionnaire
+    draft = builder.copy_questionnaire(source, actor=room["facilitator"], title=source.title)
+    section = draft.sections.order_by("position").first()
+    single = Question.objects.filter(section__questionnaire=draft, kind="single").first()
+    numeric = Question.objects.filter(section__questionnaire=draft, kind="numeric").first()
+    return {
+        "questionnaires": reverse("surveys:list"),
+        "builder": reverse("surveys:editor", args=[draft.pk]),
+        "built-in questionnaire": reverse("surveys:editor", args=[source.pk]),
+        "questionnaire changes": reverse("surveys:changes", args=[draft.pk]),
+        "section form": reverse("surveys:section_edit", args=[draft.pk, section.pk]),
+        "new question": reverse("surveys:question_add", args=[draft.pk, section.pk]),
+        "single choice form": reverse("surveys:question_edit", args=[draft.pk, single.pk]),
+        "numeric form": reverse("surveys:question_edit", args=[draft.pk, numeric.pk]),
+    }
 
 
 def test_every_facilitator_page_is_german_for_a_german_facilitator(german_room):
