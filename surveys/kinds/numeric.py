@@ -55,8 +55,12 @@ class NumericTarget(BaseKind):
             "higher_is_ambitious",
         }
     )
-    meta_keys = frozenset({"kpi"})
-    counts_as_yes_rules = frozenset({"value_equals"})
+    #: "kpi": the KPI a target is for (the KPI table); "estimate": true for a forecast or a
+    #: value today, not a target, so no side is called more ambitious.
+    meta_keys = frozenset({"kpi", "estimate"})
+    #: A published figure counts an answer equal to a value, or at most a value (a load time
+    #: of "3 seconds or less": 2 seconds is more ambitious than 3, not out of the bucket).
+    counts_as_yes_rules = frozenset({"value_equals", "value_at_most"})
     typed = True
     has_position = True
     on_a_line = True
@@ -137,6 +141,8 @@ class NumericTarget(BaseKind):
 
     def counts_as_yes(self, rule: Mapping[str, Any], value: Any) -> bool | None:
         try:
+            if "value_at_most" in rule:
+                return float(value) <= float(rule["value_at_most"])
             return float(value) == float(rule["value_equals"])
         except (KeyError, TypeError, ValueError):
             return None

@@ -99,6 +99,8 @@ class Item:
     kpi: str = ""
     benchmark: dict[str, Any] = field(default_factory=dict)
     discussion_prompt: str = ""
+    #: A forecast or a value today, not a target (`meta.estimate`): no side is "more ambitious".
+    estimate: bool = False
 
     @property
     def question_kind(self) -> BaseKind:
@@ -219,6 +221,7 @@ def _items_by_questionnaire(
                 kpi=kpi_name(meta) if "kpi" in hints else "",
                 benchmark=question.benchmark or {},
                 discussion_prompt=question.text("discussion_prompt", language),
+                estimate="kpi" in hints and bool(meta.get("estimate")),
             )
         )
     result: dict[int, list[SectionInfo]] = defaultdict(list)

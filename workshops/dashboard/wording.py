@@ -171,10 +171,12 @@ def _how(detail: Detail, item: Item, a: str, b: str) -> str:
                 "tolerance": percent_text(values["tolerance"]),
             }
         case DetailCode.MORE_AMBITIOUS:
+            if item.estimate:
+                return ""
             group = a if values["side"] == "a" else b
             return gettext("%(group)s is more ambitious") % {"group": group}
         case DetailCode.SAME_TARGET:
-            return gettext("the same target")
+            return gettext("the same value") if item.estimate else gettext("the same target")
         case DetailCode.BUDGET_MOVED:
             return gettext("%(share)s of the budget would have to move") % {
                 "share": percent_text(values["share"])
