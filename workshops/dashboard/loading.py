@@ -89,6 +89,9 @@ class Item:
     spec: QuestionSpec
     labels: dict[str, str]
     unit: str = ""
+    #: The question's own unit (in the file's language): which units have a plural form and
+    #: which are percent (`answers._unit`).
+    unit_key: str = ""
     scale_min_label: str = ""
     scale_max_label: str = ""
     #: Its place in the ownership matrix, or None (see `meta.ownership_area`; only for a kind
@@ -215,6 +218,7 @@ def _items_by_questionnaire(
                 spec=spec_for(question, own),
                 labels={choice.value: choice.text("label", language) for choice in own},
                 unit=question.text("unit", language),
+                unit_key=question.unit,
                 scale_min_label=question.text("scale_min_label", language),
                 scale_max_label=question.text("scale_max_label", language),
                 ownership=ownership_area(meta) if "area" in hints else None,
