@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -25,6 +28,42 @@ def default_questionnaire() -> Questionnaire:
     """Version 2, which the tests of the engine and the dashboard are written against (its
     codes and figures); version 3, the default for new workshops, has its own tests."""
     return load_questionnaire(V2_QUESTIONNAIRE)[0]
+
+
+#: The questionnaire file the perception test questionnaire is made from.
+V2 = V2_QUESTIONNAIRE
+#: The questions the perception test questionnaire asks predictions for: one of each scored kind.
+PREDICTED = {
+    "wow-security-flex": "scale",
+    "own-apps-should": "single",
+    "val-tangible": "multi",
+    "obj-ranking": "ranking",
+    "kpi-conversion": "numeric",
+    "aud-budget-split": "allocation",
+}
+
+
+def perception_definition() -> dict[str, Any]:
+    """A test questionnaire for the perception engine (not the v3 content): version 2 of the
+    default questionnaire with a prediction on one question of each scored kind (`PREDICTED`)
+    and its importance scales ("Not important" ... "Critically important") declared unipolar."""
+    definition = json.loads(V2.read_text(encoding="utf-8"))
+    definition["slug"] = "perception-test"
+    for section in definition["sections"]:
+        for q in section["questions"]:
+            if q["code"] in PREDICTED:
+                q["prediction"] = True
+            if q.get("scale_max_label") == "Critically important":
+                q["polarity"] = "unipolar"
+    return definition
+
+
+def perception_questionnaire() -> Questionnaire:
+    """`perception_definition()` loaded (again: loading it twice changes nothing)."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "perception-test.json"
+        path.write_text(json.dumps(perception_definition()), encoding="utf-8")
+        return load_questionnaire(path)[0]
 
 
 def make_facilitator(username: str, **fields: Any) -> AbstractBaseUser:
