@@ -265,7 +265,7 @@ class KindSettingsForm(forms.Form):
         meta: dict[str, Any] = {}
         for name, value in self.cleaned_data.items():
             if name in self.meta_fields:
-                if value not in ("", None):
+                if value not in ("", None, False):
                     meta[self.meta_fields[name]] = value
             else:
                 found[name] = value
