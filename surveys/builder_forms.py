@@ -284,7 +284,8 @@ class QuestionEditor:
         self.kind = kind
         self.question = question
         self.languages = questionnaire.languages
-        stored = question if question is not None and question.kind == kind.kind else None
+        # The question's own settings fill the form, unless the form is for another kind.
+        stored = question if question is not None and KINDS[question.kind] is kind else None
         common_initial: dict[str, Any] = {
             "revision": questionnaire.edit_revision,
             "kind": kind.kind,

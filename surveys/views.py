@@ -513,7 +513,7 @@ def _question_form(
             "editor": editor_forms,
             "stale": stale,
             "recode": recode,
-            "kind_changed": question is not None and kind.kind != question.kind,
+            "kind_changed": question is not None and KINDS[question.kind] is not kind,
         },
         status=status,
     )

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from surveys import builder
 from surveys.models import Question, QuestionKind
 from workshops.models import Organisation, Role, Workshop
 from workshops.services import add_participant, create_workshop
@@ -61,11 +62,30 @@ def hostile(alice, questionnaire):
         response = executive.post(url, {f"q{question.pk}": PAYLOADS[key]})
         assert "Saved" in response.text
         autosaves.append(response)
+    # Alice's questionnaire in the builder, typed with the same attempts.
+    draft = builder.create_questionnaire(owner=alice, title=PAYLOADS["workshop title"])
+    section = builder.save_section(
+        questionnaire=draft,
+        section=None,
+        title=PAYLOADS["organisation"],
+        intro=PAYLOADS["participant name"],
+        translations={},
+        revision=None,
+        actor=alice,
+    )
+    typed = Question.objects.create(
+        section=section, position=1, code="typed", kind="text", prompt=PAYLOADS["workshop title"]
+    )
     cast = Cast(
         workshop_pk=workshop.pk,
         participant_pk=invitation.participant.pk,
         question_pk=texts[0].pk,
         token=invitation.token,
+        extra={
+            "questionnaire_pk": draft.pk,
+            "section_pk": section.pk,
+            "builder_question_pk": typed.pk,
+        },
     )
     return cast, executive, autosaves, workshop
 
