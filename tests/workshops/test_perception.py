@@ -307,3 +307,29 @@ def test_pages_with_predictions_use_a_constant_number_of_queries(
     assert response.status_code == 200
     if page in ("dashboard", "run_sheet", "report"):
         assert response.context["report"].perception
+
+
+# What leaves the app, and what executives read after the reveal --------------------------------
+
+
+def test_exports_mark_the_predictions(pworkshop, people):
+    _mispredicting(people)
+    client = client_for(pworkshop.owner)
+    response = client.get(reverse("workshops:export_csv", args=[pworkshop.pk]))
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    assert "Prediction of" in header
+    predicted = [line for line in lines if "own-apps-should-predicted" in line]
+    assert len(predicted) == 2 and all(",own-apps-should," in line for line in predicted)
+
+
+def test_the_results_page_shows_predictions_only_after_the_reveal(pworkshop, people):
+    _mispredicting(people)
+    client = client_for_link(people["cio"])
+    results = reverse("workshops:respond_results", args=[people["cio"].participant.pk])
+    assert client.get(results).status_code == 404
+    pworkshop.revealed_at = timezone.now()
+    pworkshop.results_visible_to_participants = True
+    pworkshop.save()
+    html = client.get(results).content.decode()
+    assert "What each expected the other side to answer:" in html
