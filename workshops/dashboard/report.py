@@ -166,6 +166,11 @@ class Report:
         return perception_rows(self.answers, self.rows, self.a, self.b, self.cache)
 
     @cached_property
+    def unpredicted(self) -> int:
+        """Questions asking for predictions that nobody in the pair has predicted yet."""
+        return sum(1 for row in self.perception if not row.predicted)
+
+    @cached_property
     def misperceptions(self) -> list[PerceptionRow]:
         return [row for row in self.perception if row.has_misperception]
 
