@@ -589,7 +589,7 @@ def _reply(
 def record_decision(request: HttpRequest, workshop_pk: int, question_pk: int) -> HttpResponse:
     workshop = get_workshop_for_outcome(request, workshop_pk)
     question = get_object_or_404(
-        Question.objects.prefetch_related("choices"),
+        Question.objects.without_predictions().prefetch_related("choices"),
         pk=question_pk,
         section__questionnaire_id=workshop.questionnaire_id,
     )
@@ -824,9 +824,15 @@ def record_kpi(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     question = None
     raw = request.POST.get("question", "")
     if row is None and raw.isascii() and raw.isdigit() and len(raw) <= 12:
-        question = Question.objects.filter(
-            pk=int(raw), section__questionnaire_id=workshop.questionnaire_id, meta__has_key="kpi"
-        ).first()
+        question = (
+            Question.objects.without_predictions()
+            .filter(
+                pk=int(raw),
+                section__questionnaire_id=workshop.questionnaire_id,
+                meta__has_key="kpi",
+            )
+            .first()
+        )
     problem = ""
     saved = stale = None
     if _is_locked(workshop):

@@ -334,3 +334,10 @@ def test_the_results_page_shows_predictions_only_after_the_reveal(pworkshop, peo
     pworkshop.save()
     html = client.get(results).content.decode()
     assert "What each expected the other side to answer:" in html
+
+
+def test_a_prediction_takes_no_decision(pworkshop, people):
+    predicted = _q(pworkshop, "own-apps-should-predicted")
+    url = reverse("workshops:outcome_decision", args=[pworkshop.pk, predicted.pk])
+    response = client_for(pworkshop.owner).post(url, {"state": "agreed", "revision": ""})
+    assert response.status_code == 404
