@@ -189,6 +189,23 @@ CEO_ANSWERS: dict[str, Any] = {
 }
 
 
+def _predictions(of: dict[str, Any]) -> dict[str, Any]:
+    """Answers to the prediction questions (`<code>-predicted`, stored only where the
+    questionnaire asks them) saying that the other side answered `of`."""
+    return {f"{code}-predicted": value for code, value in of.items()}
+
+
+#: What each demo executive expects the other side to have answered, where the questionnaire
+#: asks: the CIO and the head of marketing assume the other side thinks as they do (so they
+#: misread it wherever the two differ), the CMO and the head of IT read the other side right.
+DEMO_PREDICTIONS: dict[str, dict[str, Any]] = {
+    Role.CIO: _predictions(CIO_ANSWERS),
+    Role.CMO: _predictions(CIO_ANSWERS),
+    Role.HEAD_IT: _predictions(CMO_ANSWERS),
+    Role.HEAD_MARKETING: _predictions(HEAD_MARKETING_ANSWERS),
+}
+
+
 def _store_answers(response: Response, answers: dict[str, Any]) -> None:
     questions = {
         question.code: question
@@ -274,6 +291,7 @@ def seed_demo(questionnaire: Questionnaire) -> tuple[Workshop, list[Invitation],
                 workshop=workshop, name=name, email=email, role=role, actor=facilitator
             )
             if answers is not None:
+                answers = {**DEMO_PREDICTIONS.get(role, {}), **answers}
                 _respond(invitation, answers, submitted=submitted)
     # Tokens are stored only as hashes, so each run prints new links. The demo's own refresh is
     # not a facilitator's action: it stays out of the audit trail.

@@ -341,3 +341,13 @@ def test_a_prediction_takes_no_decision(pworkshop, people):
     url = reverse("workshops:outcome_decision", args=[pworkshop.pk, predicted.pk])
     response = client_for(pworkshop.owner).post(url, {"state": "agreed", "revision": ""})
     assert response.status_code == 404
+
+
+def test_the_demo_shows_misperceptions_where_the_questionnaire_asks_predictions(db):
+    from workshops.demo import seed_demo
+
+    workshop, _, _ = seed_demo(perception_questionnaire())
+    response = client_for(workshop.owner).get(reverse("workshops:dashboard", args=[workshop.pk]))
+    report = response.context["report"]
+    assert report.misperceptions  # the CIO projects its own answers onto the CMO
+    assert all(not row.b.misperceives for row in report.perception)  # the CMO reads right
