@@ -89,6 +89,9 @@ class Item:
     spec: QuestionSpec
     labels: dict[str, str]
     unit: str = ""
+    #: The question's own unit (in the file's language): which units have a plural form and
+    #: which are percent (`answers._unit`).
+    unit_key: str = ""
     scale_min_label: str = ""
     scale_max_label: str = ""
     #: Its place in the ownership matrix, or None (see `meta.ownership_area`; only for a kind
@@ -103,6 +106,8 @@ class Item:
     #: or None. Prediction questions are no items of their own: they are never scored, counted
     #: or put on the agenda; their answers are read through this one (`predictions`).
     prediction_pk: int | None = None
+    #: A forecast or a value today, not a target (`meta.estimate`): no side is "more ambitious".
+    estimate: bool = False
 
     @property
     def question_kind(self) -> BaseKind:
@@ -220,6 +225,7 @@ def _items_by_questionnaire(
                 spec=spec_for(question, own),
                 labels={choice.value: choice.text("label", language) for choice in own},
                 unit=question.text("unit", language),
+                unit_key=question.unit,
                 scale_min_label=question.text("scale_min_label", language),
                 scale_max_label=question.text("scale_max_label", language),
                 ownership=ownership_area(meta) if "area" in hints else None,
@@ -227,6 +233,7 @@ def _items_by_questionnaire(
                 benchmark=question.benchmark or {},
                 discussion_prompt=question.text("discussion_prompt", language),
                 prediction_pk=predicted.get(question.pk),
+                estimate="kpi" in hints and bool(meta.get("estimate")),
             )
         )
     result: dict[int, list[SectionInfo]] = defaultdict(list)
