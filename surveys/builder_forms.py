@@ -110,7 +110,7 @@ class DetailsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("Every text then needs a translation into these languages."),
     )
-    revision = forms.IntegerField(widget=forms.HiddenInput)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
 
     TEXTS = ("title", "description")
 
@@ -145,7 +145,7 @@ class SectionForm(forms.Form):
     intro = forms.CharField(
         label=gettext_lazy("Introduction"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    revision = forms.IntegerField(widget=forms.HiddenInput)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
 
     def __init__(
         self, *args: Any, questionnaire: Questionnaire, section: Section | None, **kwargs: Any
@@ -203,7 +203,7 @@ class CommonForm(forms.Form):
             "companion question right after this one, never required."
         ),
     )
-    revision = forms.IntegerField(widget=forms.HiddenInput)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
     kind = forms.ChoiceField(widget=forms.HiddenInput, choices=[(k, k) for k in KINDS])
     confirm_new_code = forms.BooleanField(
         required=False,

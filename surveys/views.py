@@ -38,11 +38,21 @@ def _stale_message() -> str:
     )
 
 
-def _revision(request: HttpRequest) -> int:
+#: The largest id or revision a request may name (what every database's integer holds).
+_LARGEST = 2**31 - 1
+
+
+def _whole(raw: str, default: int) -> int:
+    """A whole number from a request (within the database's integers), else `default`."""
     try:
-        return int(request.POST.get("revision", ""))
+        value = int(raw)
     except ValueError:
-        return -1
+        return default
+    return value if -_LARGEST <= value <= _LARGEST else default
+
+
+def _revision(request: HttpRequest) -> int:
+    return _whole(request.POST.get("revision", ""), -1)
 
 
 def _editable_draft(request: HttpRequest, questionnaire_pk: int) -> Questionnaire:
@@ -92,10 +102,7 @@ def questionnaire_create(request: HttpRequest) -> HttpResponse:
     source_pk = request.POST.get("source", "")
     source = None
     if source_pk:
-        try:
-            source = get_questionnaire_for_user(request, int(source_pk))
-        except ValueError:
-            raise Http404("No such questionnaire.") from None
+        source = get_questionnaire_for_user(request, _whole(source_pk, 0))
     form = NewQuestionnaireForm(request.POST, sources=[source] if source else [])
     if not form.is_valid():
         messages.error(request, gettext("Give the new questionnaire a title."))
@@ -356,10 +363,7 @@ def _moved_to(request: HttpRequest, position: int) -> int:
         return position - 1
     if direction == "down":
         return position + 1
-    try:
-        return int(request.POST.get("to", ""))
-    except ValueError:
-        return position
+    return _whole(request.POST.get("to", ""), position)
 
 
 def _after_change(request: HttpRequest, questionnaire: Questionnaire, anchor: str) -> HttpResponse:

@@ -12,6 +12,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 
+from surveys import builder
+from surveys.models import Choice, Question
+
 from .. import figures
 from ..conftest import client_for
 from ..factories import question
@@ -65,11 +68,36 @@ def _forms_on(client: Client, url: str) -> list[tuple[str, dict[str, str]]]:
 def test_bad_values_in_every_field_of_every_form_never_cause_a_server_error(
     alice, workshop, cio, cmo
 ):
+    # Alice's questionnaire in the builder: a draft with a section and a question.
+    draft = builder.create_questionnaire(owner=alice, title="Alice's questionnaire")
+    section = builder.save_section(
+        questionnaire=draft,
+        section=None,
+        title="Goals",
+        intro="",
+        translations={},
+        revision=None,
+        actor=alice,
+    )
+    own = Question.objects.create(
+        section=section, position=1, code="goal", kind="single", prompt="Who?"
+    )
+    Choice.objects.bulk_create(
+        [
+            Choice(question=own, position=1, value="a", label="A"),
+            Choice(question=own, position=2, value="b", label="B"),
+        ]
+    )
     cast = Cast(
         workshop_pk=workshop.pk,
         participant_pk=cio.participant.pk,
         question_pk=question("obj-channels", workshop.questionnaire).pk,
         token=cio.token,
+        extra={
+            "questionnaire_pk": draft.pk,
+            "section_pk": section.pk,
+            "builder_question_pk": own.pk,
+        },
     )
     executive = Client()
     executive.get(cio.path)

@@ -68,10 +68,10 @@ FILLERS: dict[str, Callable[[Cast], Any]] = {
     "position": lambda cast: 1,
     "organisation_pk": lambda cast: _organisation_of(cast.workshop_pk),
     # The questionnaire builder: alice's draft questionnaire (shared with bob), its section and
-    # its question.
-    "questionnaire_pk": lambda cast: cast.extra["questionnaire_pk"],
-    "section_pk": lambda cast: cast.extra["section_pk"],
-    "builder_question_pk": lambda cast: cast.extra["builder_question_pk"],
+    # its question (0, no such one, for a cast without them: every user then gets a 404).
+    "questionnaire_pk": lambda cast: cast.extra.get("questionnaire_pk", 0),
+    "section_pk": lambda cast: cast.extra.get("section_pk", 0),
+    "builder_question_pk": lambda cast: cast.extra.get("builder_question_pk", 0),
 }
 
 
