@@ -206,6 +206,9 @@ class SettingsReader:
         values = [choice.value for choice in found]
         if len(set(values)) != len(values):
             self.problem("choices", gettext("two options share a value."))
+        labels = [choice.label.strip().casefold() for choice in found]
+        if len(set(labels)) != len(labels):
+            self.problem("choices", gettext("two options share a label."))
         nones = [choice for choice in found if choice.is_none]
         if nones and not none_allowed:
             self.problem(

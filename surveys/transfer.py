@@ -1,0 +1,246 @@
+"""A questionnaire to a file and back: the format of the questionnaire data files
+(surveys/questionnaires/*.json, read by `surveys.loading`), described key by key in
+docs/QUESTIONNAIRE_FORMAT.md.
+
+`export_definition` writes a stored questionnaire as a file would describe it, so that the
+default questionnaire exports as its own data file (with its `"format"`), and an exported file
+imports as the same questionnaire. `read_upload` turns the bytes of an uploaded file into a
+checked definition, or refuses it with every problem named by its place.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.utils.translation import gettext
+
+from .kinds import KINDS
+from .kinds.base import COMMON_FIELDS
+from .loading import FORMAT_VERSION, QuestionnaireInvalid, build, check_definition
+from .models import Choice, Question, Questionnaire, Section
+from .scoring import Kind
+
+#: The largest file an upload may be (the default questionnaire is about a tenth of it).
+MAX_FILE_BYTES = 1_000_000
+
+#: The order of a question's keys in a file, as the default questionnaire writes them.
+_QUESTION_ORDER = (
+    "code",
+    "kind",
+    "prompt",
+    "help_text",
+    "required",
+    "allow_unknown",
+    "importance",
+    "scale_min",
+    "scale_max",
+    "scale_min_label",
+    "scale_max_label",
+    "unit",
+    "min_value",
+    "max_value",
+    "tolerance",
+    "absolute_tolerance",
+    "higher_is_ambitious",
+    "rank_limit",
+    "max_length",
+    "choices",
+    "partial_credit",
+    "benchmark",
+    "meta",
+    "discussion_prompt",
+)
+
+#: Settings a file writes even at the model's default, because a reader of the file needs
+#: them to know what the answers mean (a scale's ends, a target's tolerance and direction, a
+#: text's length, the options); any other setting is written only where it differs from the
+#: default (`required` only when false, `importance` only when not 1...).
+_WRITTEN_AT_DEFAULT: dict[str, frozenset[str]] = {
+    Kind.SCALE: frozenset({"scale_min", "scale_max"}),
+    Kind.SINGLE: frozenset({"choices", "partial_credit"}),
+    Kind.MULTI: frozenset({"choices"}),
+    Kind.RANKING: frozenset({"choices"}),
+    Kind.NUMERIC: frozenset({"tolerance", "higher_is_ambitious"}),
+    Kind.ALLOCATION: frozenset({"choices"}),
+    Kind.TEXT: frozenset({"max_length"}),
+}
+if set(_WRITTEN_AT_DEFAULT) != set(KINDS):  # pragma: no cover - a kind added without an entry
+    raise ImportError("surveys.transfer: _WRITTEN_AT_DEFAULT must name every question kind")
+
+
+def _number(value: Any) -> Any:
+    """A number as a person writes it: 2 rather than 2.0 (the float a FloatField reads back)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _block(holder: Any, texts: tuple[str, ...], language: str) -> dict[str, Any]:
+    """An object's translation block for `language`, its texts in the order the object lists
+    them (`Translatable.TEXTS`; "meta.kpi" goes into the block's "meta")."""
+    stored = (holder.translations or {}).get(language) or {}
+    block: dict[str, Any] = {}
+    for name in texts:
+        head, _, key = name.partition(".")
+        value = stored.get(head)
+        if key:
+            value = value.get(key) if isinstance(value, dict) else None
+            if isinstance(value, str) and value:
+                block.setdefault(head, {})[key] = value
+        elif isinstance(value, str) and value:
+            block[head] = value
+    return block
+
+
+def _translated(holder: Any, texts: tuple[str, ...], languages: list[str]) -> dict[str, Any]:
+    blocks = {language: _block(holder, texts, language) for language in languages[1:]}
+    return {language: block for language, block in blocks.items() if block}
+
+
+def _question(question: Question, choices: list[Choice], languages: list[str]) -> dict[str, Any]:
+    kind = KINDS[question.kind]
+    always = _WRITTEN_AT_DEFAULT[question.kind]
+    written: dict[str, Any] = {}
+    for name in _QUESTION_ORDER:
+        if name not in COMMON_FIELDS and name not in kind.fields:
+            continue
+        if name in ("code", "kind", "prompt"):
+            written[name] = getattr(question, name)
+            continue
+        if name == "choices":
+            written[name] = [
+                {"value": c.value, "label": c.label, **({"is_none": True} if c.is_none else {})}
+                for c in choices
+            ]
+            continue
+        value = getattr(question, name)
+        default = Question._meta.get_field(name).get_default()
+        if value is None or value == "" or (value == default and name not in always):
+            continue
+        if name == "partial_credit":
+            value = [[a, b, _number(weight)] for a, b, weight in value]
+        written[name] = _number(value)
+    for language, block in _translated(question, Question.TEXTS, languages).items():
+        written[language] = block
+    for language in languages[1:]:
+        labels = {
+            c.value: c.translations[language]["label"]
+            for c in choices
+            if isinstance((c.translations or {}).get(language), dict)
+            and c.translations[language].get("label")
+        }
+        if labels:
+            written.setdefault(language, {})["choices"] = labels
+    return written
+
+
+def _section(
+    section: Section, questions: list[tuple[Question, list[Choice]]], languages: list[str]
+) -> dict[str, Any]:
+    written: dict[str, Any] = {"code": section.code, "title": section.title}
+    if section.intro:
+        written["intro"] = section.intro
+    written.update(_translated(section, Section.TEXTS, languages))
+    written["questions"] = [_question(q, choices, languages) for q, choices in questions]
+    return written
+
+
+def export_definition(questionnaire: Questionnaire) -> dict[str, Any]:
+    """The questionnaire as a data file describes it (docs/QUESTIONNAIRE_FORMAT.md): what
+    `surveys.loading` reads back as the same questionnaire. Reads its sections, questions and
+    choices in three queries (`Questionnaire.ordered_sections`)."""
+    languages = questionnaire.languages
+    written: dict[str, Any] = {
+        "format": FORMAT_VERSION,
+        "slug": questionnaire.slug,
+        "version": questionnaire.version,
+    }
+    if languages != ["en"]:
+        written["languages"] = languages
+    written["title"] = questionnaire.title
+    if questionnaire.description:
+        written["description"] = questionnaire.description
+    written.update(_translated(questionnaire, Questionnaire.TEXTS, languages))
+    written["sections"] = [
+        _section(
+            section,
+            [(q, list(q.choices.all())) for q in section.questions.all()],
+            languages,
+        )
+        for section in questionnaire.ordered_sections()
+    ]
+    return written
+
+
+def export_json(questionnaire: Questionnaire) -> str:
+    """`export_definition` as the text of a file: UTF-8 JSON, indented as the data files are."""
+    return json.dumps(export_definition(questionnaire), ensure_ascii=False, indent=2) + "\n"
+
+
+def export_filename(questionnaire: Questionnaire) -> str:
+    """The file's name, as the data files are named: "<slug>.v<version>.json"."""
+    return f"{questionnaire.slug}.v{questionnaire.version}.json"
+
+
+def _duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise _RepeatedKey(repeated[0])
+    return dict(pairs)
+
+
+class _RepeatedKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def read_upload(data: bytes) -> dict[str, Any]:
+    """The checked definition of an uploaded file's bytes, or `QuestionnaireInvalid` with every
+    problem named by its place: a file too large, not UTF-8 text, not JSON (with the line and
+    column), in another format, or any problem `surveys.loading` finds in its questionnaire
+    (`check_definition`, then the rows' own validation: `build`)."""
+    if len(data) > MAX_FILE_BYTES:
+        raise QuestionnaireInvalid(
+            [
+                gettext(
+                    "The file is too large: %(size)s kB, where a questionnaire file may be at "
+                    "most %(limit)s kB."
+                )
+                % {"size": (len(data) + 999) // 1000, "limit": MAX_FILE_BYTES // 1000}
+            ]
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise QuestionnaireInvalid(
+            [
+                gettext("The file is not UTF-8 text (byte %(position)s cannot be read).")
+                % {"position": error.start + 1}
+            ]
+        ) from error
+    try:
+        definition = json.loads(text, object_pairs_hook=_duplicate_keys)
+    except _RepeatedKey as error:
+        raise QuestionnaireInvalid(
+            [
+                gettext("The file names the key “%(key)s” twice in one object.")
+                % {"key": error.key[:60]}
+            ]
+        ) from error
+    except (json.JSONDecodeError, RecursionError) as error:
+        where = (
+            gettext("line %(line)s, column %(column)s")
+            % {"line": error.lineno, "column": error.colno}
+            if isinstance(error, json.JSONDecodeError)
+            else gettext("it nests too deep")
+        )
+        raise QuestionnaireInvalid(
+            [gettext("The file is not valid JSON: %(where)s.") % {"where": where}]
+        ) from error
+    if problems := check_definition(definition):
+        raise QuestionnaireInvalid(problems)
+    build(definition)  # the rows' own validation (lengths, codes): raises with every problem
+    return definition
