@@ -46,6 +46,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("", include("workshops.urls")),
+    path("questionnaires/", include("surveys.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -607,16 +607,30 @@ def load(path: Path = DEFAULT_QUESTIONNAIRE) -> tuple[Questionnaire, Outcome]:
             source_digest=digest,
             **built.questionnaire,
         )
-    for section, questions in built.sections:
-        section.questionnaire = questionnaire
-        section.save()
-        for question, choices in questions:
-            question.section = section
-            question.save()
-            for choice in choices:
-                choice.question = question
-            Choice.objects.bulk_create(choices)
+    save_rows(questionnaire, built)
     return questionnaire, Outcome.REBUILT if existing is not None else Outcome.CREATED
+
+
+def save_rows(questionnaire: Questionnaire, built: Built) -> None:
+    """Save a built questionnaire's sections, questions and choices under `questionnaire` (in
+    the caller's transaction): three inserts, whatever its size."""
+    sections = [section for section, _ in built.sections]
+    for section in sections:
+        section.questionnaire = questionnaire
+    Section.objects.bulk_create(sections)
+    questions = []
+    for section, section_questions in built.sections:
+        for question, _ in section_questions:
+            question.section = section
+            questions.append(question)
+    Question.objects.bulk_create(questions)
+    choices = []
+    for _, section_questions in built.sections:
+        for question, question_choices in section_questions:
+            for choice in question_choices:
+                choice.question = question
+                choices.append(choice)
+    Choice.objects.bulk_create(choices)
 
 
 def _save_questionnaire(questionnaire: Questionnaire, built: Built, digest: str) -> None:

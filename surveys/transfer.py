@@ -13,12 +13,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext
 
 from .kinds import KINDS
 from .kinds.base import COMMON_FIELDS
-from .loading import FORMAT_VERSION, QuestionnaireInvalid, build, check_definition
-from .models import Choice, Question, Questionnaire, Section
+from .loading import FORMAT_VERSION, QuestionnaireInvalid, build, check_definition, save_rows
+from .models import (
+    ChangeAction,
+    Choice,
+    Question,
+    Questionnaire,
+    QuestionnaireChange,
+    QuestionnaireStatus,
+    Section,
+)
 from .scoring import Kind
 
 #: The largest file an upload may be (the default questionnaire is about a tenth of it).
@@ -197,19 +206,21 @@ class _RepeatedKey(ValueError):
         self.key = key
 
 
-def read_upload(data: bytes) -> dict[str, Any]:
+def read_upload(data: bytes, *, size: int | None = None) -> dict[str, Any]:
     """The checked definition of an uploaded file's bytes, or `QuestionnaireInvalid` with every
     problem named by its place: a file too large, not UTF-8 text, not JSON (with the line and
     column), in another format, or any problem `surveys.loading` finds in its questionnaire
-    (`check_definition`, then the rows' own validation: `build`)."""
-    if len(data) > MAX_FILE_BYTES:
+    (`check_definition`, then the rows' own validation: `build`). `size` is the file's size
+    where its bytes were not all read (it is too large)."""
+    size = len(data) if size is None else size
+    if size > MAX_FILE_BYTES:
         raise QuestionnaireInvalid(
             [
                 gettext(
                     "The file is too large: %(size)s kB, where a questionnaire file may be at "
                     "most %(limit)s kB."
                 )
-                % {"size": (len(data) + 999) // 1000, "limit": MAX_FILE_BYTES // 1000}
+                % {"size": (size + 999) // 1000, "limit": MAX_FILE_BYTES // 1000}
             ]
         )
     try:
@@ -244,3 +255,42 @@ def read_upload(data: bytes) -> dict[str, Any]:
         raise QuestionnaireInvalid(problems)
     build(definition)  # the rows' own validation (lengths, codes): raises with every problem
     return definition
+
+
+def _free_slug(slug: str, version: int) -> str:
+    """`slug`, or the first of "slug-2", "slug-3"... that no questionnaire uses at `version`
+    (a slug and version name one questionnaire): one query."""
+    taken = set(
+        Questionnaire.objects.filter(slug__startswith=slug[:70], version=version).values_list(
+            "slug", flat=True
+        )
+    )
+    candidate, number = slug, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{slug[: 79 - len(str(number))]}-{number}"
+    return candidate
+
+
+@transaction.atomic
+def import_definition(definition: dict[str, Any], *, owner: Any, filename: str = "") -> Questionnaire:
+    """A checked definition (`read_upload`) as a new draft of `owner`'s, whole or not at all;
+    recorded in the questionnaire's changes. It keeps the file's slug and version unless
+    another questionnaire has them (then "<slug>-2", ...)."""
+    built = build(definition)
+    questionnaire = Questionnaire.objects.create(
+        slug=_free_slug(definition["slug"], definition["version"]),
+        version=definition["version"],
+        owner=owner,
+        status=QuestionnaireStatus.DRAFT,
+        **built.questionnaire,
+    )
+    save_rows(questionnaire, built)
+    QuestionnaireChange.objects.create(
+        questionnaire=questionnaire,
+        actor=owner,
+        action=ChangeAction.CREATED,
+        # Created from a file: its name says which (the params name, never a sentence).
+        params={"title": questionnaire.title, "file": filename[:200]},
+    )
+    return questionnaire
