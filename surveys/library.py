@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max, Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 
+from .builder import claim, record
 from .models import (
     ChangeAction,
     Choice,
     Question,
     Questionnaire,
-    QuestionnaireChange,
     QuestionnaireStatus,
     Section,
 )
@@ -166,12 +166,15 @@ def copy_question(
         )
         for choice in question.choices.all()
     )
-    Questionnaire.objects.filter(pk=draft.pk).update(edit_revision=F("edit_revision") + 1)
-    QuestionnaireChange.objects.create(
-        questionnaire=draft,
-        actor=actor,
-        action=ChangeAction.QUESTION_ADDED,
-        params={"question": copy.prompt, "code": copy.code, "section": section.code},
+    claim(draft, None)  # an editor open on the draft's older revision must reload
+    record(
+        draft,
+        actor,
+        ChangeAction.QUESTION_ADDED,
+        question=copy.prompt,
+        code=copy.code,
+        section=section.code,
+        source=question.section.questionnaire_id,
     )
     missing = sorted(language for language in languages if not copy.translations.get(language))
     return copy, missing

@@ -94,8 +94,7 @@ def library_add(request: HttpRequest) -> HttpResponse:
         messages.error(
             request,
             gettext(
-                "Not added: the question is written in “%(language)s” and “%(draft)s” in "
-                "“%(own)s”."
+                "Not added: the question is written in “%(language)s” and “%(draft)s” in “%(own)s”."
             )
             % {"language": error.args[0], "draft": draft.text("title"), "own": draft.language},
         )

@@ -94,9 +94,7 @@ def preview(request: HttpRequest, questionnaire_pk: int) -> HttpResponse:
         {
             "questionnaire": questionnaire,
             "state": state,
-            "widths": [
-                (name, pixels, state.query(width=name)) for name, pixels in WIDTHS.items()
-            ],
+            "widths": [(name, pixels, state.query(width=name)) for name, pixels in WIDTHS.items()],
             "languages": [
                 (code, _language_name(code), state.query(lang=code))
                 for code in questionnaire.languages

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext
 
+from .builder import record
 from .kinds import KINDS
 from .kinds.base import COMMON_FIELDS
 from .loading import FORMAT_VERSION, QuestionnaireInvalid, build, check_definition, save_rows
@@ -24,7 +25,6 @@ from .models import (
     Choice,
     Question,
     Questionnaire,
-    QuestionnaireChange,
     QuestionnaireStatus,
     Section,
 )
@@ -257,13 +257,12 @@ def read_upload(data: bytes, *, size: int | None = None) -> dict[str, Any]:
     return definition
 
 
-def _free_slug(slug: str, version: int) -> str:
-    """`slug`, or the first of "slug-2", "slug-3"... that no questionnaire uses at `version`
-    (a slug and version name one questionnaire): one query."""
+def _free_slug(slug: str) -> str:
+    """`slug`, or the first of "slug-2", "slug-3"... that no questionnaire uses: a slug names
+    the versions of one questionnaire (`surveys.builder`), so an imported file never becomes a
+    version of someone else's. One query."""
     taken = set(
-        Questionnaire.objects.filter(slug__startswith=slug[:70], version=version).values_list(
-            "slug", flat=True
-        )
+        Questionnaire.objects.filter(slug__startswith=slug[:70]).values_list("slug", flat=True)
     )
     candidate, number = slug, 1
     while candidate in taken:
@@ -273,24 +272,23 @@ def _free_slug(slug: str, version: int) -> str:
 
 
 @transaction.atomic
-def import_definition(definition: dict[str, Any], *, owner: Any, filename: str = "") -> Questionnaire:
+def import_definition(
+    definition: dict[str, Any], *, owner: Any, filename: str = ""
+) -> Questionnaire:
     """A checked definition (`read_upload`) as a new draft of `owner`'s, whole or not at all;
     recorded in the questionnaire's changes. It keeps the file's slug and version unless
-    another questionnaire has them (then "<slug>-2", ...)."""
+    another questionnaire has the slug (then "<slug>-2", ...)."""
     built = build(definition)
     questionnaire = Questionnaire.objects.create(
-        slug=_free_slug(definition["slug"], definition["version"]),
+        slug=_free_slug(definition["slug"]),
         version=definition["version"],
         owner=owner,
         status=QuestionnaireStatus.DRAFT,
         **built.questionnaire,
     )
     save_rows(questionnaire, built)
-    QuestionnaireChange.objects.create(
-        questionnaire=questionnaire,
-        actor=owner,
-        action=ChangeAction.CREATED,
-        # Created from a file: its name says which (the params name, never a sentence).
-        params={"title": questionnaire.title, "file": filename[:200]},
+    # Created from a file: its name says which (the params name it, never a sentence).
+    record(
+        questionnaire, owner, ChangeAction.CREATED, title=questionnaire.title, file=filename[:200]
     )
     return questionnaire

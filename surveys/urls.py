@@ -12,5 +12,7 @@ urlpatterns = [
     path("library/add/", library_views.library_add, name="library_add"),
     path("<int:questionnaire_pk>/export/", transfer_views.export, name="export"),
     path("<int:questionnaire_pk>/preview/", preview_views.preview, name="preview"),
-    path("<int:questionnaire_pk>/preview/frame/", preview_views.preview_frame, name="preview_frame"),
+    path(
+        "<int:questionnaire_pk>/preview/frame/", preview_views.preview_frame, name="preview_frame"
+    ),
 ]

@@ -5,18 +5,23 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from surveys.builder import copy_questionnaire
+
 from ..conftest import client_for
 from ..factories import question
 from .routes import Cast
 
 
 @pytest.fixture
-def cast(workshop, cio, cmo, outsider) -> Cast:
+def cast(workshop, cio, cmo, outsider, alice, bob) -> Cast:
+    draft = copy_questionnaire(workshop.questionnaire, actor=alice)
+    draft.shared_with.add(bob)
     return Cast(
         workshop_pk=workshop.pk,
         participant_pk=cio.participant.pk,
         question_pk=question("obj-channels", workshop.questionnaire).pk,
         token=cio.token,
+        questionnaire_pk=draft.pk,
     )
 
 

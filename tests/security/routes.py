@@ -53,6 +53,8 @@ class Cast:
     question_pk: int
     token: str
     extra: dict[str, Any] = field(default_factory=dict)
+    #: alice's draft questionnaire, shared with bob (the questionnaire pages: preview, export).
+    questionnaire_pk: int = 0
 
 
 # kwarg name -> how to fill it from the cast. Keyed first by "url_name:kwarg" for the few names
@@ -67,6 +69,7 @@ FILLERS: dict[str, Callable[[Cast], Any]] = {
     "token": lambda cast: cast.token,
     "position": lambda cast: 1,
     "organisation_pk": lambda cast: _organisation_of(cast.workshop_pk),
+    "questionnaire_pk": lambda cast: cast.questionnaire_pk,
 }
 
 

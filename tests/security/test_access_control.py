@@ -34,7 +34,14 @@ INSIDERS = {"facilitator": ["alice", "bob"], "participant": ["cio"]}
 OWNER_ONLY = {"workshops:delete"}
 # Scopes that make a facilitator URL about one workshop; the others (home, new workshop, own
 # password) are every facilitator's own pages, so charlie may open them.
-WORKSHOP_SCOPED_KWARGS = {"workshop_pk", "pk", "participant_pk", "organisation_pk"}
+# A questionnaire's pages (preview, export) are scoped to alice's draft, shared with bob.
+WORKSHOP_SCOPED_KWARGS = {
+    "workshop_pk",
+    "pk",
+    "participant_pk",
+    "organisation_pk",
+    "questionnaire_pk",
+}
 
 
 def _strangers(area: str, route: Route) -> list[str]:

@@ -228,7 +228,7 @@ def test_a_file_in_another_format_is_refused_before_anything_else_is_read():
         "Field “format”: the file is in format 2; this version of Common Ground reads format 1."
     ]
     assert _refused(_encoded({**_default(), "format": "1"}))[0].startswith(
-        "Field “format”: the file is in format \"1\";"
+        'Field “format”: the file is in format "1";'
     )
 
 
@@ -245,7 +245,7 @@ def test_a_file_too_large_is_refused_before_it_is_read():
 
 
 def test_a_file_that_is_not_utf8_is_refused():
-    assert _refused("{\"title\": \"Grüße\"}".encode("latin-1")) == [
+    assert _refused('{"title": "Grüße"}'.encode("latin-1")) == [
         "The file is not UTF-8 text (byte 14 cannot be read)."
     ]
 
