@@ -85,7 +85,9 @@ def _state(request: HttpRequest, questionnaire: Questionnaire, section_count: in
 def preview(request: HttpRequest, questionnaire_pk: int) -> HttpResponse:
     """The preview page: the width and language switches, the sections, and the frame."""
     questionnaire = get_questionnaire_for_user(request, questionnaire_pk)
-    sections = list(questionnaire.sections.order_by("position").only("pk", "title", "position"))
+    sections = list(
+        questionnaire.sections.order_by("position").only("pk", "title", "position", "translations")
+    )
     state = _state(request, questionnaire, len(sections))
     frame = reverse("surveys:preview_frame", args=[questionnaire.pk])
     return render(

@@ -48,7 +48,10 @@ class ImportQuestionnaireForm(forms.Form):
 def import_page(request: HttpRequest) -> HttpResponse:
     """The form; after a POST, the new draft (its preview), or every problem of the file with
     its place, and nothing imported."""
-    form = ImportQuestionnaireForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        form = ImportQuestionnaireForm(request.POST, request.FILES)
+    else:
+        form = ImportQuestionnaireForm()
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
