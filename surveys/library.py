@@ -33,7 +33,9 @@ ROW_LIMIT = 600
 
 #: The columns a copy takes from the question it copies: everything but its place.
 _COPIED = tuple(
-    f.attname for f in Question._meta.concrete_fields if f.name not in ("id", "section", "position")
+    f.attname
+    for f in Question._meta.concrete_fields
+    if f.name not in ("id", "section", "position", "predicts")
 )
 
 
@@ -61,7 +63,7 @@ class Search:
 def library_questions(user: Any) -> QuerySet[Question]:
     """The questions a facilitator may reuse: those of the questionnaires they may see (their
     own, those shared with them, the built-in ones: `QuestionnaireQuerySet.visible_to`)."""
-    return Question.objects.filter(
+    return Question.objects.without_predictions().filter(
         section__questionnaire__in=Questionnaire.objects.visible_to(user)
     )
 
@@ -144,15 +146,45 @@ def copy_question(
     source_language = question.section.questionnaire.language
     if source_language != draft.language:
         raise OtherLanguage(source_language)
-    if Question.objects.filter(section__questionnaire=draft, code=question.code).exists():
+    # Its prediction questions come along (`Question.predicts`), right after it.
+    companions = list(question.predictions.prefetch_related("choices").order_by("position"))
+    codes = [question.code, *(companion.code for companion in companions)]
+    if Question.objects.filter(section__questionnaire=draft, code__in=codes).exists():
         raise CodeClash(question.code)
     languages = set(draft.languages[1:])
     last = section.questions.aggregate(last=Max("position"))["last"] or 0
+    copy = _copy(question, section, last + 1, languages, predicts=None)
+    for offset, companion in enumerate(companions, start=2):
+        _copy(companion, section, last + offset, languages, predicts=copy)
+    claim(draft, None)  # an editor open on the draft's older revision must reload
+    record(
+        draft,
+        actor,
+        ChangeAction.QUESTION_ADDED,
+        question=copy.prompt,
+        code=copy.code,
+        section=section.code,
+        source=question.section.questionnaire_id,
+    )
+    missing = sorted(language for language in languages if not copy.translations.get(language))
+    return copy, missing
+
+
+def _copy(
+    question: Question,
+    section: Section,
+    position: int,
+    languages: set[str],
+    *,
+    predicts: Question | None,
+) -> Question:
+    """A copy of `question` (and its options) saved at `position` of `section`."""
     copy = Question(
         section=section,
-        position=last + 1,
+        position=position,
         **{name: getattr(question, name) for name in _COPIED},
     )
+    copy.predicts = predicts
     copy.translations = _kept(question.translations, languages)
     copy.save()
     Choice.objects.bulk_create(
@@ -166,18 +198,7 @@ def copy_question(
         )
         for choice in question.choices.all()
     )
-    claim(draft, None)  # an editor open on the draft's older revision must reload
-    record(
-        draft,
-        actor,
-        ChangeAction.QUESTION_ADDED,
-        question=copy.prompt,
-        code=copy.code,
-        section=section.code,
-        source=question.section.questionnaire_id,
-    )
-    missing = sorted(language for language in languages if not copy.translations.get(language))
-    return copy, missing
+    return copy
 
 
 def _kept(translations: dict[str, Any] | None, languages: Iterable[str]) -> dict[str, Any]:

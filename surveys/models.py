@@ -421,6 +421,24 @@ QuestionKind = models.TextChoices(
 )
 
 
+class ScalePolarity(models.TextChoices):
+    """What a scale's ends are (`scoring.Polarity`, same values): opposites (bipolar, the
+    direction rule applies) or one quantity from none to most (unipolar, the size rule alone)."""
+
+    BIPOLAR = "bipolar", gettext_lazy("Bipolar: the ends are opposites")
+    UNIPOLAR = "unipolar", gettext_lazy("Unipolar: from none to most")
+
+
+class QuestionQuerySet(models.QuerySet["Question"]):
+    def predictions(self) -> QuestionQuerySet:
+        """The prediction questions ("what do you think the other side answered?")."""
+        return self.filter(predicts__isnull=False)
+
+    def without_predictions(self) -> QuestionQuerySet:
+        """The questions people answer for themselves: what is scored, counted and required."""
+        return self.filter(predicts__isnull=True)
+
+
 class Question(Translatable):
     TEXTS = (
         "prompt",
@@ -449,6 +467,12 @@ class Question(Translatable):
     scale_max = models.PositiveSmallIntegerField(default=5)
     scale_min_label = models.CharField(max_length=80, blank=True)
     scale_max_label = models.CharField(max_length=80, blank=True)
+    polarity = models.CharField(
+        max_length=8,
+        choices=ScalePolarity.choices,
+        default=ScalePolarity.BIPOLAR,
+        help_text="A scale's ends: opposites (bipolar) or none to most (unipolar).",
+    )
     # Numeric target
     unit = models.CharField(max_length=30, blank=True)
     min_value = models.FloatField(null=True, blank=True)
@@ -472,6 +496,22 @@ class Question(Translatable):
     # the ownership matrix or {"kpi": "Page load time"} for the KPI table.
     meta = models.JSONField(default=dict, blank=True)
     discussion_prompt = models.CharField(max_length=400, blank=True)
+    #: A prediction question ("What do you think the other side answered?") is a companion of
+    #: the question it predicts, loaded right after it from `"prediction": true` with the same
+    #: kind, settings and options, code `<code>-predicted`, never required. Being an ordinary
+    #: question, it is answered, saved, drafted and kept private like any other; everything
+    #: that scores, counts or requires answers leaves it out (`is_prediction`,
+    #: `Question.objects.without_predictions()`).
+    predicts = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="predictions",
+        help_text="The question whose other side's answer this question predicts.",
+    )
+
+    objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["section", "position"]
@@ -491,10 +531,21 @@ class Question(Translatable):
             models.CheckConstraint(
                 condition=Q(importance__gt=0), name="question_importance_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(polarity__in=ScalePolarity.values), name="question_polarity_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(predicts=F("pk")), name="question_predicts_another"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.prompt
+
+    @property
+    def is_prediction(self) -> bool:
+        """Whether this asks what the other side answered (no query: reads the column)."""
+        return self.predicts_id is not None
 
     def partial_credit_for(self, a: str, b: str) -> float:
         for first, second, weight in self.partial_credit:

@@ -42,10 +42,12 @@ _QUESTION_ORDER = (
     "required",
     "allow_unknown",
     "importance",
+    "prediction",
     "scale_min",
     "scale_max",
     "scale_min_label",
     "scale_max_label",
+    "polarity",
     "unit",
     "min_value",
     "max_value",
@@ -76,6 +78,11 @@ _WRITTEN_AT_DEFAULT: dict[str, frozenset[str]] = {
 }
 if set(_WRITTEN_AT_DEFAULT) != set(KINDS):  # pragma: no cover - a kind added without an entry
     raise ImportError("surveys.transfer: _WRITTEN_AT_DEFAULT must name every question kind")
+_UNORDERED = (COMMON_FIELDS | frozenset().union(*(k.fields for k in KINDS.values()))) - set(
+    _QUESTION_ORDER
+)
+if _UNORDERED:  # pragma: no cover - a setting added without its place in a file
+    raise ImportError(f"surveys.transfer: no place in _QUESTION_ORDER for {sorted(_UNORDERED)}")
 
 
 def _number(value: Any) -> Any:
@@ -107,7 +114,9 @@ def _translated(holder: Any, texts: tuple[str, ...], languages: list[str]) -> di
     return {language: block for language, block in blocks.items() if block}
 
 
-def _question(question: Question, choices: list[Choice], languages: list[str]) -> dict[str, Any]:
+def _question(
+    question: Question, choices: list[Choice], languages: list[str], *, predicted: bool
+) -> dict[str, Any]:
     kind = KINDS[question.kind]
     always = _WRITTEN_AT_DEFAULT[question.kind]
     written: dict[str, Any] = {}
@@ -116,6 +125,10 @@ def _question(question: Question, choices: list[Choice], languages: list[str]) -
             continue
         if name in ("code", "kind", "prompt"):
             written[name] = getattr(question, name)
+            continue
+        if name == "prediction":
+            if predicted:  # the loader adds its companion question (`Question.predicts`)
+                written[name] = True
             continue
         if name == "choices":
             written[name] = [
@@ -145,13 +158,20 @@ def _question(question: Question, choices: list[Choice], languages: list[str]) -
 
 
 def _section(
-    section: Section, questions: list[tuple[Question, list[Choice]]], languages: list[str]
+    section: Section,
+    questions: list[tuple[Question, list[Choice]]],
+    languages: list[str],
+    predicted: set[int],
 ) -> dict[str, Any]:
     written: dict[str, Any] = {"code": section.code, "title": section.title}
     if section.intro:
         written["intro"] = section.intro
     written.update(_translated(section, Section.TEXTS, languages))
-    written["questions"] = [_question(q, choices, languages) for q, choices in questions]
+    written["questions"] = [
+        _question(q, choices, languages, predicted=q.pk in predicted)
+        for q, choices in questions
+        if q.predicts_id is None  # a prediction question is its question's `"prediction"`
+    ]
     return written
 
 
@@ -171,13 +191,16 @@ def export_definition(questionnaire: Questionnaire) -> dict[str, Any]:
     if questionnaire.description:
         written["description"] = questionnaire.description
     written.update(_translated(questionnaire, Questionnaire.TEXTS, languages))
+    sections = questionnaire.ordered_sections()
+    predicted = {q.predicts_id for s in sections for q in s.questions.all() if q.predicts_id}
     written["sections"] = [
         _section(
             section,
             [(q, list(q.choices.all())) for q in section.questions.all()],
             languages,
+            predicted,
         )
-        for section in questionnaire.ordered_sections()
+        for section in sections
     ]
     return written
 

@@ -16,7 +16,7 @@ def keep_loaded_published(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0004_question_translations'),
+        ('surveys', '0005_question_polarity_and_prediction'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
