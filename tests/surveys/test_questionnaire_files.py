@@ -295,3 +295,21 @@ def test_the_rows_own_validation_names_every_refused_row_at_once():
         f"Section “{definition['sections'][-1]['code']}”, question “{last['code']}”, "
         "field “prompt”",
     ]
+
+
+def test_a_prediction_and_a_polarity_go_round_the_file(alice):
+    """A question marked "prediction" is written so (its companion question is not written:
+    the loader adds it again), and a unipolar scale keeps its polarity."""
+    from surveys.models import Question
+    from surveys.transfer import import_definition
+
+    definition = {"format": 1, **_default(), "slug": "predicting"}
+    scale = _first_of_kind(definition, "scale")
+    scale["prediction"] = True
+    scale["polarity"] = "unipolar"
+    imported = import_definition(read_upload(_encoded(definition)), owner=alice)
+    companion = Question.objects.get(section__questionnaire=imported, predicts__code=scale["code"])
+    assert companion.code == scale["code"] + "-predicted"
+    exported = export_definition(imported)
+    assert exported == definition
+    assert list(_question(exported, scale["code"]))[:4] == ["code", "kind", "prompt", "help_text"]

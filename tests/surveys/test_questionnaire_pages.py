@@ -407,3 +407,24 @@ def test_a_broken_add_form_is_a_message_not_an_error(alice_client):
     response = alice_client.post(reverse("surveys:library_add"), {"question": "1", "target": "x"})
     assert response.status_code == 302
     assert "Choose a draft" in alice_client.get(response["Location"]).content.decode()
+
+
+def test_a_question_is_added_with_its_prediction_question(alice, alice_client):
+    definition = export_definition(Questionnaire.objects.get(slug="joint-mobile-strategy"))
+    definition["slug"] = "predicting"
+    definition["sections"][0]["questions"][0]["prediction"] = True
+    _upload(alice_client, json.dumps(definition).encode())
+    source = Question.objects.get(section__questionnaire__slug="predicting", code="obj-channels")
+    Questionnaire.objects.filter(slug="predicting").update(status=QuestionnaireStatus.PUBLISHED)
+    hits = alice_client.get(reverse("surveys:library"), {"q": "obj-channels"}).context["found"]
+    assert [hit.code for hit in hits.hits] == ["obj-channels"]  # not its companion
+    draft = create_questionnaire(owner=alice, title="Fresh")
+    section = Section.objects.create(questionnaire=draft, position=1, code="s", title="S")
+    _add(alice_client, source, draft, section)
+    copied = list(Question.objects.filter(section=section).order_by("position"))
+    assert [(q.code, q.position) for q in copied] == [
+        ("obj-channels", 1),
+        ("obj-channels-predicted", 2),
+    ]
+    assert copied[1].predicts == copied[0] and copied[0].predicts is None
+    assert copied[1].choices.count() == source.predictions.get().choices.count()
