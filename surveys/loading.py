@@ -19,7 +19,10 @@ from .kinds.base import COMMON_FIELDS, FILE_ONLY_FIELDS, Problem, SettingsReader
 from .models import Choice, Question, Questionnaire, Section
 
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parent / "questionnaires"
-DEFAULT_QUESTIONNAIRE = QUESTIONNAIRE_DIR / "joint-mobile-strategy.v2.json"
+#: What new workshops use (`make run` loads it): version 3. Versions 1 and 2 stay loadable for
+#: the workshops that use them, with their scores unchanged.
+DEFAULT_QUESTIONNAIRE = QUESTIONNAIRE_DIR / "joint-mobile-strategy.v3.json"
+V2_QUESTIONNAIRE = QUESTIONNAIRE_DIR / "joint-mobile-strategy.v2.json"
 
 #: The version of the file format this code reads and writes: a file's `"format"` (a file
 #: without one is in format 1). docs/QUESTIONNAIRE_FORMAT.md describes every key; a change that

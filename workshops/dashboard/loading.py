@@ -89,6 +89,9 @@ class Item:
     spec: QuestionSpec
     labels: dict[str, str]
     unit: str = ""
+    #: The question's own unit (in the file's language): which units have a plural form and
+    #: which are percent (`answers._unit`).
+    unit_key: str = ""
     scale_min_label: str = ""
     scale_max_label: str = ""
     #: Its place in the ownership matrix, or None (see `meta.ownership_area`; only for a kind
@@ -99,6 +102,8 @@ class Item:
     kpi: str = ""
     benchmark: dict[str, Any] = field(default_factory=dict)
     discussion_prompt: str = ""
+    #: A forecast or a value today, not a target (`meta.estimate`): no side is "more ambitious".
+    estimate: bool = False
 
     @property
     def question_kind(self) -> BaseKind:
@@ -213,12 +218,14 @@ def _items_by_questionnaire(
                 spec=spec_for(question, own),
                 labels={choice.value: choice.text("label", language) for choice in own},
                 unit=question.text("unit", language),
+                unit_key=question.unit,
                 scale_min_label=question.text("scale_min_label", language),
                 scale_max_label=question.text("scale_max_label", language),
                 ownership=ownership_area(meta) if "area" in hints else None,
                 kpi=kpi_name(meta) if "kpi" in hints else "",
                 benchmark=question.benchmark or {},
                 discussion_prompt=question.text("discussion_prompt", language),
+                estimate="kpi" in hints and bool(meta.get("estimate")),
             )
         )
     result: dict[int, list[SectionInfo]] = defaultdict(list)
