@@ -64,11 +64,11 @@ _QUESTION_ORDER = (
 )
 
 #: Settings a file writes even at the model's default, because a reader of the file needs
-#: them to know what the answers mean (a scale's ends, a target's tolerance and direction, a
-#: text's length, the options); any other setting is written only where it differs from the
-#: default (`required` only when false, `importance` only when not 1...).
+#: them to know what the answers mean (a scale's ends and polarity, a target's tolerance and
+#: direction, a text's length, the options); any other setting is written only where it
+#: differs from the default (`required` only when false, `importance` only when not 1...).
 _WRITTEN_AT_DEFAULT: dict[str, frozenset[str]] = {
-    Kind.SCALE: frozenset({"scale_min", "scale_max"}),
+    Kind.SCALE: frozenset({"scale_min", "scale_max", "polarity"}),
     Kind.SINGLE: frozenset({"choices", "partial_credit"}),
     Kind.MULTI: frozenset({"choices"}),
     Kind.RANKING: frozenset({"choices"}),

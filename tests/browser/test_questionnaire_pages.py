@@ -8,7 +8,7 @@ import json
 
 from playwright.sync_api import expect
 
-from surveys.loading import DEFAULT_QUESTIONNAIRE, read_definition
+from surveys.loading import V2_QUESTIONNAIRE, read_definition
 
 from ..factories import PASSWORD, default_questionnaire, make_facilitator
 from .axe import assert_no_serious_axe_violations
@@ -27,7 +27,7 @@ def _log_in(page, username: str) -> None:
 def test_import_preview_and_library_on_a_phone_and_a_laptop(new_page, tmp_path):
     default_questionnaire()
     make_facilitator("alice", first_name="Alice")
-    good = {"format": 1, **read_definition(DEFAULT_QUESTIONNAIRE), "slug": "acme"}
+    good = {"format": 1, **read_definition(V2_QUESTIONNAIRE), "slug": "acme"}
     good["title"] = "Acme mobile strategy"
     bad = json.loads(json.dumps(good))
     first = bad["sections"][0]["questions"][0]

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from surveys.loading import (
-    DEFAULT_QUESTIONNAIRE,
     FORMAT_VERSION,
+    V2_QUESTIONNAIRE,
     QuestionnaireInvalid,
     check_definition,
     definition_digest,
@@ -24,7 +24,21 @@ pytestmark = pytest.mark.django_db
 
 
 def _default() -> dict[str, Any]:
-    return read_definition(DEFAULT_QUESTIONNAIRE)
+    return read_definition(V2_QUESTIONNAIRE)
+
+
+def _as_written(definition: dict[str, Any]) -> dict[str, Any]:
+    """A file as an export writes it: with its format, and each scale's polarity, which files
+    written before scales had one (versions 1 and 2) leave to its default, in its place."""
+    written = {"format": FORMAT_VERSION, **json.loads(json.dumps(definition))}
+    for section in written["sections"]:
+        for number, question in enumerate(section["questions"]):
+            if question["kind"] == "scale" and "polarity" not in question:
+                keys = list(question)
+                place = keys.index("scale_max_label" if "scale_max_label" in keys else "scale_max")
+                keys.insert(place + 1, "polarity")
+                section["questions"][number] = {key: question.get(key, "bipolar") for key in keys}
+    return written
 
 
 def _question(definition: dict, code: str) -> dict:
@@ -56,10 +70,12 @@ def _encoded(definition: dict) -> bytes:
 
 def test_the_default_questionnaire_exports_as_its_own_data_file_with_its_format(questionnaire):
     exported = export_definition(questionnaire)
-    assert exported == {"format": FORMAT_VERSION, **_default()}
+    assert exported == _as_written(_default())
     # In the file's order too: a person comparing the two sees the same file.
     assert list(exported) == ["format", *_default()]
-    for written, filed in zip(exported["sections"], _default()["sections"], strict=True):
+    for written, filed in zip(
+        exported["sections"], _as_written(_default())["sections"], strict=True
+    ):
         assert list(written) == list(filed)
         for question, in_file in zip(written["questions"], filed["questions"], strict=True):
             assert list(question) == list(in_file), question["code"]
@@ -303,7 +319,7 @@ def test_a_prediction_and_a_polarity_go_round_the_file(alice):
     from surveys.models import Question
     from surveys.transfer import import_definition
 
-    definition = {"format": 1, **_default(), "slug": "predicting"}
+    definition = {**_as_written(_default()), "slug": "predicting"}
     scale = _first_of_kind(definition, "scale")
     scale["prediction"] = True
     scale["polarity"] = "unipolar"
@@ -313,3 +329,16 @@ def test_a_prediction_and_a_polarity_go_round_the_file(alice):
     exported = export_definition(imported)
     assert exported == definition
     assert list(_question(exported, scale["code"]))[:4] == ["code", "kind", "prompt", "help_text"]
+
+
+def test_every_shipped_questionnaire_exports_as_its_own_data_file():
+    """Version 3 too: its predictions and unipolar scales are written as its file writes them."""
+    from surveys.loading import QUESTIONNAIRE_DIR, load_questionnaire
+
+    for path in sorted(QUESTIONNAIRE_DIR.glob("*.json")):
+        questionnaire = load_questionnaire(path)[0]
+        filed = _as_written(read_definition(path))
+        exported = export_definition(questionnaire)
+        # The same keys and values (the order is the canonical one, which version 3's
+        # hand-edited file does not always keep: a key added after "de" is written in place).
+        assert exported == filed, path.name

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from surveys.builder import copy_questionnaire, create_questionnaire
-from surveys.loading import DEFAULT_QUESTIONNAIRE, read_definition
+from surveys.loading import V2_QUESTIONNAIRE, read_definition
 from surveys.models import (
     ChangeAction,
     Choice,
@@ -26,6 +26,7 @@ from surveys.models import (
 from surveys.transfer import MAX_FILE_BYTES, export_definition, export_json
 
 from ..conftest import client_for
+from .test_questionnaire_files import _as_written
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +87,7 @@ def test_export_downloads_the_questionnaire_as_its_data_file(alice_client, quest
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="joint-mobile-strategy.v2.json"'
-    assert json.loads(response.content) == {"format": 1, **read_definition(DEFAULT_QUESTIONNAIRE)}
+    assert json.loads(response.content) == _as_written(read_definition(V2_QUESTIONNAIRE))
 
 
 def test_round_trip_export_import_export_gives_the_identical_file(alice, questionnaire):
@@ -124,7 +125,7 @@ def test_an_import_is_recorded_in_the_audit_trail(alice_client, alice, questionn
 def test_a_bad_file_gets_a_report_naming_each_place_and_nothing_is_imported(
     alice_client, questionnaire
 ):
-    definition = read_definition(DEFAULT_QUESTIONNAIRE)
+    definition = read_definition(V2_QUESTIONNAIRE)
     first = definition["sections"][0]["questions"][0]
     first["scale_max"] = first["scale_min"]
     del first["de"]["prompt"]
