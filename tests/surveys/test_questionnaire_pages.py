@@ -429,3 +429,33 @@ def test_a_question_is_added_with_its_prediction_question(alice, alice_client):
     ]
     assert copied[1].predicts == copied[0] and copied[0].predicts is None
     assert copied[1].choices.count() == source.predictions.get().choices.count()
+
+
+def test_the_questionnaire_pages_are_german_for_a_german_facilitator(questionnaire):
+    from ..workshops.test_languages import _assert_german, _room
+
+    room = _room(questionnaire, "de")
+    greta = room["facilitator"]
+    client = client_for(greta)
+    draft = copy_questionnaire(questionnaire, actor=greta, title="Entwurf")
+    bad = read_definition(V2_QUESTIONNAIRE)
+    bad["sections"][0]["questions"][0]["scale_max"] = 1
+    del bad["sections"][1]["questions"][0]["de"]["prompt"]
+    pages = {
+        "preview": client.get(reverse("surveys:preview", args=[draft.pk])),
+        "preview frame": client.get(reverse("surveys:preview_frame", args=[draft.pk])),
+        "preview section": client.get(
+            reverse("surveys:preview_frame", args=[draft.pk]) + "?section=3&lang=de"
+        ),
+        "library": client.get(reverse("surveys:library"), {"q": "budget"}),
+        "import": client.get(reverse("surveys:import")),
+        "import report": _upload(client, json.dumps(bad).encode()),
+    }
+    room["typed_extra"] = ["Entwurf"]
+    for name, response in pages.items():
+        page = response.content.decode()
+        assert 'lang="de"' in page, name
+        _assert_german(name, page, room)
+    assert "Die Datei wurde nicht importiert: 3 Probleme sind zu beheben." in (
+        pages["import report"].content.decode()
+    )
