@@ -28,7 +28,6 @@ from .models import (
     QuestionnaireStatus,
     Section,
 )
-from .scoring import Kind
 
 #: The largest file an upload may be (the default questionnaire is about a tenth of it).
 MAX_FILE_BYTES = 1_000_000
@@ -63,24 +62,14 @@ _QUESTION_ORDER = (
     "discussion_prompt",
 )
 
-#: Settings a file writes even at the model's default, because a reader of the file needs
-#: them to know what the answers mean (a scale's ends and polarity, a target's tolerance and
-#: direction, a text's length, the options); any other setting is written only where it
-#: differs from the default (`required` only when false, `importance` only when not 1...).
-_WRITTEN_AT_DEFAULT: dict[str, frozenset[str]] = {
-    Kind.SCALE: frozenset({"scale_min", "scale_max", "polarity"}),
-    Kind.SINGLE: frozenset({"choices", "partial_credit"}),
-    Kind.MULTI: frozenset({"choices"}),
-    Kind.RANKING: frozenset({"choices"}),
-    Kind.NUMERIC: frozenset({"tolerance", "higher_is_ambitious"}),
-    Kind.ALLOCATION: frozenset({"choices"}),
-    Kind.TEXT: frozenset({"max_length"}),
-}
-if set(_WRITTEN_AT_DEFAULT) != set(KINDS):  # pragma: no cover - a kind added without an entry
-    raise ImportError("surveys.transfer: _WRITTEN_AT_DEFAULT must name every question kind")
 _UNORDERED = (COMMON_FIELDS | frozenset().union(*(k.fields for k in KINDS.values()))) - set(
     _QUESTION_ORDER
 )
+_STRAY = {
+    key: sorted(k.file_keeps - k.fields) for key, k in KINDS.items() if k.file_keeps - k.fields
+}
+if _STRAY:  # pragma: no cover - a kind keeping a setting it does not have
+    raise ImportError(f"surveys.transfer: file_keeps names settings a kind lacks: {_STRAY}")
 if _UNORDERED:  # pragma: no cover - a setting added without its place in a file
     raise ImportError(f"surveys.transfer: no place in _QUESTION_ORDER for {sorted(_UNORDERED)}")
 
@@ -118,7 +107,7 @@ def _question(
     question: Question, choices: list[Choice], languages: list[str], *, predicted: bool
 ) -> dict[str, Any]:
     kind = KINDS[question.kind]
-    always = _WRITTEN_AT_DEFAULT[question.kind]
+    always = kind.file_keeps
     written: dict[str, Any] = {}
     for name in _QUESTION_ORDER:
         if name not in COMMON_FIELDS and name not in kind.fields:

@@ -57,6 +57,7 @@ def _quoted(labels: list[str]) -> str:
 
 
 class Allocation(ChoiceKind):
+    file_keeps = frozenset({"choices"})
     kind = Kind.ALLOCATION
     agreed_terms = "split"
     fields = ChoiceKind.fields | {"tolerance"}

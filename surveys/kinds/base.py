@@ -252,6 +252,10 @@ class BaseKind:
     #: The question's settings this kind reads, beyond those every question has
     #: (`COMMON_FIELDS`): a questionnaire file giving any other is refused when it loads.
     fields: ClassVar[frozenset[str]] = frozenset()
+    #: Of `fields`, those an exported file writes even at their default, because a reader of
+    #: the file needs them to know what the answers mean (`surveys.transfer`); the others are
+    #: written only where they differ from the default.
+    file_keeps: ClassVar[frozenset[str]] = frozenset()
     #: The keys `Question.meta` may hold for this kind (presentation hints for the dashboard).
     meta_keys: ClassVar[frozenset[str]] = frozenset()
     #: The rules a published figure's `answer_counts_as_yes` may use for this kind

@@ -32,6 +32,7 @@ class MultipleChoiceSettings:
 
 
 class MultipleChoice(ChoiceKind):
+    file_keeps = frozenset({"choices"})
     kind = Kind.MULTI
     agreed_terms = "selection"
     answer_form = "choices"

@@ -64,6 +64,7 @@ def points_text(number: float, number_text: str | None = None) -> str:
 
 
 class NumericTarget(BaseKind):
+    file_keeps = frozenset({"tolerance", "higher_is_ambitious"})
     kind = Kind.NUMERIC
     agreed_terms = "target"
     fields = frozenset(

@@ -28,6 +28,7 @@ class RankingSettings:
 
 
 class Ranking(ChoiceKind):
+    file_keeps = frozenset({"choices"})
     kind = Kind.RANKING
     agreed_terms = "order"
     fields = ChoiceKind.fields | {"rank_limit"}

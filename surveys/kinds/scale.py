@@ -54,6 +54,7 @@ def scale_text(
 
 
 class Scale(OnePick, BaseKind):
+    file_keeps = frozenset({"scale_min", "scale_max", "polarity"})
     kind = Kind.SCALE
     agreed_terms = "position"
     fields = frozenset({"scale_min", "scale_max", "scale_min_label", "scale_max_label", "polarity"})

@@ -45,6 +45,7 @@ class SingleChoiceSettings:
 
 
 class SingleChoice(OnePick, ChoiceKind):
+    file_keeps = frozenset({"choices", "partial_credit"})
     kind = Kind.SINGLE
     agreed_terms = "choice"
     fields = ChoiceKind.fields | {"partial_credit"}

@@ -27,6 +27,7 @@ class FreeTextSettings:
 
 
 class FreeText(BaseKind):
+    file_keeps = frozenset({"max_length"})
     kind = Kind.TEXT
     agreed_terms = "wording"
     fields = frozenset({"max_length"})
