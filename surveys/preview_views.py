@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.csp import CSP
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
@@ -109,13 +109,24 @@ def preview(request: HttpRequest, questionnaire_pk: int) -> HttpResponse:
     )
 
 
+#: A prediction question as the technology side is asked it (the preview shows that side):
+#: the answering page's wording (`workshops.respond_views.PREDICTION_PROMPT`), same msgid.
+PREDICTION_PROMPT = gettext_lazy("What do you think the marketing side answered?")
+
+
 def _fields(sections: list[Section], position: int) -> list[QuestionField]:
     """The questions of section `position` as the answering page shows them unanswered, each
-    rendered by its partial (numbered across the questionnaire, as there)."""
-    number = sum(len(s.questions.all()) for s in sections[: position - 1])
+    rendered by its partial (numbered across the questionnaire, as there: a prediction shares
+    the number of the question it follows)."""
+    number = sum(
+        1 for s in sections[: position - 1] for q in s.questions.all() if not q.is_prediction
+    )
     fields = []
-    for index, question in enumerate(sections[position - 1].questions.all(), start=1):
-        field = build_field(question, number + index, None)
+    for question in sections[position - 1].questions.all():
+        number += not question.is_prediction
+        field = build_field(question, number, None)
+        if question.is_prediction:
+            field.prediction_prompt = str(PREDICTION_PROMPT)
         # No autosave address: the partial then posts nothing (`respond/_question.html`).
         field.html = SafeString(
             render_to_string("respond/_question.html", {"field": field, "locked": False})

@@ -459,3 +459,20 @@ def test_the_questionnaire_pages_are_german_for_a_german_facilitator(questionnai
     assert "Die Datei wurde nicht importiert: 3 Probleme sind zu beheben." in (
         pages["import report"].content.decode()
     )
+
+
+def test_the_preview_asks_a_prediction_as_the_technology_side_is_asked_it(alice_client):
+    from surveys.loading import DEFAULT_QUESTIONNAIRE, load_questionnaire
+
+    v3 = load_questionnaire(DEFAULT_QUESTIONNAIRE)[0]
+    sections = v3.ordered_sections()
+    position, section = next(
+        (n, s)
+        for n, s in enumerate(sections, start=1)
+        if any(q.is_prediction for q in s.questions.all())
+    )
+    predicted = next(q for q in section.questions.all() if q.is_prediction).predicts
+    frame = reverse("surveys:preview_frame", args=[v3.pk])
+    page = alice_client.get(f"{frame}?section={position}").content.decode()
+    assert "What do you think the marketing side answered?" in page
+    assert f"About the question: “{escape(predicted.prompt)}”" in page
