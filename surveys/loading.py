@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from .kinds import KINDS
-from .kinds.base import COMMON_FIELDS, FILE_ONLY_FIELDS
+from .kinds.base import COMMON_FIELDS, FILE_ONLY_FIELDS, Problem, SettingsReader
 from .models import Choice, Question, Questionnaire, Section
 
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parent / "questionnaires"
@@ -23,6 +23,18 @@ QUESTIONNAIRE_DIR = Path(__file__).resolve().parent / "questionnaires"
 #: the workshops that use them, with their scores unchanged.
 DEFAULT_QUESTIONNAIRE = QUESTIONNAIRE_DIR / "joint-mobile-strategy.v3.json"
 V2_QUESTIONNAIRE = QUESTIONNAIRE_DIR / "joint-mobile-strategy.v2.json"
+
+#: The version of the file format this code reads and writes: a file's `"format"` (a file
+#: without one is in format 1). docs/QUESTIONNAIRE_FORMAT.md describes every key; a change that
+#: an older reader would misread gets a new number, and the reader says which it can read.
+FORMAT_VERSION = 1
+
+#: The keys of a file's questionnaire object and of each of its sections, besides their
+#: translation blocks ("de": {...}).
+_FILE_KEYS = frozenset(
+    {"format", "slug", "version", "languages", "title", "description", "sections"}
+)
+_SECTION_KEYS = frozenset({"code", "title", "intro", "questions"})
 
 #: What a question's definition may set on the question: the settings of every kind.
 _QUESTION_FIELDS = (
@@ -203,7 +215,22 @@ def check_definition(definition: dict[str, Any]) -> list[str]:
     question and the field): what the file must name, an unknown kind, a setting that is not
     the kind's, and each of the kind's settings that is wrong (`BaseKind.check`). Empty when
     the file can load."""
+    if not isinstance(definition, dict):
+        return [
+            gettext(
+                "The file must hold one questionnaire: an object with “slug”, “title”, "
+                "“version” and “sections”."
+            )
+        ]
+    if problems := _check_format(definition):
+        return problems  # another format: its other keys may mean something else
     problems = _check_languages(definition)
+    problems.extend(
+        gettext("Field “%(field)s”: %(problem)s")
+        % {"field": key, "problem": gettext("is not a field of a questionnaire file.")}
+        for key, value in definition.items()
+        if key not in _FILE_KEYS and not _is_block(key, value)
+    )
     languages = file_languages(definition)
     missing = gettext("is missing.")
     for name in ("slug", "title"):
@@ -217,7 +244,8 @@ def check_definition(definition: dict[str, Any]) -> list[str]:
             definition, Questionnaire.TEXTS, languages, required="title"
         )
     )
-    if not isinstance(definition.get("version"), int) or definition["version"] < 1:
+    version = definition.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         problems.append(
             gettext("Field “%(field)s”: %(problem)s")
             % {"field": "version", "problem": gettext("must be a whole number from 1.")}
@@ -229,12 +257,34 @@ def check_definition(definition: dict[str, Any]) -> list[str]:
         )
         return problems
     seen: set[str] = set()
+    seen_sections: set[str] = set()
     predicted: list[tuple[str, str]] = []  # (section, question) marked "prediction": true
     for section_position, section in enumerate(sections, start=1):
         section_code = f"#{section_position}"
         if isinstance(section, dict) and _is_text(section.get("code")):
             section_code = section["code"]
+            if section_code in seen_sections:
+                problems.append(
+                    gettext("Section “%(section)s”, field “%(field)s”: %(problem)s")
+                    % {
+                        "section": section_code,
+                        "field": "code",
+                        "problem": gettext("another section has this code."),
+                    }
+                )
+            seen_sections.add(section_code)
         questions = section.get("questions") if isinstance(section, dict) else None
+        if isinstance(section, dict):
+            problems.extend(
+                gettext("Section “%(section)s”, field “%(field)s”: %(problem)s")
+                % {
+                    "section": section_code,
+                    "field": key,
+                    "problem": gettext("is not a field of a section."),
+                }
+                for key, value in section.items()
+                if key not in _SECTION_KEYS and not _is_block(key, value)
+            )
         for name in ("code", "title"):
             if not (isinstance(section, dict) and _is_text(section.get(name))):
                 problems.append(
@@ -283,7 +333,7 @@ def check_definition(definition: dict[str, Any]) -> list[str]:
             settings = {k: v for k, v in question.items() if not _is_block(k, v)}
             problems.extend(
                 _where(section_code, code, problem.field, problem.message)
-                for problem in KINDS[kind].check(settings)
+                for problem in (*_check_common(settings), *KINDS[kind].check(settings))
             )
             if question.get("prediction") is True:
                 predicted.append((section_code, code))
@@ -326,6 +376,38 @@ def check_definition(definition: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _check_format(definition: dict[str, Any]) -> list[str]:
+    """A file in a format this code does not read: named with the one it reads."""
+    found = definition.get("format", 1)
+    if isinstance(found, int) and not isinstance(found, bool) and found == FORMAT_VERSION:
+        return []
+    return [
+        gettext("Field “%(field)s”: %(problem)s")
+        % {
+            "field": "format",
+            "problem": gettext(
+                "the file is in format %(found)s; this version of Common Ground reads "
+                "format %(supported)s."
+            )
+            % {"found": json.dumps(found, ensure_ascii=False)[:40], "supported": FORMAT_VERSION},
+        }
+    ]
+
+
+def _check_common(settings: dict[str, Any]) -> list[Problem]:
+    """The problems of the settings every question has, whatever its kind (its kind checks
+    its own: `BaseKind.check`)."""
+    reader = SettingsReader.of_definition(settings)
+    reader.flag("required")
+    reader.flag("allow_unknown")
+    importance = reader.number("importance")
+    if importance is not None and importance <= 0:
+        reader.problem("importance", gettext("must be greater than 0."))
+    for name in ("help_text", "discussion_prompt"):
+        reader.text(name)
+    return reader.problems
+
+
 def read_definition(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
         return json.load(handle)
@@ -359,11 +441,37 @@ def _translations(holder: dict[str, Any], languages: list[str]) -> dict[str, Any
     }
 
 
+def _refused(error: ValidationError, section: str, question: str, prefix: str = "") -> list[str]:
+    """What the model refuses in a row, each named by its place (`prefix`: "choices[2]." for an
+    option's fields)."""
+    return [
+        _where(section, question, prefix + field, " ".join(messages))
+        for field, messages in error.message_dict.items()
+    ]
+
+
 def build(definition: dict[str, Any]) -> Built:
-    """The rows a checked definition describes, unsaved, each question validated by the model
-    (`QuestionnaireInvalid` names what it refuses)."""
+    """The rows a checked definition describes, unsaved, each validated by the model
+    (`QuestionnaireInvalid` names everything it refuses, in every section, at once)."""
     languages = file_languages(definition)
     sections = []
+    problems: list[str] = []
+    own = {
+        "language": languages[0],
+        "title": definition["title"],
+        "description": definition.get("description", ""),
+        "translations": _translations(definition, languages),
+    }
+    try:
+        Questionnaire(slug=definition["slug"], version=definition["version"], **own).full_clean(
+            validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as error:
+        problems.extend(
+            gettext("Field “%(field)s”: %(problem)s")
+            % {"field": field, "problem": " ".join(messages)}
+            for field, messages in error.message_dict.items()
+        )
     for section_position, section_def in enumerate(definition["sections"], start=1):
         section = Section(
             position=section_position,
@@ -372,6 +480,14 @@ def build(definition: dict[str, Any]) -> Built:
             intro=section_def.get("intro", ""),
             translations=_translations(section_def, languages),
         )
+        try:
+            section.full_clean(exclude=["questionnaire"])
+        except ValidationError as error:
+            problems.extend(
+                gettext("Section “%(section)s”, field “%(field)s”: %(problem)s")
+                % {"section": section.code, "field": field, "problem": " ".join(messages)}
+                for field, messages in error.message_dict.items()
+            )
         questions: list[tuple[Question, list[Choice]]] = []
         for question_def in section_def["questions"]:
             question_position = len(questions) + 1
@@ -388,12 +504,7 @@ def build(definition: dict[str, Any]) -> Built:
             try:
                 question.full_clean(exclude=["section"])
             except ValidationError as error:
-                raise QuestionnaireInvalid(
-                    [
-                        _where(section.code, question.code, field, " ".join(messages))
-                        for field, messages in error.message_dict.items()
-                    ]
-                ) from error
+                problems.extend(_refused(error, section.code, question.code))
             choices = [
                 Choice(
                     position=choice_position,
@@ -410,19 +521,20 @@ def build(definition: dict[str, Any]) -> Built:
                     question_def.get("choices", []), start=1
                 )
             ]
+            for choice_position, choice in enumerate(choices, start=1):
+                try:
+                    choice.full_clean(exclude=["question"])
+                except ValidationError as error:
+                    problems.extend(
+                        _refused(error, section.code, question.code, f"choices[{choice_position}].")
+                    )
             questions.append((question, choices))
             if question_def.get("prediction") is True:
                 questions.append(_prediction_of(question, choices, len(questions) + 1))
         sections.append((section, questions))
-    return Built(
-        questionnaire={
-            "language": languages[0],
-            "title": definition["title"],
-            "description": definition.get("description", ""),
-            "translations": _translations(definition, languages),
-        },
-        sections=sections,
-    )
+    if problems:
+        raise QuestionnaireInvalid(problems)
+    return Built(questionnaire=own, sections=sections)
 
 
 def _prediction_of(
@@ -592,16 +704,34 @@ def load(path: Path = DEFAULT_QUESTIONNAIRE) -> tuple[Questionnaire, Outcome]:
             source_digest=digest,
             **built.questionnaire,
         )
-    for section, questions in built.sections:
-        section.questionnaire = questionnaire
-        section.save()
-        for question, choices in questions:
-            question.section = section
-            question.save()
-            for choice in choices:
-                choice.question = question
-            Choice.objects.bulk_create(choices)
+    save_rows(questionnaire, built)
     return questionnaire, Outcome.REBUILT if existing is not None else Outcome.CREATED
+
+
+def save_rows(questionnaire: Questionnaire, built: Built) -> None:
+    """Save a built questionnaire's sections, questions and choices under `questionnaire` (in
+    the caller's transaction): four inserts, whatever its size (the prediction questions after
+    the questions they predict, which they refer to)."""
+    sections = [section for section, _ in built.sections]
+    for section in sections:
+        section.questionnaire = questionnaire
+    Section.objects.bulk_create(sections)
+    questions, predictions = [], []
+    for section, section_questions in built.sections:
+        for question, _ in section_questions:
+            question.section = section
+            # No query: an unsaved question's `predicts` is the instance it was given, or None.
+            (questions if question.predicts is None else predictions).append(question)
+    Question.objects.bulk_create(questions)
+    if predictions:
+        Question.objects.bulk_create(predictions)
+    choices = []
+    for _, section_questions in built.sections:
+        for question, question_choices in section_questions:
+            for choice in question_choices:
+                choice.question = question
+                choices.append(choice)
+    Choice.objects.bulk_create(choices)
 
 
 def _save_questionnaire(questionnaire: Questionnaire, built: Built, digest: str) -> None:
@@ -619,5 +749,8 @@ def load_questionnaire(path: Path = DEFAULT_QUESTIONNAIRE) -> tuple[Questionnair
 
 def definition_digest(definition: dict[str, Any]) -> str:
     """A stable digest of a definition, to tell whether a file changed since it was loaded."""
+    # The format is how the file is written, not what it says: a file that names format 1
+    # is the same questionnaire as one written before files named their format.
+    definition = {k: v for k, v in definition.items() if k != "format"}
     canonical = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

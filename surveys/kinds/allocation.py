@@ -65,6 +65,7 @@ class AllocationSettingsForm(KindSettingsForm):
 
 
 class Allocation(ChoiceKind):
+    file_keeps = frozenset({"choices"})
     kind = Kind.ALLOCATION
     settings_form = AllocationSettingsForm
     options_label = gettext_lazy("Segments")

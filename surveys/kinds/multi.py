@@ -32,6 +32,7 @@ class MultipleChoiceSettings:
 
 
 class MultipleChoice(ChoiceKind):
+    file_keeps = frozenset({"choices"})
     kind = Kind.MULTI
     options_label = gettext_lazy("Options")
     none_allowed = True

@@ -103,6 +103,7 @@ class NumericSettingsForm(KindSettingsForm):
 
 
 class NumericTarget(BaseKind):
+    file_keeps = frozenset({"tolerance", "higher_is_ambitious"})
     kind = Kind.NUMERIC
     settings_form = NumericSettingsForm
     agreed_terms = "target"

@@ -38,6 +38,7 @@ class RankingSettingsForm(KindSettingsForm):
 
 
 class Ranking(ChoiceKind):
+    file_keeps = frozenset({"choices"})
     kind = Kind.RANKING
     settings_form = RankingSettingsForm
     options_label = gettext_lazy("Items to rank")

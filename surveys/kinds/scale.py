@@ -69,6 +69,7 @@ class ScaleSettingsForm(KindSettingsForm):
 
 
 class Scale(OnePick, BaseKind):
+    file_keeps = frozenset({"scale_min", "scale_max", "polarity"})
     kind = Kind.SCALE
     settings_form = ScaleSettingsForm
     agreed_terms = "position"

@@ -73,6 +73,7 @@ class SingleChoiceSettingsForm(KindSettingsForm):
 
 
 class SingleChoice(OnePick, ChoiceKind):
+    file_keeps = frozenset({"choices", "partial_credit"})
     kind = Kind.SINGLE
     settings_form = SingleChoiceSettingsForm
     options_label = gettext_lazy("Options")

@@ -34,6 +34,7 @@ class FreeTextSettingsForm(KindSettingsForm):
 
 
 class FreeText(BaseKind):
+    file_keeps = frozenset({"max_length"})
     kind = Kind.TEXT
     settings_form = FreeTextSettingsForm
     agreed_terms = "wording"
