@@ -47,7 +47,6 @@ urlpatterns = [
     ),
     path("questionnaires/", include("surveys.urls")),
     path("", include("workshops.urls")),
-    path("questionnaires/", include("surveys.urls")),
     path("admin/", admin.site.urls),
 ]
 
