@@ -74,16 +74,8 @@ def run_again(
         copy.issue_token()  # a new link, shown or emailed from the follow-up's page
         people.append(copy)
     Participant.objects.bulk_create(people)
-    record(
-        follow_up,
-        actor,
-        "run_again",
-        gettext("Follows “%(title)s”, with its %(count)s executives")
-        % {"title": workshop.title, "count": len(people)},
-    )
-    record(
-        workshop, actor, "run_again", gettext("Follow-up “%(title)s” created") % {"title": title}
-    )
+    record(follow_up, actor, "run_again", follows=workshop.title, count=len(people))
+    record(workshop, actor, "run_again", follow_up=title)
     return follow_up
 
 

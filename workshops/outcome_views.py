@@ -473,7 +473,7 @@ def run_sheet_change(request: HttpRequest, workshop_pk: int) -> HttpResponse:
             blocks=runsheet.choices_of(blocks),
             base_revision=base,
             actor=request.user,
-            change=f"{op} {key}".strip(),
+            change={"change": op, "block": key},
         )
     except StaleRevision:
         messages.error(

@@ -532,8 +532,8 @@ def _write(
         workshop,
         actor or owner,
         "import",
-        gettext("Imported from a transfer file (%(people)s participants, %(answers)s answers)")
-        % {"people": len(plan["participants"]), "answers": len(answers)},
+        people=len(plan["participants"]),
+        answers=len(answers),
     )
     return Imported(
         workshop, created=True, participants=len(plan["participants"]), answers=len(answers)

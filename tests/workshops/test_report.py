@@ -78,7 +78,9 @@ def test_the_pdf_has_every_part_numbered_pages_and_selectable_text(alice_client,
     # A4: 595 x 842 points.
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
-    assert AuditEvent.objects.filter(workshop=room, action="export", detail="PDF (A4)").exists()
+    assert AuditEvent.objects.filter(
+        workshop=room, action="export", params={"format": "pdf", "paper": "a4"}
+    ).exists()
     _keep_images(response.content, "report-a4")
 
 

@@ -246,7 +246,9 @@ def test_the_json_export_uses_a_constant_number_of_queries(
     with django_assert_max_num_queries(10):
         data = transfer_file(alice_client, workshop)
     assert len(data["participants"]) == participants
-    assert AuditEvent.objects.filter(workshop=workshop, action="export", detail="JSON").exists()
+    assert AuditEvent.objects.filter(
+        workshop=workshop, action="export", params={"format": "json"}
+    ).exists()
 
 
 def test_only_the_workshops_facilitators_export_json(charlie, workshop):
