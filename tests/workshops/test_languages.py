@@ -589,3 +589,59 @@ def test_a_german_reader_reads_an_english_workshop_s_audit_trail_in_german(engli
         details = " ".join(event.detail for event in events)
     assert "Paul Weg als CFO hinzugefügt" in details, details
     assert "Marco Rossi: Der Mailserver war nicht erreichbar." in details
+
+
+def _benchmarks() -> list[dict]:
+    found = []
+    for path in (Path(settings.BASE_DIR) / "surveys" / "questionnaires").glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for section in data["sections"]:
+            found += [q["benchmark"] for q in section["questions"] if q.get("benchmark")]
+    assert found
+    return found
+
+
+def test_every_word_of_a_published_figure_has_its_german():
+    """Group labels, qualifiers, answer buckets, source, date and population of every published
+    figure in the questionnaire files are said in German on a German page."""
+    from workshops.dashboard.references import PUBLISHED_WORDS, Figure, published_words
+
+    same_in_german = {"CIOs", "CMOs"}
+    words = set()
+    for benchmark in _benchmarks():
+        words |= {benchmark["bucket"], benchmark["source"], benchmark["date"]}
+        words.add(benchmark["population"])
+        for figure in benchmark["figures"]:
+            words.add(figure["group_label"])
+            if figure.get("qualifier"):
+                words.add(figure["qualifier"])
+    missing = sorted(words - set(PUBLISHED_WORDS))
+    assert missing == [], f"published words without German: {missing}"
+    with translation.override("de"):
+        for word in words - same_in_german:
+            assert published_words(word) != word, word
+        organisations = Figure("organisations", "Organisations", 44.0)
+        others = Figure("other_c_level", "Other C-level executives", 30.0)
+        cmos = Figure("cmo", "CMOs", 50.0, qualifier="over")
+        assert organisations.text == "44 % der Organisationen"
+        assert others.text == "30 % der anderen C-Level-Führungskräfte"
+        assert cmos.text == "über 50 % der CMOs" and cmos.short == "CMOs über 50 %"
+    with translation.override("en"):
+        assert organisations.text == "44 % of organisations"
+
+
+def test_german_messages_quote_the_german_way():
+    """„…“ in German, never the English “…” (nor ”)."""
+    wrong = []
+    for entry in catalogue.entries():
+        for german in entry.msgstrs:
+            opened = False
+            for char in german:
+                if char == "„":
+                    opened = True
+                elif char == "“" and opened:
+                    opened = False
+                elif char in "“”":
+                    wrong.append(german)
+                    break
+    assert wrong == []
