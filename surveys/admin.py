@@ -135,7 +135,7 @@ class QuestionAdmin(FrozenAwareMixin, admin.ModelAdmin):
     list_filter = ["kind", "required", "section__questionnaire"]
     search_fields = ["prompt", "code"]
     list_select_related = ["section", "section__questionnaire"]
-    raw_id_fields = ["section"]
+    raw_id_fields = ["section", "predicts"]
     inlines = [ChoiceInline]
 
     def questionnaire_of(self, obj: Question) -> Questionnaire:

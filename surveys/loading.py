@@ -15,17 +15,28 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from .kinds import KINDS
-from .kinds.base import COMMON_FIELDS
+from .kinds.base import COMMON_FIELDS, FILE_ONLY_FIELDS
 from .models import Choice, Question, Questionnaire, Section
 
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parent / "questionnaires"
 DEFAULT_QUESTIONNAIRE = QUESTIONNAIRE_DIR / "joint-mobile-strategy.v2.json"
 
 #: What a question's definition may set on the question: the settings of every kind.
-_QUESTION_FIELDS = (COMMON_FIELDS | frozenset().union(*(k.fields for k in KINDS.values()))) - {
-    "code",
-    "choices",
-}
+_QUESTION_FIELDS = (
+    (COMMON_FIELDS | frozenset().union(*(k.fields for k in KINDS.values())))
+    - {"code", "choices"}
+    - FILE_ONLY_FIELDS
+)
+
+#: The code of the companion question that asks what the other side answered to `code`.
+PREDICTION_SUFFIX = "-predicted"
+#: `Question.code`'s length.
+_CODE_LENGTH = Question._meta.get_field("code").max_length
+
+
+def prediction_code(code: str) -> str:
+    """The code of the prediction question companion to the question `code`."""
+    return f"{code}{PREDICTION_SUFFIX}"
 
 
 class QuestionnaireFrozen(Exception):
@@ -215,6 +226,7 @@ def check_definition(definition: dict[str, Any]) -> list[str]:
         )
         return problems
     seen: set[str] = set()
+    predicted: list[tuple[str, str]] = []  # (section, question) marked "prediction": true
     for section_position, section in enumerate(sections, start=1):
         section_code = f"#{section_position}"
         if isinstance(section, dict) and _is_text(section.get("code")):
@@ -270,6 +282,8 @@ def check_definition(definition: dict[str, Any]) -> list[str]:
                 _where(section_code, code, problem.field, problem.message)
                 for problem in KINDS[kind].check(settings)
             )
+            if question.get("prediction") is True:
+                predicted.append((section_code, code))
             choices = question.get("choices")
             problems.extend(
                 _where(section_code, code, field, message)
@@ -279,6 +293,31 @@ def check_definition(definition: dict[str, Any]) -> list[str]:
                     languages,
                     required="prompt",
                     choices=choices if isinstance(choices, list) else None,
+                )
+            )
+    for section_code, code in predicted:
+        companion = prediction_code(code)
+        if len(companion) > _CODE_LENGTH:
+            problems.append(
+                _where(
+                    section_code,
+                    code,
+                    "prediction",
+                    gettext(
+                        "the prediction's code “%(code)s” would be longer than %(length)s "
+                        "characters: shorten the question's code."
+                    )
+                    % {"code": companion, "length": _CODE_LENGTH},
+                )
+            )
+        elif companion in seen:
+            problems.append(
+                _where(
+                    section_code,
+                    code,
+                    "prediction",
+                    gettext("the prediction's code “%(code)s” is already another question's code.")
+                    % {"code": companion},
                 )
             )
     return problems
@@ -330,8 +369,9 @@ def build(definition: dict[str, Any]) -> Built:
             intro=section_def.get("intro", ""),
             translations=_translations(section_def, languages),
         )
-        questions = []
-        for question_position, question_def in enumerate(section_def["questions"], start=1):
+        questions: list[tuple[Question, list[Choice]]] = []
+        for question_def in section_def["questions"]:
+            question_position = len(questions) + 1
             attributes = {k: v for k, v in question_def.items() if k in _QUESTION_FIELDS}
             for key in ("help_text", "unit", "scale_min_label", "scale_max_label"):
                 if attributes.get(key) is None:
@@ -368,6 +408,8 @@ def build(definition: dict[str, Any]) -> Built:
                 )
             ]
             questions.append((question, choices))
+            if question_def.get("prediction") is True:
+                questions.append(_prediction_of(question, choices, len(questions) + 1))
         sections.append((section, questions))
     return Built(
         questionnaire={
@@ -380,12 +422,44 @@ def build(definition: dict[str, Any]) -> Built:
     )
 
 
+def _prediction_of(
+    question: Question, choices: list[Choice], position: int
+) -> tuple[Question, list[Choice]]:
+    """The companion question asking what the other side answered to `question` (unsaved, in
+    the same section at `position`): the same kind, settings, options and texts (translations
+    too), never required, with "don't know" offered. Its `predicts` is the question itself,
+    saved first (`load` saves in order)."""
+    companion = Question(
+        **{
+            f.attname: getattr(question, f.attname)
+            for f in Question._meta.concrete_fields
+            if f.name not in ("id", "section", "predicts")
+        }
+    )
+    companion.position = position
+    companion.code = prediction_code(question.code)
+    companion.required = False
+    companion.allow_unknown = True
+    companion.translations = json.loads(json.dumps(question.translations))
+    companion.predicts = question
+    return companion, [
+        Choice(
+            position=choice.position,
+            value=choice.value,
+            label=choice.label,
+            is_none=choice.is_none,
+            translations=json.loads(json.dumps(choice.translations)),
+        )
+        for choice in choices
+    ]
+
+
 #: A question's columns that are not what it means: its place and identity in the database,
 #: and the texts people read (`Question.TEXTS`, in `meta` too). Everything else (its code,
 #: kind, settings, options, published figure, position) is its meaning. A target's `unit` is
 #: both a text and part of what its numbers mean: it may be translated, but a change of the
 #: unit itself needs a new version.
-_NOT_MEANING = {"id", "section", "translations", "meta"} | (
+_NOT_MEANING = {"id", "section", "translations", "meta", "predicts"} | (
     {name for name in Question.TEXTS if "." not in name} - {"unit"}
 )
 _META_TEXTS = {name.split(".", 1)[1] for name in Question.TEXTS if "." in name}
@@ -393,7 +467,14 @@ _META_TEXTS = {name.split(".", 1)[1] for name in Question.TEXTS if "." in name}
 
 def _meaning(sections: list[tuple[Section, list[tuple[Question, list[Choice]]]]]) -> list:
     """What the answers to a questionnaire mean, without its texts: two versions with the same
-    meaning score the same answers the same way."""
+    meaning score the same answers the same way. A prediction question is named by the code of
+    the question it predicts (its stored `predicts_id` means nothing to a file)."""
+    codes = {
+        question.pk: question.code
+        for _, questions in sections
+        for question, _ in questions
+        if question.pk is not None
+    }
     return [
         (
             section.position,
@@ -407,12 +488,23 @@ def _meaning(sections: list[tuple[Section, list[tuple[Question, list[Choice]]]]]
                     ],
                     {k: v for k, v in (question.meta or {}).items() if k not in _META_TEXTS},
                     [(c.position, c.value, c.is_none) for c in choices],
+                    _predicted_code(question, codes),
                 )
                 for question, choices in questions
             ],
         )
         for section, questions in sections
     ]
+
+
+def _predicted_code(question: Question, codes: dict[int, str]) -> str | None:
+    """The code of the question `question` predicts (None for an ordinary question), without a
+    query: a stored one through its questionnaire's codes, a built one through its companion."""
+    if question.predicts_id is not None:
+        return codes.get(question.predicts_id, "?")
+    if Question._meta.get_field("predicts").is_cached(question) and question.predicts:
+        return question.predicts.code
+    return None
 
 
 def _stored(

@@ -23,6 +23,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, sql
 from django.db.models.functions import Coalesce
@@ -115,10 +116,52 @@ def _text_at(holder: Any, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+class QuestionnaireStatus(models.TextChoices):
+    """A questionnaire is a draft while it is being built (never answered, never offered to a
+    workshop) and published once it is a version workshops may use. Publishing is one-way."""
+
+    DRAFT = "draft", gettext_lazy("Draft")
+    PUBLISHED = "published", gettext_lazy("Published")
+
+
+class QuestionnaireQuerySet(models.QuerySet["Questionnaire"]):
+    def published(self) -> QuestionnaireQuerySet:
+        return self.filter(status=QuestionnaireStatus.PUBLISHED)
+
+    def visible_to(self, user: Any) -> QuestionnaireQuerySet:
+        """What a facilitator may see (and copy): their own, those shared with them, and the
+        built-in ones (no owner). `surveys.access` is the one place requests use it."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        shared = Questionnaire.shared_with.through.objects.filter(user_id=user.pk).values(
+            "questionnaire_id"
+        )
+        return self.filter(Q(owner__isnull=True) | Q(owner=user) | Q(pk__in=shared))
+
+    def editable_by(self, user: Any) -> QuestionnaireQuerySet:
+        """What a facilitator may change: their own and those shared with them."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        shared = Questionnaire.shared_with.through.objects.filter(user_id=user.pk).values(
+            "questionnaire_id"
+        )
+        return self.filter(Q(owner=user) | Q(pk__in=shared))
+
+    def usable_by(self, user: Any) -> QuestionnaireQuerySet:
+        """What a facilitator may give a workshop: published versions they may see."""
+        return self.published().visible_to(user)
+
+
 class Questionnaire(Translatable):
     """One version of a questionnaire. Once a response exists it is frozen: changes make a new
     version (same slug, version + 1), so every answer keeps the meaning it was given (only its
-    texts may be corrected or translated in place: `surveys.loading`)."""
+    texts may be corrected or translated in place: `surveys.loading`).
+
+    A questionnaire without an `owner` is built in (the default, loaded from its data file):
+    read-only for everyone, and copyable. A facilitator's own questionnaires are built in the
+    builder (`surveys.builder`) as drafts, and published as versions; a published version is
+    never changed in the builder (editing it makes a draft of the next version).
+    """
 
     TEXTS = ("title", "description")
 
@@ -132,11 +175,40 @@ class Questionnaire(Translatable):
         max_length=64, blank=True, help_text="SHA-256 of the data file this version came from."
     )
     created_at = models.DateTimeField(default=timezone.now)
+    #: Who builds it; null for a built-in questionnaire (read-only, copyable).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="questionnaires",
+    )
+    #: Published versions are what workshops use; loaded files are published.
+    status = models.CharField(
+        max_length=10, choices=QuestionnaireStatus.choices, default=QuestionnaireStatus.PUBLISHED
+    )
+    #: Other facilitators who may see and edit it.
+    shared_with = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="shared_questionnaires"
+    )
+    #: The questionnaire it was copied from (the previous version, or another questionnaire).
+    based_on = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
+    )
+    #: One more with every change in the builder: a save made on an older revision is refused
+    #: (two facilitators editing at once never overwrite each other silently).
+    edit_revision = models.PositiveIntegerField(default=0)
+
+    objects = QuestionnaireQuerySet.as_manager()
 
     class Meta:
         ordering = ["slug", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["slug", "version"], name="questionnaire_slug_version")
+            models.UniqueConstraint(fields=["slug", "version"], name="questionnaire_slug_version"),
+            models.CheckConstraint(
+                condition=Q(status__in=QuestionnaireStatus.values),
+                name="questionnaire_status_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -146,6 +218,14 @@ class Questionnaire(Translatable):
     def languages(self) -> list[str]:
         """The languages its texts are in: its own first, then those it is translated into."""
         return [self.language, *sorted(set(self.translations or {}) - {self.language})]
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == QuestionnaireStatus.DRAFT
+
+    @property
+    def is_built_in(self) -> bool:
+        return self.owner_id is None
 
     @property
     def is_frozen(self) -> bool:
@@ -201,6 +281,99 @@ def _frozen_sections(structure_key: tuple, questionnaire: Questionnaire) -> list
     return questionnaire.ordered_sections()
 
 
+class ChangeAction(models.TextChoices):
+    """What a change in the builder did: a code, put into words by `QuestionnaireChange.text`
+    in the reader's language (its `params` name what it was done to)."""
+
+    CREATED = "created", gettext_lazy("Created")
+    COPIED = "copied", gettext_lazy("Copied")
+    NEW_VERSION = "new_version", gettext_lazy("New version")
+    DETAILS = "details", gettext_lazy("Details changed")
+    PUBLISHED = "published", gettext_lazy("Published")
+    SHARED = "shared", gettext_lazy("Shared")
+    UNSHARED = "unshared", gettext_lazy("No longer shared")
+    SECTION_ADDED = "section_added", gettext_lazy("Section added")
+    SECTION_CHANGED = "section_changed", gettext_lazy("Section changed")
+    SECTION_MOVED = "section_moved", gettext_lazy("Section moved")
+    SECTION_REMOVED = "section_removed", gettext_lazy("Section removed")
+    QUESTION_ADDED = "question_added", gettext_lazy("Question added")
+    QUESTION_CHANGED = "question_changed", gettext_lazy("Question changed")
+    QUESTION_RECODED = "question_recoded", gettext_lazy("Question's meaning changed")
+    QUESTION_MOVED = "question_moved", gettext_lazy("Question moved")
+    QUESTION_REMOVED = "question_removed", gettext_lazy("Question removed")
+
+
+#: Each action in words, filled from its params (missing ones read as "").
+CHANGE_TEXTS: dict[str, Any] = {
+    ChangeAction.CREATED: gettext_lazy("Created the questionnaire “%(title)s”."),
+    ChangeAction.COPIED: gettext_lazy("Copied from “%(source)s” (version %(version)s)."),
+    ChangeAction.NEW_VERSION: gettext_lazy(
+        "Started version %(version)s from the published version %(previous)s."
+    ),
+    ChangeAction.DETAILS: gettext_lazy("Changed the title, description or languages."),
+    ChangeAction.PUBLISHED: gettext_lazy("Published version %(version)s."),
+    ChangeAction.SHARED: gettext_lazy("Shared with %(user)s."),
+    ChangeAction.UNSHARED: gettext_lazy("Stopped sharing with %(user)s."),
+    ChangeAction.SECTION_ADDED: gettext_lazy("Added the section “%(section)s”."),
+    ChangeAction.SECTION_CHANGED: gettext_lazy("Changed the section “%(section)s”."),
+    ChangeAction.SECTION_MOVED: gettext_lazy("Moved the section “%(section)s” to place %(to)s."),
+    ChangeAction.SECTION_REMOVED: gettext_lazy("Removed the section “%(section)s”."),
+    ChangeAction.QUESTION_ADDED: gettext_lazy("Added the question “%(question)s”."),
+    ChangeAction.QUESTION_CHANGED: gettext_lazy("Changed the question “%(question)s”."),
+    ChangeAction.QUESTION_RECODED: gettext_lazy(
+        "Changed what the question “%(question)s” measures: it is now compared as a new "
+        "question (%(old_code)s → %(code)s)."
+    ),
+    ChangeAction.QUESTION_MOVED: gettext_lazy("Moved the question “%(question)s” to place %(to)s."),
+    ChangeAction.QUESTION_REMOVED: gettext_lazy("Removed the question “%(question)s”."),
+}
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+class QuestionnaireChange(models.Model):
+    """One change made in the builder: who, when, and what (a code and its params, never a
+    sentence: `text` words it in the reader's language)."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="changes"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=20, choices=ChangeAction.choices)
+    params = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=ChangeAction.values), name="questionnaire_change_action"
+            )
+        ]
+        indexes = [models.Index(fields=["questionnaire", "-at"], name="questionnaire_change_at")]
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.questionnaire_id}"
+
+    @property
+    def text(self) -> str:
+        """The change in words, in the active language."""
+        template = CHANGE_TEXTS.get(self.action)
+        if template is None:
+            return self.action
+        params = self.params if isinstance(self.params, dict) else {}
+        return str(template) % _Blank({k: str(v) for k, v in params.items()})
+
+
 class Section(Translatable):
     TEXTS = ("title", "intro")
 
@@ -248,6 +421,24 @@ QuestionKind = models.TextChoices(
 )
 
 
+class ScalePolarity(models.TextChoices):
+    """What a scale's ends are (`scoring.Polarity`, same values): opposites (bipolar, the
+    direction rule applies) or one quantity from none to most (unipolar, the size rule alone)."""
+
+    BIPOLAR = "bipolar", gettext_lazy("Bipolar: the ends are opposites")
+    UNIPOLAR = "unipolar", gettext_lazy("Unipolar: from none to most")
+
+
+class QuestionQuerySet(models.QuerySet["Question"]):
+    def predictions(self) -> QuestionQuerySet:
+        """The prediction questions ("what do you think the other side answered?")."""
+        return self.filter(predicts__isnull=False)
+
+    def without_predictions(self) -> QuestionQuerySet:
+        """The questions people answer for themselves: what is scored, counted and required."""
+        return self.filter(predicts__isnull=True)
+
+
 class Question(Translatable):
     TEXTS = (
         "prompt",
@@ -276,6 +467,12 @@ class Question(Translatable):
     scale_max = models.PositiveSmallIntegerField(default=5)
     scale_min_label = models.CharField(max_length=80, blank=True)
     scale_max_label = models.CharField(max_length=80, blank=True)
+    polarity = models.CharField(
+        max_length=8,
+        choices=ScalePolarity.choices,
+        default=ScalePolarity.BIPOLAR,
+        help_text="A scale's ends: opposites (bipolar) or none to most (unipolar).",
+    )
     # Numeric target
     unit = models.CharField(max_length=30, blank=True)
     min_value = models.FloatField(null=True, blank=True)
@@ -299,6 +496,22 @@ class Question(Translatable):
     # the ownership matrix or {"kpi": "Page load time"} for the KPI table.
     meta = models.JSONField(default=dict, blank=True)
     discussion_prompt = models.CharField(max_length=400, blank=True)
+    #: A prediction question ("What do you think the other side answered?") is a companion of
+    #: the question it predicts, loaded right after it from `"prediction": true` with the same
+    #: kind, settings and options, code `<code>-predicted`, never required. Being an ordinary
+    #: question, it is answered, saved, drafted and kept private like any other; everything
+    #: that scores, counts or requires answers leaves it out (`is_prediction`,
+    #: `Question.objects.without_predictions()`).
+    predicts = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="predictions",
+        help_text="The question whose other side's answer this question predicts.",
+    )
+
+    objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["section", "position"]
@@ -318,10 +531,21 @@ class Question(Translatable):
             models.CheckConstraint(
                 condition=Q(importance__gt=0), name="question_importance_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(polarity__in=ScalePolarity.values), name="question_polarity_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(predicts=F("pk")), name="question_predicts_another"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.prompt
+
+    @property
+    def is_prediction(self) -> bool:
+        """Whether this asks what the other side answered (no query: reads the column)."""
+        return self.predicts_id is not None
 
     def partial_credit_for(self, a: str, b: str) -> float:
         for first, second, weight in self.partial_credit:
@@ -433,6 +657,14 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"Response {self.pk} ({self.get_status_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A draft questionnaire is still being built: it is never answered (its next edit
+        # would change what the answers mean). Workshops are offered published ones only;
+        # this is the last guard. The questionnaire is usually at hand (no query).
+        if self._state.adding and self.questionnaire.is_draft:
+            raise ValueError(f"{self.questionnaire} is a draft: publish it before it is answered.")
+        super().save(*args, **kwargs)
 
     @property
     def is_submitted(self) -> bool:

@@ -58,6 +58,9 @@ __all__ = [
     "Magnitude",
     "OptionConsensus",
     "OptionVerdict",
+    "Perception",
+    "PerceptionFinding",
+    "Polarity",
     "PreparedAnswers",
     "QuestionSpec",
     "aggregate",
@@ -75,6 +78,10 @@ __all__ = [
     "group_consensus",
     "is_missing",
     "is_split",
+    "perceive",
+    "perceived_similarity",
+    "perception_findings",
+    "prediction_accuracy",
     "jaccard_from_dice",
     "kendalls_w",
     "label_for",
@@ -139,6 +146,17 @@ class Kind(StrEnum):
     TEXT = "text"
 
 
+class Polarity(StrEnum):
+    """What a scale's two ends are. **Bipolar**: opposites ("security first" ... "flexibility
+    first"), with a neutral middle, so the direction rule applies. **Unipolar**: one quantity
+    from none to most (importance, frequency, confidence), with no neutral middle: the size rule
+    alone labels it. A scale that declares none is bipolar (older questionnaires keep their
+    scores). Same values as ``surveys.models.ScalePolarity``."""
+
+    BIPOLAR = "bipolar"
+    UNIPOLAR = "unipolar"
+
+
 class Label(StrEnum):
     """The verdict shown to the room. INSUFFICIENT is for groups and aggregates only."""
 
@@ -179,7 +197,8 @@ class DetailCode(StrEnum):
     UNREADABLE = "unreadable"  # a stored answer could not be read (the caller's verdict)
     # How a comparison was scored.
     SCALE = "scale"  # a, b, scale_min, scale_max, similarity
-    SCALE_RULES = "scale_rules"  # size, direction: the two rules' labels
+    SCALE_RULES = "scale_rules"  # size, direction: the two rules' labels (bipolar scales)
+    UNIPOLAR_SCALE = "unipolar_scale"  # size: the size rule's label, the only rule
     SAME_CHOICE = "same_choice"  # a, b
     PARTIAL_CREDIT = "partial_credit"  # a, b
     DIFFERENT_CHOICES = "different_choices"  # a, b
@@ -239,8 +258,9 @@ class QuestionSpec:
     ``("cio", "joint", 0.5)``. ``tolerance`` is the relative tolerance T (numeric, allocation);
     ``absolute_tolerance`` (in the question's unit) replaces it for numeric quantities that can be
     zero or negative. ``rank_limit`` marks a top-k ranking (``None``: rank all). ``importance`` is
-    the facilitator's weight in section scores and the agenda. Lists are accepted and frozen to
-    tuples; ``kind`` may be given as a plain string.
+    the facilitator's weight in section scores and the agenda. ``polarity`` says whether a
+    scale's direction rule applies (:class:`Polarity`). Lists are accepted and frozen to
+    tuples; ``kind`` and ``polarity`` may be given as plain strings.
     """
 
     kind: Kind
@@ -254,9 +274,11 @@ class QuestionSpec:
     higher_is_ambitious: bool = True
     rank_limit: int | None = None
     importance: float = 1.0
+    polarity: Polarity = Polarity.BIPOLAR
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", Kind(self.kind))
+        object.__setattr__(self, "polarity", Polarity(self.polarity))
         object.__setattr__(self, "items", tuple(self.items))
         credit = tuple((str(x), str(y), float(w)) for x, y, w in self.partial_credit)
         object.__setattr__(self, "partial_credit", credit)
@@ -466,13 +488,24 @@ def scale_direction(a: float, b: float, scale_min: int = 1, scale_max: int = 5) 
     return Label.DIFFER
 
 
-def scale_label(a: float, b: float, scale_min: int = 1, scale_max: int = 5) -> Label:
-    """The more cautious of the size rule (:func:`label_for` on s) and :func:`scale_direction`.
+def scale_label(
+    a: float,
+    b: float,
+    scale_min: int = 1,
+    scale_max: int = 5,
+    polarity: Polarity | str = Polarity.BIPOLAR,
+) -> Label:
+    """A bipolar scale: the more cautious of the size rule (:func:`label_for` on s) and
+    :func:`scale_direction`. A unipolar scale: the size rule alone (it has no neutral middle:
+    3 vs 4 on "how important" is a near-agreement, not a change of side).
 
-    Consequently a scale label is never more favourable than ``label_for(s)``, and it is not a
-    function of s alone: 5 vs 6 on 1..9 (s = 0.875) is partly while 1 vs 3 (s = 0.75) is agree.
+    Consequently a scale label is never more favourable than ``label_for(s)``, and on a bipolar
+    scale it is not a function of s alone: 5 vs 6 on 1..9 (s = 0.875) is partly while 1 vs 3
+    (s = 0.75) is agree.
     """
     size = label_for(scale_similarity(a, b, scale_min, scale_max))
+    if Polarity(polarity) is Polarity.UNIPOLAR:
+        return size
     return _more_cautious(size, scale_direction(a, b, scale_min, scale_max))
 
 
@@ -805,13 +838,19 @@ def compare(
         case Kind.SCALE:
             lo, hi = spec.scale_min, spec.scale_max
             s = scale_similarity(a, b, lo, hi)  # type: ignore[arg-type]
+            scale = Detail.of(DetailCode.SCALE, a=a, b=b, scale_min=lo, scale_max=hi, similarity=s)
+            if spec.polarity is Polarity.UNIPOLAR:
+                size = label_for(s)
+                return _scored(
+                    spec, s, size, detail=(scale, Detail.of(DetailCode.UNIPOLAR_SCALE, size=size))
+                )
             size, direction = label_for(s), scale_direction(a, b, lo, hi)  # type: ignore[arg-type]
             return _scored(
                 spec,
                 s,
                 _more_cautious(size, direction),
                 detail=(
-                    Detail.of(DetailCode.SCALE, a=a, b=b, scale_min=lo, scale_max=hi, similarity=s),
+                    scale,
                     Detail.of(DetailCode.SCALE_RULES, size=size, direction=direction),
                 ),
             )
@@ -1516,3 +1555,121 @@ def biggest_gaps[K](
         key=lambda entry: (-(entry[1].gap or 0.0), entry[1].similarity),
     )
     return ranked if limit is None else ranked[:limit]
+
+
+# --------------------------------------------------------------------------------------------
+# Perception: what each side thinks the other answered
+# --------------------------------------------------------------------------------------------
+
+
+class PerceptionFinding(StrEnum):
+    """What a side's prediction reveals (CONSENSUS.md, "Perception")."""
+
+    #: The side's prediction of the other side is labelled differ: it misreads them.
+    MISPERCEPTION = "misperception"
+    #: They agree, but the side believes they are partly apart or differ.
+    HIDDEN_AGREEMENT = "hidden_agreement"
+    #: They are partly apart or differ, but the side believes they agree.
+    HIDDEN_DISAGREEMENT = "hidden_disagreement"
+
+
+@dataclass(frozen=True, slots=True)
+class Perception:
+    """Two sides ``a`` and ``b`` on one prediction-marked question.
+
+    ``real`` is s(a, b) from their answers (as :func:`compare_groups`). ``accuracy_a`` is a's
+    accuracy about b: a's prediction of b against b's answers; ``perceived_a`` is how far apart
+    a believes they are: a's own answers against a's prediction of b (likewise for b). A
+    comparison is unscored where an answer or a prediction is missing: no prediction, no
+    accuracy. ``findings_a`` and ``findings_b`` are what each side's predictions reveal.
+    """
+
+    real: Comparison
+    accuracy_a: Comparison
+    accuracy_b: Comparison
+    perceived_a: Comparison
+    perceived_b: Comparison
+    findings_a: tuple[PerceptionFinding, ...] = ()
+    findings_b: tuple[PerceptionFinding, ...] = ()
+
+    @property
+    def findings(self) -> tuple[tuple[Side, PerceptionFinding], ...]:
+        """Every finding with the side whose prediction it is about."""
+        return tuple(("a", f) for f in self.findings_a) + tuple(("b", f) for f in self.findings_b)
+
+    @property
+    def has_misperception(self) -> bool:
+        return PerceptionFinding.MISPERCEPTION in self.findings_a + self.findings_b
+
+
+def prediction_accuracy(
+    spec: QuestionSpec,
+    predictions_of_y: Iterable[AnswerValue],
+    answers_y: Iterable[AnswerValue],
+    *,
+    prepared: PreparedAnswers | None = None,
+) -> Comparison:
+    """X's accuracy about Y: X's predictions of Y (the role's position of them, with several
+    people) against Y's answers, with the question's own formula and labels. Unscored when X
+    made no prediction or Y gave no answer."""
+    return compare_groups(spec, predictions_of_y, answers_y, prepared=prepared)
+
+
+def perceived_similarity(
+    spec: QuestionSpec,
+    answers_x: Iterable[AnswerValue],
+    predictions_of_y: Iterable[AnswerValue],
+    *,
+    prepared: PreparedAnswers | None = None,
+) -> Comparison:
+    """How far apart X believes X and Y are: X's own answers against X's predictions of Y."""
+    return compare_groups(spec, answers_x, predictions_of_y, prepared=prepared)
+
+
+def perception_findings(
+    real: Comparison, accuracy: Comparison, perceived: Comparison
+) -> tuple[PerceptionFinding, ...]:
+    """What one side's prediction reveals: a misperception (its accuracy is labelled differ),
+    a hidden agreement (a real agree, perceived as partly or differ) or a hidden disagreement
+    (a real partly or differ, perceived as agree). Only scored comparisons count."""
+    findings: list[PerceptionFinding] = []
+    if accuracy.label is Label.DIFFER:
+        findings.append(PerceptionFinding.MISPERCEPTION)
+    if real.label is not None and perceived.label is not None:
+        if real.label is Label.AGREE and perceived.label is not Label.AGREE:
+            findings.append(PerceptionFinding.HIDDEN_AGREEMENT)
+        elif real.label is not Label.AGREE and perceived.label is Label.AGREE:
+            findings.append(PerceptionFinding.HIDDEN_DISAGREEMENT)
+    return tuple(findings)
+
+
+def perceive(
+    spec: QuestionSpec,
+    answers_a: Iterable[AnswerValue],
+    answers_b: Iterable[AnswerValue],
+    predictions_a: Iterable[AnswerValue],
+    predictions_b: Iterable[AnswerValue],
+    *,
+    real: Comparison | None = None,
+    prepared: PreparedAnswers | None = None,
+) -> Perception:
+    """Both sides' perception on one question: ``predictions_a`` are a's predictions of b's
+    answers, ``predictions_b`` b's of a's. ``real`` may pass the comparison already made of the
+    two sides' answers (else it is made here)."""
+    answers_a, answers_b = list(answers_a), list(answers_b)
+    predictions_a, predictions_b = list(predictions_a), list(predictions_b)
+    if real is None:
+        real = compare_groups(spec, answers_a, answers_b, prepared=prepared)
+    accuracy_a = prediction_accuracy(spec, predictions_a, answers_b, prepared=prepared)
+    accuracy_b = prediction_accuracy(spec, predictions_b, answers_a, prepared=prepared)
+    perceived_a = perceived_similarity(spec, answers_a, predictions_a, prepared=prepared)
+    perceived_b = perceived_similarity(spec, answers_b, predictions_b, prepared=prepared)
+    return Perception(
+        real=real,
+        accuracy_a=accuracy_a,
+        accuracy_b=accuracy_b,
+        perceived_a=perceived_a,
+        perceived_b=perceived_b,
+        findings_a=perception_findings(real, accuracy_a, perceived_a),
+        findings_b=perception_findings(real, accuracy_b, perceived_b),
+    )

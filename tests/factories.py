@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -13,7 +16,7 @@ from django.db import connection
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import Worker
 
-from surveys.loading import load_questionnaire
+from surveys.loading import QUESTIONNAIRE_DIR, load_questionnaire
 from surveys.models import Answer, Question, Questionnaire, Response, ResponseStatus
 from workshops.models import Organisation, Role, Workshop, WorkshopStatus
 from workshops.services import Invitation, add_participant, create_workshop
@@ -23,6 +26,42 @@ PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 
 def default_questionnaire() -> Questionnaire:
     return load_questionnaire()[0]
+
+
+#: The questionnaire file the perception test questionnaire is made from.
+V2 = QUESTIONNAIRE_DIR / "joint-mobile-strategy.v2.json"
+#: The questions the perception test questionnaire asks predictions for: one of each scored kind.
+PREDICTED = {
+    "wow-security-flex": "scale",
+    "own-apps-should": "single",
+    "val-tangible": "multi",
+    "obj-ranking": "ranking",
+    "kpi-conversion": "numeric",
+    "aud-budget-split": "allocation",
+}
+
+
+def perception_definition() -> dict[str, Any]:
+    """A test questionnaire for the perception engine (not the v3 content): version 2 of the
+    default questionnaire with a prediction on one question of each scored kind (`PREDICTED`)
+    and its importance scales ("Not important" ... "Critically important") declared unipolar."""
+    definition = json.loads(V2.read_text(encoding="utf-8"))
+    definition["slug"] = "perception-test"
+    for section in definition["sections"]:
+        for q in section["questions"]:
+            if q["code"] in PREDICTED:
+                q["prediction"] = True
+            if q.get("scale_max_label") == "Critically important":
+                q["polarity"] = "unipolar"
+    return definition
+
+
+def perception_questionnaire() -> Questionnaire:
+    """`perception_definition()` loaded (again: loading it twice changes nothing)."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "perception-test.json"
+        path.write_text(json.dumps(perception_definition()), encoding="utf-8")
+        return load_questionnaire(path)[0]
 
 
 def make_facilitator(username: str, **fields: Any) -> AbstractBaseUser:

@@ -33,9 +33,13 @@ from .services import record
 
 
 def newest_version(questionnaire: Questionnaire) -> Questionnaire:
-    """The latest version of a questionnaire (itself when it is the latest)."""
+    """The latest published version of a questionnaire (itself when it is the latest): a
+    draft of the next version, still being built, is never offered."""
     return (
-        Questionnaire.objects.filter(slug=questionnaire.slug).order_by("-version").first()
+        Questionnaire.objects.published()
+        .filter(slug=questionnaire.slug)
+        .order_by("-version")
+        .first()
         or questionnaire
     )
 

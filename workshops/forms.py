@@ -28,8 +28,14 @@ from .models import (
 
 
 def latest_questionnaire() -> Questionnaire | None:
-    """The questionnaire version new workshops use unless the facilitator picks another."""
-    return Questionnaire.objects.order_by("-created_at", "-version", "-pk").first()
+    """The questionnaire version new workshops use unless the facilitator picks another: the
+    newest published built-in one (the default)."""
+    return (
+        Questionnaire.objects.published()
+        .filter(owner__isnull=True)
+        .order_by("-created_at", "-version", "-pk")
+        .first()
+    )
 
 
 def one_line(text: str) -> str:
@@ -105,7 +111,12 @@ class WorkshopForm(forms.ModelForm):
         )
         self.fields["title"].widget.attrs["placeholder"] = _("e.g. Mobile strategy 2027")
         questionnaire = self.fields["questionnaire"]
-        questionnaire.queryset = Questionnaire.objects.order_by("slug", "-version")
+        # Only published versions the facilitator may use: their own, those shared with them,
+        # the built-in ones (drafts are never answered). A workshop keeps the one it has.
+        usable = Questionnaire.objects.usable_by(user)
+        if workshop is not None:
+            usable = usable | Questionnaire.objects.filter(pk=workshop.questionnaire_id)
+        questionnaire.queryset = usable.order_by("slug", "-version")
         questionnaire.empty_label = None
         if workshop is None:
             questionnaire.initial = latest_questionnaire()

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
@@ -85,6 +86,9 @@ def create_workshop(
     questionnaire: Questionnaire,
     **fields: object,
 ) -> Workshop:
+    if questionnaire.is_draft:
+        # A draft is still being built: answers to it would lose their meaning at its next edit.
+        raise ValidationError({"questionnaire": gettext("Publish the questionnaire first.")})
     workshop = Workshop.objects.create(
         title=title, organisation=organisation, owner=owner, questionnaire=questionnaire, **fields
     )
@@ -238,6 +242,8 @@ def update_workshop(
     Compares with the stored row (locked), not with `workshop`, which a bound form may have
     already changed in memory.
     """
+    if questionnaire.is_draft:
+        raise ValidationError({"questionnaire": gettext("Publish the questionnaire first.")})
     if organisation is None:
         organisation = organisation_named(new_organisation, facilitator=actor)
     new_values = {

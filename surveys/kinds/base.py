@@ -70,8 +70,12 @@ COMMON_FIELDS = frozenset(
         "benchmark",
         "meta",
         "discussion_prompt",
+        "prediction",
     }
 )
+#: Settings of a file's question that are not columns of the question: `"prediction": true`
+#: makes the loader add a companion question (`Question.predicts`).
+FILE_ONLY_FIELDS = frozenset({"prediction"})
 #: Text settings a questionnaire file may leave null, read as empty.
 _BLANK_WHEN_NULL = frozenset({"help_text", "unit", "scale_min_label", "scale_max_label"})
 
@@ -225,7 +229,7 @@ class SettingsReader:
 _QUESTION_COLUMNS = tuple(
     f.name
     for f in Question._meta.concrete_fields
-    if f.name not in ("id", "section", "position", "code", "kind", "prompt")
+    if f.name not in ("id", "section", "position", "code", "kind", "prompt", "predicts")
 )
 
 
@@ -323,6 +327,11 @@ class BaseKind:
                 )
         settings = self.read_settings(reader)
         self._check_benchmark(reader, settings)
+        if "prediction" in definition and reader.flag("prediction") and self.coded:
+            reader.problem(
+                "prediction",
+                gettext("a question that is not scored cannot be predicted."),
+            )
         return reader.problems
 
     def _check_benchmark(self, reader: SettingsReader, settings: Any) -> None:
@@ -451,6 +460,7 @@ class BaseKind:
             higher_is_ambitious=question.higher_is_ambitious,
             rank_limit=question.rank_limit,
             importance=question.importance,
+            polarity=question.polarity,
         )
 
     def scoring_value(self, value: Any, is_unknown: bool) -> Any:

@@ -13,7 +13,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext
 
 from ..entry import AnswerError, clean_text, field_name, format_number, parse_whole_number
-from ..models import Question
+from ..models import Question, ScalePolarity
 from ..scoring import Kind, QuestionSpec
 from .base import BaseKind, OnePick, Option, SettingsReader, is_number
 
@@ -29,6 +29,9 @@ class ScaleSettings:
     #: the scale's polarity, shown at its ends and in every answer's words. Either may be "".
     low_label: str
     high_label: str
+    #: Whether the ends are opposites (bipolar: the direction rule applies) or one quantity
+    #: from none to most (unipolar).
+    polarity: str = ScalePolarity.BIPOLAR
 
 
 def scale_text(
@@ -53,7 +56,7 @@ def scale_text(
 class Scale(OnePick, BaseKind):
     kind = Kind.SCALE
     agreed_terms = "position"
-    fields = frozenset({"scale_min", "scale_max", "scale_min_label", "scale_max_label"})
+    fields = frozenset({"scale_min", "scale_max", "scale_min_label", "scale_max_label", "polarity"})
     counts_as_yes_rules = frozenset({"scale_at_least"})
     has_position = True
     on_a_line = True
@@ -68,11 +71,21 @@ class Scale(OnePick, BaseKind):
             reader.problem(
                 "scale_max", gettext("must be greater than scale_min (%(low)s).") % {"low": low}
             )
+        polarity = reader.get("polarity")
+        if polarity not in ScalePolarity.values:
+            reader.problem(
+                "polarity",
+                gettext(
+                    "must be “bipolar” (the ends are opposites) or “unipolar” (from none to most)."
+                ),
+            )
+            polarity = ScalePolarity.BIPOLAR
         return ScaleSettings(
             scale_min=low if low is not None else 1,
             scale_max=high if high is not None else 5,
             low_label=reader.text("scale_min_label"),
             high_label=reader.text("scale_max_label"),
+            polarity=polarity,
         )
 
     def check_counts_as_yes(self, settings: ScaleSettings, rule: str, value: Any) -> str:

@@ -143,6 +143,10 @@ def _how(detail: Detail, item: Item, a: str, b: str) -> str:
                 "size": LABEL_WORD[str(values["size"])],
                 "direction": LABEL_WORD[str(values["direction"])],
             }
+        case DetailCode.UNIPOLAR_SCALE:
+            return gettext(
+                "size rule: %(size)s (the scale runs from none to most: no direction rule)"
+            ) % {"size": LABEL_WORD[str(values["size"])]}
         case DetailCode.SAME_CHOICE:
             return gettext("both chose “%(choice)s”") % {"choice": item.label_of(values["a"])}
         case DetailCode.PARTIAL_CREDIT | DetailCode.DIFFERENT_CHOICES:
