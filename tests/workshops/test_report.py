@@ -166,8 +166,8 @@ def test_report_pages_use_a_constant_number_of_queries(
     with django_assert_max_num_queries(10):
         assert alice_client.get(reverse("workshops:report", args=[workshop.pk])).status_code == 200
     cache.clear()
-    # Making the PDF: the page's ten reads (four of them the outcome's), and the audit's line.
-    with django_assert_max_num_queries(11):
+    # Making the PDF: the page's nine reads (two of them the outcome's), and the audit's line.
+    with django_assert_max_num_queries(10):
         pdf_of(alice_client, workshop)
     with django_assert_max_num_queries(10):
         pdf_of(alice_client, workshop)  # kept
