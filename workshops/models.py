@@ -261,6 +261,12 @@ class Workshop(models.Model):
         return self.revealed_at is not None
 
     @property
+    def session_date(self) -> Any:
+        """The day of the session: its scheduled date, else the day the workshop was created
+        (the client page's charts and follow-ups date a workshop by it)."""
+        return timezone.localdate(self.scheduled_at or self.created_at)
+
+    @property
     def is_closed(self) -> bool:
         return self.status == WorkshopStatus.CLOSED
 
