@@ -15,7 +15,7 @@ questions only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
@@ -144,6 +144,9 @@ class Trend:
     overall: Series
     sections: list[Series]
     questions: list[QuestionTrend]
+    #: Each workshop's answers as loaded for the trend (the client page's KPI follow-up reads
+    #: the executives' "today" estimates from them: no query of its own).
+    answers: dict[int, WorkshopAnswers] = field(default_factory=dict)
 
     @property
     def series(self) -> list[Series]:
@@ -226,6 +229,7 @@ def trend(workshops: Sequence[Workshop], a_key: str = "", b_key: str = "") -> Tr
         overall=overall,
         sections=sections,
         questions=questions,
+        answers=dict(loaded),
     )
 
 
@@ -332,9 +336,7 @@ def _measurement(kpi: Any, later: Sequence[Workshop], recorded: Any, estimates: 
         elif kpi.question_id is not None:
             values = estimates.get((workshop.pk, kpi.question.code + TODAY_SUFFIX))
             if values:
-                found.append(
-                    Measurement(float(median(values)), workshop, "estimated", len(values))
-                )
+                found.append(Measurement(float(median(values)), workshop, "estimated", len(values)))
     if not found:
         return None
     if kpi.review_on is not None:
@@ -344,10 +346,29 @@ def _measurement(kpi: Any, later: Sequence[Workshop], recorded: Any, estimates: 
     return found[-1]
 
 
-def outcomes_of(workshops: Sequence[Workshop]) -> dict[int, OutcomeFollowUp]:
+def _estimates(
+    codes: set[str], answers: Mapping[int, WorkshopAnswers]
+) -> dict[tuple[int, str], list[float]]:
+    """The counted executives' numbers for some questions, by workshop and question code."""
+    found: dict[tuple[int, str], list[float]] = {}
+    for workshop_id, loaded in answers.items():
+        for item in loaded.items:
+            if item.code not in codes:
+                continue
+            for person in loaded.counted:
+                value = loaded.value(person, item)
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    found.setdefault((workshop_id, item.code), []).append(float(value))
+    return found
+
+
+def outcomes_of(
+    workshops: Sequence[Workshop], answers: Mapping[int, WorkshopAnswers] | None = None
+) -> dict[int, OutcomeFollowUp]:
     """The outcome's follow-up of each workshop that recorded KPIs or actions, each KPI
-    measured by the client's later workshops (three queries: KPIs, actions, the later
-    workshops' answers to the KPIs' "today" questions)."""
+    measured by the client's later workshops (two queries, KPIs and actions, when the
+    workshops' `answers` are given, as the trend loads them; else a third for the answers to
+    the KPIs' "today" questions)."""
     from django.utils import timezone
 
     from surveys.models import Answer
@@ -367,7 +388,9 @@ def outcomes_of(workshops: Sequence[Workshop]) -> dict[int, OutcomeFollowUp]:
     recorded |= {(k.workshop_id, k.question.code): k for k in kpis if k.question_id is not None}
     codes = {k.question.code + TODAY_SUFFIX for k in kpis if k.question_id is not None}
     estimates: dict[tuple[int, str], list[float]] = {}
-    if codes:
+    if codes and answers is not None:
+        estimates = _estimates(codes, answers)
+    elif codes:
         answers = Answer.objects.filter(
             response__participant__workshop_id__in=pks,
             response__participant__removed_at__isnull=True,
