@@ -19,7 +19,10 @@ from .kinds.base import COMMON_FIELDS, FILE_ONLY_FIELDS
 from .models import Choice, Question, Questionnaire, Section
 
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parent / "questionnaires"
-DEFAULT_QUESTIONNAIRE = QUESTIONNAIRE_DIR / "joint-mobile-strategy.v2.json"
+#: What new workshops use (`make run` loads it): version 3. Versions 1 and 2 stay loadable for
+#: the workshops that use them, with their scores unchanged.
+DEFAULT_QUESTIONNAIRE = QUESTIONNAIRE_DIR / "joint-mobile-strategy.v3.json"
+V2_QUESTIONNAIRE = QUESTIONNAIRE_DIR / "joint-mobile-strategy.v2.json"
 
 #: What a question's definition may set on the question: the settings of every kind.
 _QUESTION_FIELDS = (

@@ -1,5 +1,9 @@
 """The demo workshop that `make run` loads: designed to show every part of the dashboard.
 
+The answers are keyed by question code and cover versions 2 and 3 of the questionnaire: a code
+the demo's questionnaire does not have is left out, so the demo runs on either (`make run` loads
+the default, version 3, with its predictions of what the other side answered).
+
 Northwind Retail's CIO and CMO agree on some things (sales matter, compliance matters), clash on
 others (both claim the mobile web, very different load-time targets, channels vs cost savings),
 the marketing side is split (the head of marketing sides with IT on several questions), the CEO
@@ -189,6 +193,160 @@ CEO_ANSWERS: dict[str, Any] = {
 }
 
 
+# Version 3's new questions (and the predictions of what the other side answered). The cast
+# answers {**V2, **V3}: the codes its questionnaire has are kept.
+CIO_V3: dict[str, Any] = {
+    "now-collaboration": "role-specific",
+    "now-deployment": ["responsive-web", "employee-apps", "mobile-data"],
+    "now-it-delivery": "mixed",
+    "now-it-pace": 3,
+    "obj-data-quality": 5,
+    "obj-compliance-risk": 2,
+    "obj-ranking-predicted": [
+        "channels",
+        "mobile-sales",
+        "engagement",
+        "talent",
+        "productivity",
+        "cost-savings",
+        "compliance",
+    ],
+    "aud-budget-areas": {
+        "customer-web": 15,
+        "customer-apps": 10,
+        "marketing-content": 5,
+        "employee-apps": 20,
+        "data-services": 15,
+        "analytics": 10,
+        "security": 25,
+    },
+    "aud-budget-areas-predicted": {
+        "customer-web": 20,
+        "customer-apps": 40,
+        "marketing-content": 30,
+        "employee-apps": 0,
+        "data-services": 0,
+        "analytics": 10,
+        "security": 0,
+    },
+    "owner-strategy-today": "cio",
+    "owner-strategy-should": "joint",
+    "owner-strategy-should-predicted": "cmo",
+    "owner-web-today": "cio",
+    "owner-web-should": "cio",
+    "owner-web-should-predicted": "cmo",
+    "owner-data-today": "cio",
+    "owner-data-should": "joint-cio",
+    "owner-budget-today": "cio",
+    "owner-budget-should": "joint",
+    "owner-budget-should-predicted": "cmo",
+    "owner-apps-should": "joint",
+    "kpi-load-time-today": 5,
+    "kpi-conversion-today": 1.5,
+    "kpi-web-return": 30,
+    "kpi-app-return": 40,
+    "kpi-mobile-sales-share-today": 12,
+    "wow-security-flex-predicted": 7,
+    "wow-launch-or-testing": "date-moves",
+    "wow-launch-or-testing-predicted": "test-less",
+    "wow-cloud-tool": "it-approval",
+    "wow-build-or-partner": 2,
+    "wow-rollout-estimate": 36,
+    "wow-rollout-deadline": 30,
+    "wow-first-year-cost": "250k-1m",
+    "wow-rules-practice": ["air-constraints", "shared-dashboards"],
+    "val-intangible-balance": 2,
+}
+
+CMO_V3: dict[str, Any] = {
+    **CIO_V3,
+    "now-collaboration": "partnership",
+    "now-deployment": ["responsive-web", "customer-apps"],
+    "now-it-pace": 1,
+    "obj-data-quality": 3,
+    "obj-compliance-risk": 4,
+    "obj-ranking-predicted": [
+        "cost-savings",
+        "compliance",
+        "productivity",
+        "mobile-sales",
+        "channels",
+        "engagement",
+        "talent",
+    ],
+    "aud-budget-areas": {
+        "customer-web": 25,
+        "customer-apps": 25,
+        "marketing-content": 20,
+        "employee-apps": 5,
+        "data-services": 5,
+        "analytics": 15,
+        "security": 5,
+    },
+    "aud-budget-areas-predicted": {
+        "customer-web": 10,
+        "customer-apps": 5,
+        "marketing-content": 0,
+        "employee-apps": 30,
+        "data-services": 20,
+        "analytics": 5,
+        "security": 30,
+    },
+    "owner-strategy-today": "cio",
+    "owner-strategy-should": "joint-cmo",
+    "owner-strategy-should-predicted": "cio",
+    "owner-web-today": "cio",
+    "owner-web-should": "cmo",
+    "owner-web-should-predicted": "cio",
+    "owner-data-today": "nobody",
+    "owner-data-should": "cmo",
+    "owner-budget-today": "cmo",
+    "owner-budget-should": "joint",
+    "owner-budget-should-predicted": "cio",
+    "owner-apps-should": "cmo",
+    "kpi-load-time-today": 6,
+    "kpi-conversion-today": 1,
+    "kpi-web-return": 35,
+    "kpi-app-return": 50,
+    "kpi-mobile-sales-share-today": 10,
+    "wow-security-flex-predicted": 1,
+    "wow-launch-or-testing": "smaller-scope",
+    "wow-launch-or-testing-predicted": "date-moves",
+    "wow-cloud-tool": "check",
+    "wow-build-or-partner": 4,
+    "wow-rollout-estimate": 40,
+    "wow-rollout-deadline": 16,
+    "wow-first-year-cost": "1m-5m",
+    "wow-rules-practice": ["shared-dashboards"],
+    "val-intangible-balance": 4,
+}
+
+HEAD_MARKETING_V3: dict[str, Any] = {
+    **CMO_V3,
+    "owner-web-should": "joint-cmo",
+    "wow-launch-or-testing": "date-moves",
+    "wow-rollout-estimate": 30,
+    "val-intangible-balance": 2,
+}
+
+HEAD_IT_V3: dict[str, Any] = {
+    **CIO_V3,
+    "owner-web-should": "joint-cio",
+}
+
+# The CEO's draft has 13 answers in version 3 too.
+CEO_V3: dict[str, Any] = {
+    "now-collaboration": "role-specific",
+    "obj-data-quality": 4,
+    "obj-compliance-risk": 4,
+    "owner-strategy-should": "joint",
+    "owner-web-today": "cio",
+    "owner-web-should": "joint",
+    "owner-apps-should": "joint",
+    "owner-budget-should": "joint",
+}
+
+
 def _store_answers(response: Response, answers: dict[str, Any]) -> None:
     questions = {
         question.code: question
@@ -256,17 +414,41 @@ def seed_demo(questionnaire: Questionnaire) -> tuple[Workshop, list[Invitation],
             answer_by=(timezone.now() + timedelta(days=1)).date(),
         )
         cast = [
-            ("Dana Whitfield", "dana.whitfield@northwind.example", Role.CIO, CIO_ANSWERS, True),
-            ("Marcus Reyes", "marcus.reyes@northwind.example", Role.CMO, CMO_ANSWERS, True),
-            ("Tom Becker", "tom.becker@northwind.example", Role.HEAD_IT, HEAD_IT_ANSWERS, True),
+            (
+                "Dana Whitfield",
+                "dana.whitfield@northwind.example",
+                Role.CIO,
+                {**CIO_ANSWERS, **CIO_V3},
+                True,
+            ),
+            (
+                "Marcus Reyes",
+                "marcus.reyes@northwind.example",
+                Role.CMO,
+                {**CMO_ANSWERS, **CMO_V3},
+                True,
+            ),
+            (
+                "Tom Becker",
+                "tom.becker@northwind.example",
+                Role.HEAD_IT,
+                {**HEAD_IT_ANSWERS, **HEAD_IT_V3},
+                True,
+            ),
             (
                 "Lena Fischer",
                 "lena.fischer@northwind.example",
                 Role.HEAD_MARKETING,
-                HEAD_MARKETING_ANSWERS,
+                {**HEAD_MARKETING_ANSWERS, **HEAD_MARKETING_V3},
                 True,
             ),
-            ("Priya Natarajan", "priya.natarajan@northwind.example", Role.CEO, CEO_ANSWERS, False),
+            (
+                "Priya Natarajan",
+                "priya.natarajan@northwind.example",
+                Role.CEO,
+                {**CEO_ANSWERS, **CEO_V3},
+                False,
+            ),
             ("Sam Okafor", "sam.okafor@northwind.example", Role.CDO, None, False),
         ]
         for name, email, role, answers, submitted in cast:

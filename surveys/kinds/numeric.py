@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.http import QueryDict
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from ..entry import AnswerError, clean_text, field_name, format_number, parse_number
 from ..models import Question
@@ -37,9 +37,30 @@ class NumericSettings:
     kpi: str
 
 
-def with_unit(number: float, unit: str) -> str:
-    """A quantity: "2.5 seconds", "40 %", "3" (no unit)."""
-    return f"{format_number(number)} {unit}" if unit else format_number(number)
+def with_unit(
+    number: float, unit: str, source_unit: str = "", number_text: str | None = None
+) -> str:
+    """A quantity: "1 second", "2.5 seconds", "40 %", "3" (no unit). `unit` is the unit in the
+    reader's language; `source_unit` the question's own (English) unit, which names the units
+    whose singular and plural the interface knows ("seconds", "weeks"), so "1 seconds" and
+    "1 Sekunden" never show."""
+    number_text = format_number(number) if number_text is None else number_text
+    count = 1 if number == 1 else 2  # 1.5 and 0 take the plural in English and German
+    match source_unit or unit:
+        case "seconds":
+            return ngettext("%(number)s second", "%(number)s seconds", count) % {
+                "number": number_text
+            }
+        case "weeks":
+            return ngettext("%(number)s week", "%(number)s weeks", count) % {"number": number_text}
+    return f"{number_text} {unit}" if unit else number_text
+
+
+def points_text(number: float, number_text: str | None = None) -> str:
+    """A difference between two percentages: "2.5 percentage points", "1 percentage point"."""
+    return ngettext(
+        "%(number)s percentage point", "%(number)s percentage points", 1 if number == 1 else 2
+    ) % {"number": format_number(number) if number_text is None else number_text}
 
 
 class NumericTarget(BaseKind):
@@ -55,8 +76,12 @@ class NumericTarget(BaseKind):
             "higher_is_ambitious",
         }
     )
-    meta_keys = frozenset({"kpi"})
-    counts_as_yes_rules = frozenset({"value_equals"})
+    #: "kpi": the KPI a target is for (the KPI table); "estimate": true for a forecast or a
+    #: value today, not a target, so no side is called more ambitious.
+    meta_keys = frozenset({"kpi", "estimate"})
+    #: A published figure counts an answer equal to a value, or at most a value (a load time
+    #: of "3 seconds or less": 2 seconds is more ambitious than 3, not out of the bucket).
+    counts_as_yes_rules = frozenset({"value_equals", "value_at_most"})
     typed = True
     has_position = True
     on_a_line = True
@@ -97,12 +122,12 @@ class NumericTarget(BaseKind):
         if question.min_value is not None and number < question.min_value:
             raise AnswerError(
                 gettext("Enter a value of at least %(limit)s.")
-                % {"limit": with_unit(question.min_value, question.text("unit"))}
+                % {"limit": with_unit(question.min_value, question.text("unit"), question.unit)}
             )
         if question.max_value is not None and number > question.max_value:
             raise AnswerError(
                 gettext("Enter a value of at most %(limit)s.")
-                % {"limit": with_unit(question.max_value, question.text("unit"))}
+                % {"limit": with_unit(question.max_value, question.text("unit"), question.unit)}
             )
         return number
 
@@ -121,7 +146,7 @@ class NumericTarget(BaseKind):
         }
 
     def display(self, question: Question, value: Any) -> str:
-        return with_unit(value, question.text("unit"))
+        return with_unit(value, question.text("unit"), question.unit)
 
     def answer_parts(self, spec: QuestionSpec, value: Any) -> float:
         return float(value)
@@ -137,6 +162,8 @@ class NumericTarget(BaseKind):
 
     def counts_as_yes(self, rule: Mapping[str, Any], value: Any) -> bool | None:
         try:
+            if "value_at_most" in rule:
+                return float(value) <= float(rule["value_at_most"])
             return float(value) == float(rule["value_equals"])
         except (KeyError, TypeError, ValueError):
             return None

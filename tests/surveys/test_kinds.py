@@ -17,7 +17,7 @@ from surveys import scoring
 from surveys.kinds import KINDS, kind_for, spec_for
 from surveys.kinds.single import Ownership
 from surveys.loading import (
-    DEFAULT_QUESTIONNAIRE,
+    V2_QUESTIONNAIRE,
     QuestionnaireInvalid,
     check_definition,
     load_questionnaire,
@@ -376,7 +376,7 @@ def _text_of_no_length(definition):
 def test_a_broken_setting_is_refused_naming_section_question_and_field(
     questionnaire, tmp_path, code, field, change
 ):
-    definition = read_definition(DEFAULT_QUESTIONNAIRE)
+    definition = read_definition(V2_QUESTIONNAIRE)
     definition["version"] = 99
     change(definition)
     path = tmp_path / "broken.json"
@@ -391,14 +391,14 @@ def test_a_broken_setting_is_refused_naming_section_question_and_field(
 
 @pytest.mark.parametrize("break_it", [_allocation_with_none, _text_of_no_length])
 def test_kind_specific_checks_of_the_other_kinds(break_it):
-    definition = read_definition(DEFAULT_QUESTIONNAIRE)
+    definition = read_definition(V2_QUESTIONNAIRE)
     code = break_it(definition)
     problems = check_definition(definition)
     assert len(problems) == 1 and f"question “{code}”" in problems[0]
 
 
 def test_every_problem_of_a_file_is_listed_at_once():
-    definition = read_definition(DEFAULT_QUESTIONNAIRE)
+    definition = read_definition(V2_QUESTIONNAIRE)
     _meta("own-apps-today", tense="later")(definition)
     _set("kpi-load-time", tolerance=-1)(definition)
     problems = check_definition(definition)
@@ -409,11 +409,11 @@ def test_every_problem_of_a_file_is_listed_at_once():
 
 @pytest.mark.parametrize("name", ["joint-mobile-strategy.v1.json", "joint-mobile-strategy.v2.json"])
 def test_the_shipped_questionnaires_pass_the_checks(name):
-    assert check_definition(read_definition(DEFAULT_QUESTIONNAIRE.with_name(name))) == []
+    assert check_definition(read_definition(V2_QUESTIONNAIRE.with_name(name))) == []
 
 
 def test_the_load_command_reports_the_problems(questionnaire, tmp_path):
-    definition = read_definition(DEFAULT_QUESTIONNAIRE)
+    definition = read_definition(V2_QUESTIONNAIRE)
     definition = copy.deepcopy(definition)
     definition["version"] = 99
     _meta("own-apps-today", tense="later")(definition)
@@ -427,7 +427,7 @@ def test_a_file_without_sections_or_a_section_without_questions_is_refused():
     assert check_definition({"slug": "x", "title": "X", "version": 1}) == [
         "Field “sections”: is missing."
     ]
-    definition = read_definition(DEFAULT_QUESTIONNAIRE)
+    definition = read_definition(V2_QUESTIONNAIRE)
     definition["sections"][1]["questions"] = []
     definition["sections"][2].pop("title")
     assert check_definition(definition) == [

@@ -3,7 +3,7 @@
 import pytest
 
 from surveys.loading import (
-    DEFAULT_QUESTIONNAIRE,
+    V2_QUESTIONNAIRE,
     QuestionnaireFrozen,
     load_questionnaire,
     read_definition,
@@ -21,7 +21,7 @@ def test_default_questionnaire_has_every_kind_and_thirty_to_forty_five_questions
 
 
 def test_loading_the_same_file_twice_changes_nothing(questionnaire):
-    again, created = load_questionnaire()
+    again, created = load_questionnaire(V2_QUESTIONNAIRE)
     assert again.pk == questionnaire.pk
     assert not created
 
@@ -51,7 +51,7 @@ def test_a_questionnaire_with_responses_is_frozen_and_a_changed_file_must_bump_i
     """A change to what answers mean (here the scale's range) needs a new version; a change of
     texts alone does not (tests/surveys/test_translations.py)."""
     Response.objects.create(questionnaire=questionnaire)
-    definition = read_definition(DEFAULT_QUESTIONNAIRE)
+    definition = read_definition(V2_QUESTIONNAIRE)
     definition["sections"][0]["questions"][0]["prompt"] = "A changed wording"
     definition["sections"][0]["questions"][0]["scale_max"] = 7
     changed = tmp_path / "changed.json"
@@ -74,8 +74,8 @@ def test_version_2_changes_only_wording_of_version_1():
     """v2 corrects what executives and the printed agenda read (who sees answers before the
     reveal; sources named, not our internal seed numbers): same codes, kinds and choices, so
     answers to either version compare."""
-    v1 = read_definition(DEFAULT_QUESTIONNAIRE.with_name("joint-mobile-strategy.v1.json"))
-    v2 = read_definition(DEFAULT_QUESTIONNAIRE)
+    v1 = read_definition(V2_QUESTIONNAIRE.with_name("joint-mobile-strategy.v1.json"))
+    v2 = read_definition(V2_QUESTIONNAIRE)
     assert (v1["version"], v2["version"]) == (1, 2)
 
     def shape(definition):
@@ -86,5 +86,5 @@ def test_version_2_changes_only_wording_of_version_1():
         ]
 
     assert shape(v1) == shape(v2)
-    text = DEFAULT_QUESTIONNAIRE.read_text()
+    text = V2_QUESTIONNAIRE.read_text()
     assert "Seed 0" not in text and "stay private until" not in text

@@ -15,7 +15,7 @@ from django.utils import translation
 
 from surveys import presenting
 from surveys.loading import (
-    DEFAULT_QUESTIONNAIRE,
+    V2_QUESTIONNAIRE,
     Outcome,
     QuestionnaireFrozen,
     check_definition,
@@ -27,7 +27,7 @@ from surveys.presenting import build_field, display_answer, render_field
 
 from ..factories import question
 
-V1 = DEFAULT_QUESTIONNAIRE.with_name("joint-mobile-strategy.v1.json")
+V1 = V2_QUESTIONNAIRE.with_name("joint-mobile-strategy.v1.json")
 
 
 def _question(definition: dict, code: str) -> dict:
@@ -60,7 +60,7 @@ def _untranslated(definition: dict) -> dict:
 
 
 def test_the_default_questionnaire_is_in_english_and_german_throughout():
-    definition = read_definition(DEFAULT_QUESTIONNAIRE)
+    definition = read_definition(V2_QUESTIONNAIRE)
     assert definition["languages"] == ["en", "de"]
     questions = [q for s in definition["sections"] for q in s["questions"]]
     assert len(questions) == 44
@@ -174,7 +174,7 @@ def test_the_untranslated_first_version_still_passes():
     ],
 )
 def test_a_missing_or_stray_translation_is_reported_with_its_place(change, problem):
-    definition = read_definition(DEFAULT_QUESTIONNAIRE)
+    definition = read_definition(V2_QUESTIONNAIRE)
     change(definition)
     problems = check_definition(definition)
     assert len(problems) == 1, problems
@@ -182,7 +182,7 @@ def test_a_missing_or_stray_translation_is_reported_with_its_place(change, probl
 
 
 def test_a_file_that_declares_a_language_it_does_not_give_lists_every_gap():
-    definition = read_definition(DEFAULT_QUESTIONNAIRE)
+    definition = read_definition(V2_QUESTIONNAIRE)
     definition["languages"] = ["en", "de", "fr"]
     problems = check_definition(definition)
     # The questionnaire, its six sections and its 44 questions each lack their "fr" block.
@@ -200,7 +200,7 @@ def test_loading_stores_the_translations_beside_the_texts(questionnaire):
     assert Section.objects.get(questionnaire=questionnaire, code="ownership").translations == {
         "de": {
             "title": "Verantwortung",
-            "intro": _section(read_definition(DEFAULT_QUESTIONNAIRE), "ownership")["de"]["intro"],
+            "intro": _section(read_definition(V2_QUESTIONNAIRE), "ownership")["de"]["intro"],
         }
     }
     apps = question("own-apps-today")
@@ -363,7 +363,7 @@ def _answered(questionnaire: Questionnaire) -> Answer:
 def test_the_german_texts_reach_a_questionnaire_loaded_and_answered_before_them(db, tmp_path):
     """Production: v2 was loaded without German and has answers; loading the file with its
     German texts updates them in place, and every answer keeps its question."""
-    shipped = read_definition(DEFAULT_QUESTIONNAIRE)
+    shipped = read_definition(V2_QUESTIONNAIRE)
     before, outcome = load(_write(tmp_path, _untranslated(shipped), "v2-before.json"))
     assert outcome in (Outcome.CREATED, Outcome.REBUILT) and before.languages == ["en"]
     answer = _answered(before)
@@ -372,7 +372,7 @@ def test_the_german_texts_reach_a_questionnaire_loaded_and_answered_before_them(
         Question.objects.filter(section__questionnaire=before).values_list("code", "pk")
     )
 
-    after, outcome = load(DEFAULT_QUESTIONNAIRE)
+    after, outcome = load(V2_QUESTIONNAIRE)
 
     assert outcome == Outcome.TEXTS_UPDATED
     assert after.pk == before.pk and after.languages == ["en", "de"]
@@ -388,12 +388,12 @@ def test_the_german_texts_reach_a_questionnaire_loaded_and_answered_before_them(
             answer.question.text("prompt") == _question(shipped, "own-apps-today")["de"]["prompt"]
         )
         assert answer.question.choices.get(value="joint").localized.label == "CIO und CMO gemeinsam"
-    assert load(DEFAULT_QUESTIONNAIRE)[1] == Outcome.UNCHANGED
+    assert load(V2_QUESTIONNAIRE)[1] == Outcome.UNCHANGED
 
 
 def test_a_corrected_wording_or_translation_is_updated_in_place(questionnaire, tmp_path):
     _answered(questionnaire)
-    definition = read_definition(DEFAULT_QUESTIONNAIRE)
+    definition = read_definition(V2_QUESTIONNAIRE)
     apps = _question(definition, "own-apps-today")
     apps["prompt"] = "Today, who actually owns our mobile apps?"
     apps["de"]["prompt"] = "Wer verantwortet heute tatsächlich unsere mobilen Apps?"
@@ -442,7 +442,7 @@ def _renamed_option(definition: dict) -> None:
 )
 def test_a_change_of_meaning_still_needs_a_new_version(questionnaire, tmp_path, change):
     _answered(questionnaire)
-    definition = read_definition(DEFAULT_QUESTIONNAIRE)
+    definition = read_definition(V2_QUESTIONNAIRE)
     change(definition)
     _question(definition, "own-apps-today")["de"]["prompt"] = "Geänderter Text"
     digest = questionnaire.source_digest

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from surveys.loading import load_questionnaire
+from surveys.loading import V2_QUESTIONNAIRE, load_questionnaire
 from workshops.dashboard.loading import WorkshopAnswers, people_of
 from workshops.dashboard.report import Report
 from workshops.models import AuditEvent, Participant, Workshop, WorkshopStatus
@@ -51,7 +51,7 @@ def test_run_again_makes_a_linked_draft_with_the_same_executives(
 
 
 def test_run_again_offers_the_newest_questionnaire_version(alice_client, workshop):
-    newest = load_questionnaire()[0]
+    newest = load_questionnaire(V2_QUESTIONNAIRE)[0]
     older = type(newest).objects.create(slug=newest.slug, version=newest.version - 1, title="Old")
     Workshop.objects.filter(pk=workshop.pk).update(questionnaire=older)
     workshop.refresh_from_db()

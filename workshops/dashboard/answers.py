@@ -8,6 +8,8 @@ from typing import Any
 
 from django.utils.translation import gettext, gettext_lazy
 
+from surveys.kinds.numeric import points_text, with_unit
+
 from .labels import _number
 from .loading import Item
 from .safe import safe_is_missing
@@ -57,7 +59,15 @@ UNKNOWN = Shown(gettext_lazy("Don't know / not applicable"), missing=True)
 
 
 def _unit(item: Item, value: float) -> str:
-    return f"{_number(value)} {item.unit}" if item.unit else _number(value)
+    """A quantity in the question's unit: "1 second", "2.5 seconds", "40 %"."""
+    return with_unit(value, item.unit, item.unit_key, _number(value))
+
+
+def _difference(item: Item, value: float) -> str:
+    """A difference between two answers: in percentage points where the unit is percent."""
+    if item.unit_key == "%":
+        return points_text(value, _number(value))
+    return _unit(item, value)
 
 
 def _bucket_label(item: Item, bucket: Any) -> str:

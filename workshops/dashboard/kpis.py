@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from .answers import _unit
+from .answers import _difference
 from .loading import Group, Item, WorkshopAnswers
 from .rows import Row
 
@@ -31,7 +31,7 @@ def _gap_text(item: Item, a: Any, b: Any) -> str:
         return ""
     difference = abs(a - b)
     larger = max(abs(a), abs(b))
-    text = _unit(item, difference)
+    text = _difference(item, difference)
     if item.spec.absolute_tolerance is None and larger:
         text = gettext("%(gap)s (%(percent)d %% apart)") % {
             "gap": text,

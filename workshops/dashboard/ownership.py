@@ -19,6 +19,9 @@ from .wording import CONFLICT_TEXT
 #: The side whose function a role speaks for, in the ownership questions' terms.
 OWNER_FOR_SIDE = {Side.TECHNOLOGY: "cio", Side.MARKETING: "cmo"}
 
+#: The answers that name the CIO, the CMO or both (v3 adds joint ownership led by one side).
+CIO_CMO_OR_JOINT = frozenset({"cio", "cmo", "joint", "joint-cio", "joint-cmo"})
+
 
 @dataclass(frozen=True, slots=True)
 class OwnerCount:
@@ -101,21 +104,23 @@ def ownership_conflict(answers: WorkshopAnswers, item: Item, a: Group, b: Group)
     Rival: one group names the CIO and the other the CMO as sole owner; "both claim sole
     ownership" when each names its own function (the CIO claims it for IT, the CMO for
     marketing). Nobody: neither names the CIO, the CMO or joint ownership, or each hands it to
-    the other. A group that has not answered makes no conflict.
+    the other. A group that has not answered makes no conflict. For who owns an area today the
+    same cases are a disagreement about the facts, not a claim, and are worded so.
     """
     view_a, view_b = _owner_view(answers, item, a), _owner_view(answers, item, b)
     if not view_a or not view_b:
         return "", ""
+    today = item.ownership is not None and item.ownership.tense == "today"
     if len(view_a) == 1 and len(view_b) == 1 and view_a | view_b == {"cio", "cmo"}:
         (named_a,), (named_b,) = view_a, view_b
         own_a, own_b = _own_function(a), _own_function(b)
         if (named_a, named_b) == (own_a, own_b):
-            return "rival", "both_claim"
+            return "rival", "both_own_today" if today else "both_claim"
         if (named_a, named_b) == (own_b, own_a):
-            return "nobody", "each_hands_over"
-        return "rival", "rival_owners"
-    if not (view_a | view_b) & {"cio", "cmo", "joint"}:
-        return "nobody", "nobody_claims"
+            return "nobody", "each_names_other_today" if today else "each_hands_over"
+        return "rival", "rival_owners_today" if today else "rival_owners"
+    if not (view_a | view_b) & CIO_CMO_OR_JOINT:
+        return "nobody", "nobody_today" if today else "nobody_claims"
     return "", ""
 
 

@@ -3,6 +3,7 @@ each executive's answer held against the figure for their role."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +51,19 @@ PUBLISHED_WORDS = {
     "listed customer engagement as an objective": pgettext_lazy(
         "published figure", "listed customer engagement as an objective"
     ),
+    "Respondents": pgettext_lazy("published figure", "Respondents"),
+    "CIOs and CMOs together": pgettext_lazy("published figure", "CIOs and CMOs together"),
+    "a goal of 3 seconds or less": pgettext_lazy("published figure", "a goal of 3 seconds or less"),
+    "customer engagement as an objective": pgettext_lazy(
+        "published figure", "customer engagement as an objective"
+    ),
+    "has it as a goal": pgettext_lazy("published figure", "has it as a goal"),
+    "room for joint ownership": pgettext_lazy("published figure", "room for joint ownership"),
+    "the CIO owns it": pgettext_lazy("published figure", "the CIO owns it"),
+    "want a faster site": pgettext_lazy("published figure", "want a faster site"),
+    "sole ownership should be the CMO's": pgettext_lazy(
+        "published figure", "sole ownership should be the CMO's"
+    ),
     "Netbiscuits survey conducted with Vanson Bourne": pgettext_lazy(
         "published figure", "Netbiscuits survey conducted with Vanson Bourne"
     ),
@@ -63,6 +77,10 @@ GROUP_IN_SENTENCE = {
     "Organisations": pgettext_lazy("published figure, after “of”", "organisations"),
     "Other C-level executives": pgettext_lazy(
         "published figure, after “of”", "other C-level executives"
+    ),
+    "Respondents": pgettext_lazy("published figure, after “of”", "respondents"),
+    "CIOs and CMOs together": pgettext_lazy(
+        "published figure, after “of”", "CIOs and CMOs together"
     ),
 }
 
@@ -78,11 +96,25 @@ class Figure:
     group_label: str
     percent: float
     qualifier: str = ""
+    #: The answer it counts, when not the reference's own (a second figure of the survey).
+    bucket: str = ""
+    #: Where this value was published, when not the reference's own source.
+    source: str = ""
+    #: Which answers count as in its bucket, when not the reference's own rule.
+    rule: tuple[tuple[str, Any], ...] = ()
 
     @property
     def label(self) -> str:
         """The group's label in the reader's language, e.g. "CIOs", "Organisationen"."""
         return published_words(self.group_label)
+
+    @property
+    def bucket_words(self) -> str:
+        return published_words(self.bucket)
+
+    @property
+    def source_words(self) -> str:
+        return published_words(self.source)
 
     @property
     def text(self) -> str:
@@ -113,6 +145,14 @@ class Figure:
 
 
 @dataclass(frozen=True, slots=True)
+class ExtraCheck:
+    """An answer held against a second published figure for the same role (its own bucket)."""
+
+    figure: Figure
+    in_bucket: bool | None
+
+
+@dataclass(frozen=True, slots=True)
 class Check:
     """One executive's answer held against the published figure for their role."""
 
@@ -120,6 +160,7 @@ class Check:
     shown: Shown
     in_bucket: bool | None
     figure: Figure | None
+    extra: tuple[ExtraCheck, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,15 +187,43 @@ class Reference:
     checks: tuple[Check, ...] = ()
     other_checks: tuple[Check, ...] = ()
     counts: tuple[BucketCount, ...] = ()
+    #: Who published the survey and when ("Netbiscuits", "2013"): named in every headline.
+    vendor: str = ""
+    year: str = ""
+    #: Further figures of the survey with their own bucket or source (`Figure.bucket`).
+    extra_figures: tuple[Figure, ...] = ()
+    #: What the published sources disagree on, and what this overlay counts.
+    conflict: str = ""
+    bucket_note: str = ""
+
+    @property
+    def all_figures(self) -> tuple[Figure, ...]:
+        return self.figures + self.extra_figures
 
     @property
     def headline(self) -> str:
-        """The figures and the answer they count, e.g. "CIOs 76 %, CMOs 82 %: “Critical”"."""
-        figures = ", ".join(figure.short for figure in self.figures)
-        return gettext("%(figures)s: “%(bucket)s”") % {
-            "figures": figures,
-            "bucket": self.bucket_words,
+        """The vendor and year, then the figures and the answer they count, e.g.
+        "Netbiscuits 2013, as reported: CIOs 76 %, CMOs 82 % “important”"; a second bucket of
+        the same survey follows after a semicolon."""
+        parts = [
+            gettext("%(figures)s “%(bucket)s”")
+            % {"figures": ", ".join(f.short for f in self.figures), "bucket": self.bucket_words}
+        ]
+        parts.extend(
+            gettext("%(figures)s “%(bucket)s”")
+            % {"figures": figure.short, "bucket": published_words(figure.bucket or self.bucket)}
+            for figure in self.extra_figures
+        )
+        return gettext("%(vendor)s %(year)s, as reported: %(figures)s") % {
+            "vendor": self.vendor,
+            "year": self.year,
+            "figures": "; ".join(parts),
         }
+
+    @property
+    def sourced_figures(self) -> tuple[Figure, ...]:
+        """The figures published somewhere else than the reference's source."""
+        return tuple(f for f in self.all_figures if f.source)
 
     @property
     def bucket_words(self) -> str:
@@ -179,11 +248,32 @@ def _counts_as_yes(rule: Mapping[str, Any], value: Any) -> bool | None:
             return float(value) >= float(rule["scale_at_least"])
         if "choice_in" in rule:
             return str(value) in {str(v) for v in rule["choice_in"]}
+        if "value_at_most" in rule:
+            return float(value) <= float(rule["value_at_most"])
         if "value_equals" in rule:
             return float(value) == float(rule["value_equals"])
     except (TypeError, ValueError):
         return None
     return None
+
+
+def _figure(data: Mapping[str, Any]) -> Figure:
+    rule = data.get("answer_counts_as_yes")
+    return Figure(
+        group=str(data.get("group", "")),
+        group_label=str(data.get("group_label", data.get("group", ""))),
+        percent=float(data.get("percent", 0)),
+        qualifier=str(data.get("qualifier", "")),
+        bucket=str(data.get("bucket", "")),
+        source=str(data.get("source", "")),
+        rule=tuple(rule.items()) if isinstance(rule, Mapping) else (),
+    )
+
+
+def _year(date: str) -> str:
+    """The year in a published date ("autumn 2013" -> "2013"), for files that name none."""
+    years = re.findall(r"\b(?:19|20)\d\d\b", date)
+    return years[-1] if years else date
 
 
 def reference_for(
@@ -198,27 +288,24 @@ def reference_for(
     data = item.benchmark
     if not data or not data.get("figures"):
         return None
-    figures = tuple(
-        Figure(
-            group=str(f.get("group", "")),
-            group_label=str(f.get("group_label", f.get("group", ""))),
-            percent=float(f.get("percent", 0)),
-            qualifier=str(f.get("qualifier", "")),
-        )
-        for f in data["figures"]
-    )
+    figures = tuple(_figure(f) for f in data["figures"])
+    extra_figures = tuple(_figure(f) for f in data.get("extra_figures", ()))
     by_group = {figure.group: figure for figure in figures}
     rule = data.get("answer_counts_as_yes", {})
 
     def check(person: Person) -> Check:
         value = answers.value(person, item)
-        figure = by_group.get(FIGURE_GROUP_FOR_ROLE.get(person.role, "")) or by_group.get(
-            "organisations"
-        )
+        group = FIGURE_GROUP_FOR_ROLE.get(person.role, "")
+        figure = by_group.get(group) or by_group.get("organisations") or by_group.get("respondents")
         cell = answers.cell(person, item)
         shown = show(item, value, bool(cell and cell[1]))
         in_bucket = None if shown.missing else _counts_as_yes(rule, value)
-        return Check(person, shown, in_bucket, figure)
+        extra = tuple(
+            ExtraCheck(f, None if shown.missing else _counts_as_yes(dict(f.rule), value))
+            for f in extra_figures
+            if f.group == group and f.rule
+        )
+        return Check(person, shown, in_bucket, figure, extra)
 
     # Beyond the two groups, only people who answered and have a figure for their role.
     others_checked = [
@@ -234,6 +321,11 @@ def reference_for(
         also_published=str(data.get("also_published", "")),
         seed=str(data.get("seed", "")),
         figures=figures,
+        vendor=str(data.get("vendor") or str(data.get("source", "")).partition(" ")[0]),
+        year=str(data.get("year") or _year(str(data.get("date", "")))),
+        extra_figures=extra_figures,
+        conflict=str(data.get("conflict", "")),
+        bucket_note=str(data.get("bucket_note", "")),
         checks=tuple(
             check(person)
             for group in groups

@@ -153,7 +153,7 @@ class Row:
     @property
     def ambitious_group(self) -> Group | None:
         side = self.comparison.more_ambitious
-        if side is None:
+        if side is None or self.item.estimate:
             return None
         return self.a.group if side == "a" else self.b.group
 
@@ -292,7 +292,9 @@ def build_row(
     comparison = _compare(item, a_values, b_values, positions, verdict, cache)
     side_a = _side(answers, item, a, a_values, positions[0], cache)
     side_b = _side(answers, item, b, b_values, positions[1], cache)
-    if comparison.more_ambitious == "a":
+    if item.estimate:
+        pass  # a forecast or a value today: nobody is "more ambitious"
+    elif comparison.more_ambitious == "a":
         side_a = replace(side_a, more_ambitious=True)
     elif comparison.more_ambitious == "b":
         side_b = replace(side_b, more_ambitious=True)

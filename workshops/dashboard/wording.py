@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 
 from surveys.entry import format_number
+from surveys.kinds.numeric import points_text, with_unit
 from surveys.presenting import scale_text
 from surveys.scoring import (
     Comparison,
@@ -51,6 +52,17 @@ CONFLICT_TEXT = {
     "each_hands_over": gettext_lazy("Each hands it to the other: nobody claims it"),
     "rival_owners": gettext_lazy("Rival sole owners named"),
     "nobody_claims": gettext_lazy("Nobody claims it for the CIO, the CMO or jointly"),
+    # Today: who owns it is a fact they see differently, not a claim.
+    "both_own_today": gettext_lazy(
+        "Each says their own side owns it today: a disagreement about the facts"
+    ),
+    "each_names_other_today": gettext_lazy(
+        "Each says the other side owns it today: a disagreement about the facts"
+    ),
+    "rival_owners_today": gettext_lazy(
+        "They name different sole owners today: a disagreement about the facts"
+    ),
+    "nobody_today": gettext_lazy("Neither names the CIO, the CMO or a joint owner today"),
 }
 
 #: How close to 0 "beyond chance" reads as "no better than random answers".
@@ -166,8 +178,8 @@ def _how(detail: Detail, item: Item, a: str, b: str) -> str:
             }
         case DetailCode.GAP:
             return gettext("%(difference)s apart (tolerance %(tolerance)s)") % {
-                "difference": _number(values["difference"]),
-                "tolerance": _number(values["tolerance"]),
+                "difference": _gap(item, values["difference"]),
+                "tolerance": _gap(item, values["tolerance"]),
             }
         case DetailCode.RELATIVE_GAP:
             return gettext("%(share)s apart (tolerance %(tolerance)s)") % {
@@ -175,10 +187,12 @@ def _how(detail: Detail, item: Item, a: str, b: str) -> str:
                 "tolerance": percent_text(values["tolerance"]),
             }
         case DetailCode.MORE_AMBITIOUS:
+            if item.estimate:
+                return ""
             group = a if values["side"] == "a" else b
             return gettext("%(group)s is more ambitious") % {"group": group}
         case DetailCode.SAME_TARGET:
-            return gettext("the same target")
+            return gettext("the same value") if item.estimate else gettext("the same target")
         case DetailCode.BUDGET_MOVED:
             return gettext("%(share)s of the budget would have to move") % {
                 "share": percent_text(values["share"])
@@ -195,6 +209,13 @@ def _how(detail: Detail, item: Item, a: str, b: str) -> str:
                 pairs,
             ) % {"count": pairs}
     return ""
+
+
+def _gap(item: Item, number: float) -> str:
+    """A gap in the question's unit: percentage points where the unit is percent."""
+    if item.unit_key == "%":
+        return points_text(number, _number(number))
+    return with_unit(number, item.unit, item.unit_key, _number(number))
 
 
 # The whole room on one question -----------------------------------------------------------------

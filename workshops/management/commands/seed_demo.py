@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from surveys.loading import DEFAULT_QUESTIONNAIRE, read_definition
 from surveys.models import Questionnaire
 from workshops.demo import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
 
@@ -23,7 +24,13 @@ class Command(BaseCommand):
                 f"({DEMO_USERNAME} / {DEMO_PASSWORD}) has a published password. Run it with "
                 "DEBUG=1, or add --with-published-password on a demonstration server."
             )
-        questionnaire = Questionnaire.objects.filter(slug="joint-mobile-strategy").first()
+        # The default version (`make run` loads it), else the newest version loaded.
+        default = read_definition(DEFAULT_QUESTIONNAIRE)
+        versions = Questionnaire.objects.filter(slug=default["slug"])
+        questionnaire = (
+            versions.filter(version=default["version"]).first()
+            or versions.order_by("-version").first()
+        )
         if questionnaire is None:
             raise CommandError("Load the questionnaire first: manage.py load_questionnaire")
         workshop, invitations, created = seed_demo(questionnaire)
