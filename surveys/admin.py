@@ -12,7 +12,15 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import Answer, Choice, Question, Questionnaire, Response, Section
+from .models import (
+    Answer,
+    Choice,
+    Question,
+    Questionnaire,
+    QuestionnaireChange,
+    Response,
+    Section,
+)
 
 
 def _frozen(questionnaire: Questionnaire | None) -> bool:
@@ -216,3 +224,24 @@ class AnswerAdmin(admin.ModelAdmin):
         responses = list(queryset.values_list("response_id", flat=True).distinct())
         super().delete_queryset(request, queryset)
         Response.objects.filter(pk__in=responses).recount_answers()
+
+
+@admin.register(QuestionnaireChange)
+class QuestionnaireChangeAdmin(admin.ModelAdmin):
+    """The builder's audit trail: read-only, as a record of what happened must be."""
+
+    list_display = ["at", "questionnaire", "actor", "action", "change_text"]
+    list_filter = ["action"]
+    search_fields = ["questionnaire__title", "questionnaire__slug", "actor__username"]
+    list_select_related = ["questionnaire", "actor"]
+    readonly_fields = ["questionnaire", "actor", "at", "action", "params"]
+
+    @admin.display(description="Change")
+    def change_text(self, obj: QuestionnaireChange) -> str:
+        return obj.text
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
+from surveys.builder import create_questionnaire
 from surveys.models import Question, QuestionKind, Response
 from workshops.coding import code_text_pair
 from workshops.models import AuditEvent, FacilitatorProfile, ParticipantAddition, Workshop
@@ -50,6 +51,7 @@ def test_every_list_search_and_change_page_opens(staff_client, workshop, cio, al
         workshop=workshop, question=text, a="role:cio", b="role:cmo", verdict="agree", actor=alice
     )
     _record_an_outcome(workshop, cio, alice)
+    create_questionnaire(owner=alice, title="Acme's questionnaire")  # a builder change
     for model in MODELS:
         assert staff_client.get(admin_url(model)).status_code == 200, model
         assert staff_client.get(admin_url(model), {"q": "acme"}).status_code == 200, model
