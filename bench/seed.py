@@ -337,6 +337,9 @@ def _build() -> tuple[list[dict[str, Any]], list[str], dict[str, Any]]:
         ("report_pdf", f"Report PDF, kept ({LARGEST} participants)"),
         ("export_csv", f"CSV export ({LARGEST} participants)"),
         ("export_xlsx", f"XLSX export ({LARGEST} participants)"),
+        ("export_json", f"JSON transfer file, with the outcome ({LARGEST} participants)"),
+        ("export_decisions_csv", f"Decisions CSV ({LARGEST} participants)"),
+        ("export_actions_csv", f"Actions CSV ({LARGEST} participants)"),
     ]:
         try:
             path = reverse(f"workshops:{name}", kwargs={"workshop_pk": largest.pk})
@@ -346,6 +349,17 @@ def _build() -> tuple[list[dict[str, Any]], list[str], dict[str, Any]]:
         endpoints.append(
             {"key": f"{name}-{largest.pk}", "label": label, "requests": [get(path, facilitator)]}
         )
+
+    # The client's page: the trend across its workshops and what became of each outcome.
+    endpoints.append(
+        {
+            "key": f"client-{largest.organisation_id}",
+            "label": "Client page (trend and outcome follow-up)",
+            "requests": [
+                get(reverse("workshops:client", args=[largest.organisation_id]), facilitator)
+            ],
+        }
+    )
 
     probes = {
         "answer": get(reverse("workshops:respond_section", args=[counted.pk, 1]), counted_session),
@@ -401,7 +415,15 @@ def _take_away_costs(endpoints: list[dict[str, Any]], notes: list[str]) -> None:
     from workshops import reporting
 
     for endpoint in endpoints:
-        if endpoint["key"].split("-")[0] in {"report", "report_pdf", "export_csv", "export_xlsx"}:
+        if endpoint["key"].split("-")[0] in {
+            "report",
+            "report_pdf",
+            "export_csv",
+            "export_xlsx",
+            "export_json",
+            "export_decisions_csv",
+            "export_actions_csv",
+        }:
             if endpoint["key"].startswith("report_pdf"):
                 continue
             peak = _memory_peak(endpoint["requests"][0])

@@ -238,7 +238,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     list_display = ["created_at", "workshop", "actor", "action", "detail"]
     list_filter = ["action"]
-    search_fields = ["detail", "workshop__title", "actor__username"]
+    search_fields = ["legacy_detail", "params", "workshop__title", "actor__username"]
     list_select_related = ["workshop", "actor"]
     date_hierarchy = "created_at"
 

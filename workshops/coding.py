@@ -14,13 +14,13 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
 
 from surveys.kinds import kind_for
 from surveys.models import Question
 
-from .models import AuditEvent, CodingVerdict, Role, Side, TextCoding, Workshop
+from .audit import prompts_of
+from .models import AuditEvent, CodingVerdict, TextCoding, Workshop
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,27 +92,15 @@ def code_text_pair(
         coding.coded_at = timezone.now()
         coding.full_clean()
         coding.save()
-    with override(workshop.language):  # the audit trail is written in the workshop's language
-        pair = " | ".join(_group_words(key) for key in (a, b))
-        if coding is None:
-            detail = gettext("Cleared the coding of “%(question)s” (%(pair)s)") % {
-                "question": question.prompt,
-                "pair": pair,
-            }
-        else:
-            detail = gettext("“%(question)s” (%(pair)s): %(verdict)s") % {
-                "question": question.prompt,
-                "pair": pair,
-                "verdict": str(CodingVerdict(verdict).label).lower(),
-            }
     AuditEvent.objects.create(
-        workshop=workshop, actor=actor, action="code_text", detail=detail[:400]
+        workshop=workshop,
+        actor=actor,
+        action="code_text",
+        params={
+            "code": question.code,
+            "prompts": prompts_of(question),
+            "pair": [a, b],
+            "verdict": verdict if coding is not None else "",
+        },
     )
     return coding
-
-
-def _group_words(key: str) -> str:
-    """A group key of the comparison ("role:cio", "side:marketing") as the audit trail says it."""
-    kind, _sep, value = key.partition(":")
-    labels = dict(Role.choices) if kind == "role" else dict(Side.choices)
-    return str(labels.get(value, value))

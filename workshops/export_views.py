@@ -62,7 +62,7 @@ def export_csv(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     if request.method == "HEAD":
         return head_only(workshop, "text/csv; charset=utf-8", "csv")
     tables = WorkshopTables(workshop)
-    record(workshop, request.user, "export", "CSV")
+    record(workshop, request.user, "export", format="csv")
     response = StreamingHttpResponse(
         chunks(csv_lines(answer_columns(), tables.answer_rows())),
         content_type="text/csv; charset=utf-8",
@@ -70,11 +70,11 @@ def export_csv(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     return private_download(response, workshop, "csv")
 
 
-#: The session's outcome as CSV tables: the URL's name -> (columns, rows, audit label).
+#: The session's outcome as CSV tables: the URL's name -> (columns, rows).
 OUTCOME_TABLES = {
-    "decisions": (decision_columns, WorkshopTables.decision_rows, "CSV (decisions)"),
-    "kpis": (kpi_columns, WorkshopTables.kpi_rows, "CSV (KPIs)"),
-    "actions": (action_columns, WorkshopTables.action_rows, "CSV (actions)"),
+    "decisions": (decision_columns, WorkshopTables.decision_rows),
+    "kpis": (kpi_columns, WorkshopTables.kpi_rows),
+    "actions": (action_columns, WorkshopTables.action_rows),
 }
 
 
@@ -85,9 +85,9 @@ def export_outcome_csv(request: HttpRequest, workshop_pk: int, table: str) -> Ht
     workshop = get_workshop_for_user(request, workshop_pk)
     if request.method == "HEAD":
         return head_only(workshop, "text/csv; charset=utf-8", f"{table}.csv")
-    columns, rows, label = OUTCOME_TABLES[table]
+    columns, rows = OUTCOME_TABLES[table]
     tables = WorkshopTables(workshop, with_decisions=table == "decisions")
-    record(workshop, request.user, "export", label)
+    record(workshop, request.user, "export", format="csv", table=table)
     response = StreamingHttpResponse(
         chunks(csv_lines(columns(), rows(tables))), content_type="text/csv; charset=utf-8"
     )
@@ -102,7 +102,7 @@ def export_xlsx(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     if request.method == "HEAD":
         return head_only(workshop, XLSX_TYPE, "xlsx")
     tables = WorkshopTables(workshop, with_decisions=True)
-    record(workshop, request.user, "export", "XLSX")
+    record(workshop, request.user, "export", format="xlsx")
     # A zip file cannot be streamed as it is made (its directory comes last): it is written
     # to a temporary file row by row, and that file is streamed, then deleted when closed.
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response
@@ -119,7 +119,7 @@ def export_json(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     workshop = get_workshop_for_user(request, workshop_pk)
     if request.method == "HEAD":
         return head_only(workshop, "application/json", "json")
-    record(workshop, request.user, "export", "JSON")
+    record(workshop, request.user, "export", format="json")
     response = StreamingHttpResponse(
         chunks(export_parts(workshop)), content_type="application/json; charset=utf-8"
     )

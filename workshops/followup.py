@@ -15,8 +15,9 @@ questions only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from statistics import median
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -78,16 +79,8 @@ def run_again(
         copy.issue_token()  # a new link, shown or emailed from the follow-up's page
         people.append(copy)
     Participant.objects.bulk_create(people)
-    record(
-        follow_up,
-        actor,
-        "run_again",
-        gettext("Follows “%(title)s”, with its %(count)s executives")
-        % {"title": workshop.title, "count": len(people)},
-    )
-    record(
-        workshop, actor, "run_again", gettext("Follow-up “%(title)s” created") % {"title": title}
-    )
+    record(follow_up, actor, "run_again", follows=workshop.title, count=len(people))
+    record(workshop, actor, "run_again", follow_up=title)
     return follow_up
 
 
@@ -151,6 +144,9 @@ class Trend:
     overall: Series
     sections: list[Series]
     questions: list[QuestionTrend]
+    #: Each workshop's answers as loaded for the trend (the client page's KPI follow-up reads
+    #: the executives' "today" estimates from them: no query of its own).
+    answers: dict[int, WorkshopAnswers] = field(default_factory=dict)
 
     @property
     def series(self) -> list[Series]:
@@ -233,6 +229,7 @@ def trend(workshops: Sequence[Workshop], a_key: str = "", b_key: str = "") -> Tr
         overall=overall,
         sections=sections,
         questions=questions,
+        answers=dict(loaded),
     )
 
 
@@ -240,10 +237,28 @@ def trend(workshops: Sequence[Workshop], a_key: str = "", b_key: str = "") -> Tr
 
 
 @dataclass(frozen=True, slots=True)
+class Measurement:
+    """A shared KPI's value measured after its session, in a later workshop of the client:
+    the value the room recorded for the same KPI there ("recorded"), or else the median of
+    its executives' answers to the KPI's "today" question (`<code>-today`: "estimated")."""
+
+    value: float
+    workshop: Workshop
+    source: str
+    answers: int = 0
+
+    @property
+    def on(self) -> Any:
+        return self.workshop.session_date
+
+
+@dataclass(frozen=True, slots=True)
 class KpiCheck:
-    """A shared KPI as the client page follows it up. The outcome holds the value at the
-    session and the target, not a later measurement: whether the target is met is for the
-    review to say, so the page says whether the review date has passed, not whether it was met."""
+    """A shared KPI as the client page follows it up: the value at the session, the target,
+    and whether a later measurement met it (`met`: None while nothing was measured, or no
+    target was set). A target is met when the measured value is at it or beyond it in the
+    KPI's direction (the question's "higher is ambitious", else the way from the value at the
+    session to the target)."""
 
     name: str
     unit: str
@@ -251,29 +266,150 @@ class KpiCheck:
     target: float | None
     review_on: Any
     review_passed: bool
+    higher_is_better: bool = True
+    measured: Measurement | None = None
+
+    @property
+    def met(self) -> bool | None:
+        if self.measured is None or self.target is None:
+            return None
+        if self.higher_is_better:
+            return self.measured.value >= self.target
+        return self.measured.value <= self.target
+
+    @property
+    def measured_after_review(self) -> bool:
+        """Measured on or after the review date (or no review date was set)."""
+        return self.measured is not None and (
+            self.review_on is None or self.measured.on >= self.review_on
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ActionCheck:
+    what: str
+    owner: str
+    due_on: Any
+    status: str
+    status_label: str
+
+    @property
+    def done(self) -> bool:
+        return self.status == "done"
 
 
 @dataclass
 class OutcomeFollowUp:
-    """One workshop's shared KPIs and how many of its actions are done."""
+    """One workshop's shared KPIs and its actions, with how many are done."""
 
     kpis: list[KpiCheck] = field(default_factory=list)
-    actions: int = 0
-    done: int = 0
-    dropped: int = 0
+    action_list: list[ActionCheck] = field(default_factory=list)
+
+    @property
+    def actions(self) -> int:
+        return len(self.action_list)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for action in self.action_list if action.status == "done")
+
+    @property
+    def dropped(self) -> int:
+        return sum(1 for action in self.action_list if action.status == "dropped")
 
 
-def outcomes_of(workshops: Sequence[Workshop]) -> dict[int, OutcomeFollowUp]:
-    """The outcome's follow-up of each workshop that recorded KPIs or actions (two queries)."""
-    from django.db.models import Count
+#: The code of the question that asks for a KPI's value today, beside the KPI's target question.
+TODAY_SUFFIX = "-today"
+
+
+def _measurement(kpi: Any, later: Sequence[Workshop], recorded: Any, estimates: Any) -> Any:
+    """The measurement of `kpi` to judge it by: the first later one on or after its review date,
+    else the latest one before it; None when no later workshop measured it."""
+    found = []
+    for workshop in later:
+        same = None
+        if kpi.question_id is not None:  # the same KPI question: by its code, across versions
+            same = recorded.get((workshop.pk, kpi.question.code))
+        same = same or recorded.get((workshop.pk, kpi.name.casefold()))
+        if same is not None and same.current_value is not None:
+            found.append(Measurement(same.current_value, workshop, "recorded"))
+        elif kpi.question_id is not None:
+            values = estimates.get((workshop.pk, kpi.question.code + TODAY_SUFFIX))
+            if values:
+                found.append(Measurement(float(median(values)), workshop, "estimated", len(values)))
+    if not found:
+        return None
+    if kpi.review_on is not None:
+        on_time = [m for m in found if m.on >= kpi.review_on]
+        if on_time:
+            return on_time[0]
+    return found[-1]
+
+
+def _estimates(
+    codes: set[str], answers: Mapping[int, WorkshopAnswers]
+) -> dict[tuple[int, str], list[float]]:
+    """The counted executives' numbers for some questions, by workshop and question code."""
+    found: dict[tuple[int, str], list[float]] = {}
+    for workshop_id, loaded in answers.items():
+        for item in loaded.items:
+            if item.code not in codes:
+                continue
+            for person in loaded.counted:
+                value = loaded.value(person, item)
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    found.setdefault((workshop_id, item.code), []).append(float(value))
+    return found
+
+
+def outcomes_of(
+    workshops: Sequence[Workshop], answers: Mapping[int, WorkshopAnswers] | None = None
+) -> dict[int, OutcomeFollowUp]:
+    """The outcome's follow-up of each workshop that recorded KPIs or actions, each KPI
+    measured by the client's later workshops (two queries, KPIs and actions, when the
+    workshops' `answers` are given, as the trend loads them; else a third for the answers to
+    the KPIs' "today" questions)."""
     from django.utils import timezone
+
+    from surveys.models import Answer
 
     from .outcome_models import Action, ActionStatus, SharedKpi
 
     today = timezone.localdate()
     found: dict[int, OutcomeFollowUp] = {}
+    workshops = sorted(workshops, key=lambda w: (w.session_date, w.created_at, w.pk))
     pks = [workshop.pk for workshop in workshops]
-    for kpi in SharedKpi.objects.filter(workshop_id__in=pks).order_by("workshop_id", "created_at"):
+    kpis = list(
+        SharedKpi.objects.filter(workshop_id__in=pks)
+        .select_related("question")
+        .order_by("workshop_id", "created_at", "pk")
+    )
+    recorded = {(k.workshop_id, k.name.casefold()): k for k in kpis}
+    recorded |= {(k.workshop_id, k.question.code): k for k in kpis if k.question_id is not None}
+    codes = {k.question.code + TODAY_SUFFIX for k in kpis if k.question_id is not None}
+    estimates: dict[tuple[int, str], list[float]] = {}
+    if codes and answers is not None:
+        estimates = _estimates(codes, answers)
+    elif codes:
+        answers = Answer.objects.filter(
+            response__participant__workshop_id__in=pks,
+            response__participant__removed_at__isnull=True,
+            question__code__in=codes,
+            is_unknown=False,
+            value__isnull=False,
+        ).values_list("response__participant__workshop_id", "question__code", "value")
+        for workshop_id, code, value in answers:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                estimates.setdefault((workshop_id, code), []).append(float(value))
+    position = {pk: index for index, pk in enumerate(pks)}
+    for kpi in kpis:
+        later = workshops[position[kpi.workshop_id] + 1 :]
+        if kpi.question_id is not None:
+            higher = kpi.question.higher_is_ambitious
+        elif kpi.current_value is not None and kpi.target is not None:
+            higher = kpi.target >= kpi.current_value
+        else:
+            higher = True
         found.setdefault(kpi.workshop_id, OutcomeFollowUp()).kpis.append(
             KpiCheck(
                 name=kpi.name,
@@ -282,19 +418,23 @@ def outcomes_of(workshops: Sequence[Workshop]) -> dict[int, OutcomeFollowUp]:
                 target=kpi.target,
                 review_on=kpi.review_on,
                 review_passed=kpi.review_on is not None and kpi.review_on < today,
+                higher_is_better=higher,
+                measured=_measurement(kpi, later, recorded, estimates),
             )
         )
-    counts = (
+    labels = dict(ActionStatus.choices)
+    for action in (
         Action.objects.filter(workshop_id__in=pks)
-        .values_list("workshop_id", "status")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    for workshop_id, status, count in counts:
-        entry = found.setdefault(workshop_id, OutcomeFollowUp())
-        entry.actions += count
-        if status == ActionStatus.DONE:
-            entry.done += count
-        elif status == ActionStatus.DROPPED:
-            entry.dropped += count
+        .select_related("owner_participant")
+        .order_by("workshop_id", "created_at", "pk")
+    ):
+        found.setdefault(action.workshop_id, OutcomeFollowUp()).action_list.append(
+            ActionCheck(
+                what=action.what,
+                owner=action.owner_label,
+                due_on=action.due_on,
+                status=action.status,
+                status_label=str(labels.get(action.status, action.status)),
+            )
+        )
     return found

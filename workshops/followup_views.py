@@ -69,7 +69,7 @@ def client_page(request: HttpRequest, organisation_pk: int) -> HttpResponse:
         "workshops": workshops,
         "trend": trend(workshops, a, b) if workshops else None,
     }
-    followed = outcomes_of(workshops) if workshops else {}
+    followed = outcomes_of(workshops, context["trend"].answers) if workshops else {}
     context["outcomes"] = [(w, followed[w.pk]) for w in workshops if w.pk in followed]
     return render(request, "workshops/client.html", context)
 

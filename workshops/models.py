@@ -261,6 +261,12 @@ class Workshop(models.Model):
         return self.revealed_at is not None
 
     @property
+    def session_date(self) -> Any:
+        """The day of the session: its scheduled date, else the day the workshop was created
+        (the client page's charts and follow-ups date a workshop by it)."""
+        return timezone.localdate(self.scheduled_at or self.created_at)
+
+    @property
     def is_closed(self) -> bool:
         return self.status == WorkshopStatus.CLOSED
 
@@ -896,7 +902,12 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     action = models.CharField(max_length=40)
-    detail = models.CharField(max_length=400, blank=True)
+    #: The facts the entry names, as data (names as typed, codes, numbers): put into words in
+    #: the reader's language when shown (`workshops.audit`).
+    params = models.JSONField(default=dict, blank=True)
+    #: A detail written as a sentence: entries from before the trail was stored as data that
+    #: could not be read back (shown as written), or a note recorded as text.
+    legacy_detail = models.CharField(max_length=400, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -904,6 +915,13 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on {self.workshop_id} by {self.actor_id}"
+
+    @property
+    def detail(self) -> str:
+        """The entry's detail in the active language (the reader's)."""
+        from .audit import describe
+
+        return self.legacy_detail or describe(self.action, self.params)
 
     @property
     def label(self) -> str:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from surveys.models import Question
 
+from .audit import prompts_of
 from .models import (
     Action,
     ActionStatus,
@@ -116,7 +117,9 @@ def save_decision(
         row = Decision(workshop=workshop, question=question)
     row.state, row.position, row.note = state, position, note
     _saved(row, actor, new=new)
-    record(workshop, actor, "decision", f"{question.code}: {state or 'open'}")
+    record(
+        workshop, actor, "decision", code=question.code, prompts=prompts_of(question), state=state
+    )
     return row
 
 
@@ -145,8 +148,15 @@ def save_ownership(
         setattr(row, party, letter)
     row.other_label = other_label
     _saved(row, actor, new=new)
-    summary = " ".join(f"{party}={letter}" for party, letter in row.letters if letter)
-    record(workshop, actor, "ownership", f"{area}: {summary}")
+    record(
+        workshop,
+        actor,
+        "ownership",
+        area=area,
+        area_label=area_label,
+        letters={party: letter for party, letter in row.letters if letter},
+        other_label=row.other_label,
+    )
     return row
 
 
@@ -182,7 +192,8 @@ def save_kpi(
             _saved(row, actor, new=new)
     except IntegrityError as error:
         raise DuplicateName from error
-    record(workshop, actor, "kpi", f"{row.name}: {row.target if row.target is not None else ''}")
+    target = None if row.target is None else str(row.target)
+    record(workshop, actor, "kpi", name=row.name, target=target)
     return row
 
 
@@ -196,7 +207,7 @@ def remove_kpi(
         return
     _check(row, base_revision)
     row.delete()
-    record(workshop, actor, "kpi_removed", row.name)
+    record(workshop, actor, "kpi_removed", name=row.name)
 
 
 @transaction.atomic
@@ -237,7 +248,9 @@ def save_action(
     )
     row.owner_name = "" if owner_participant is not None else owner_name
     _saved(row, actor, new=new)
-    record(workshop, actor, "action", f"{row.what[:200]}: {row.owner_label}, {status}")
+    record(
+        workshop, actor, "action", what=row.what[:300], owner=str(row.owner_label), status=status
+    )
     return row
 
 
@@ -251,7 +264,7 @@ def remove_action(
         return
     _check(row, base_revision)
     row.delete()
-    record(workshop, actor, "action_removed", row.what[:300])
+    record(workshop, actor, "action_removed", what=row.what[:300])
 
 
 @transaction.atomic
@@ -272,7 +285,7 @@ def save_notes(
         row = OutcomeNotes(workshop=workshop)
     row.biases, row.parking_lot = biases, parking_lot
     _saved(row, actor, new=new)
-    record(workshop, actor, "outcome_notes", "")
+    record(workshop, actor, "outcome_notes")
     return row
 
 
@@ -283,7 +296,7 @@ def sign_off(*, workshop: Workshop, signed_by: str, actor: AbstractBaseUser) -> 
     row = SignOff(workshop=workshop, signed_by=signed_by, recorded_by=_user(actor))
     row.full_clean(exclude=["workshop", "recorded_by", "reopened_by"])
     row.save()
-    record(workshop, actor, "sign_off", signed_by)
+    record(workshop, actor, "sign_off", name=signed_by)
     return row
 
 
@@ -303,7 +316,7 @@ def reopen_outcome(*, workshop: Workshop, reason: str, actor: AbstractBaseUser) 
     row.reopened_by = _user(actor)
     row.reopen_reason = reason[:300]
     row.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
-    record(workshop, actor, "reopen_outcome", f"{row.signed_by}: {reason}")
+    record(workshop, actor, "reopen_outcome", name=row.signed_by, reason=reason[:300])
     return row
 
 
@@ -315,7 +328,7 @@ def save_run_sheet(
     blocks: list[BlockChoice],
     base_revision: int | None,
     actor: AbstractBaseUser | None,
-    change: str,
+    change: dict[str, Any],
 ) -> RunSheet:
     """Store the run-sheet as arranged: the session's length and every block, in order.
     The run-sheet is a plan, not the outcome: a sign-off does not lock it."""
@@ -340,5 +353,5 @@ def save_run_sheet(
         )
         for position, block in enumerate(blocks)
     )
-    record(workshop, actor, "run_sheet", change[:400])
+    record(workshop, actor, "run_sheet", **change)
     return row

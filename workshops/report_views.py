@@ -96,7 +96,7 @@ def report_pdf(request: HttpRequest, workshop_pk: int) -> HttpResponse:
             query = urlencode({"a": a.key, "b": b.key})
             return redirect(f"{reverse('workshops:report', args=[workshop.pk])}?{query}#pdf")
         pdf = build_and_keep(workshop, a.key, b.key, paper, people)
-    record(workshop, request.user, "export", f"PDF ({PAPERS[paper][0]})")
+    record(workshop, request.user, "export", format="pdf", paper=paper)
     response = HttpResponse(pdf, content_type="application/pdf")
     return private_download(response, workshop, "pdf")
 
@@ -148,6 +148,6 @@ def participant_report_pdf(request: HttpRequest, participant_pk: int) -> HttpRes
                 gettext("Ask the facilitator to prepare the report's PDF, then try again."),
             )
         pdf = build_and_keep(workshop, a.key, b.key, paper, people)
-    record(workshop, None, "export", f"PDF ({PAPERS[paper][0]}), {participant.name}"[:400])
+    record(workshop, None, "export", format="pdf", paper=paper, name=participant.name)
     response = HttpResponse(pdf, content_type="application/pdf")
     return private_download(response, workshop, "pdf")

@@ -170,7 +170,7 @@ def report_parts(
 
 def recorded_outcome(workshop: Workshop, report: Report) -> Any:
     """The session's outcome as "What we agreed" shows it (`outcome_views.load_outcome`), or
-    None when nothing is recorded: four queries, or six for a workshop not read with
+    None when nothing is recorded: two queries, or four for a workshop not read with
     `access.outcome_workshops` (its notes and standing sign-off)."""
     from .outcome import standing_sign_off
     from .outcome_views import load_outcome

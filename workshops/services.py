@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,8 +19,6 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
-from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy, override
 
 from surveys.answering import reopen_response
@@ -35,9 +34,7 @@ from .models import (
     Organisation,
     Participant,
     ReplacedLink,
-    Role,
     Workshop,
-    WorkshopStatus,
 )
 from .tasks import send_invitation_email
 
@@ -61,44 +58,23 @@ class Invitation:
 
 
 def record(
-    workshop: Workshop, actor: AbstractBaseUser | None, action: str, detail: str | Promise = ""
+    workshop: Workshop,
+    actor: AbstractBaseUser | None,
+    action: str,
+    text: str = "",
+    /,
+    **params: Any,
 ) -> None:
-    """Add a line to the workshop's audit trail.
-
-    The detail is written once, in the workshop's language (a lazy `format_lazy` /
-    `gettext_lazy` detail is put into words here), so the trail reads in one language whoever
-    made the change; names people typed stay as typed. The action's label is translated as it
-    is shown (`AuditEvent.label`)."""
-    with override(workshop.language):
-        text = str(detail)
+    """Add a line to the audit trail: the action's code and the facts it names (`params`:
+    names as typed, codes, numbers; JSON values), put into words in the reader's language when
+    shown (`workshops.audit`). `text`: a detail that is only a note as written (shown as is)."""
     AuditEvent.objects.create(
         workshop=workshop,
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
-        detail=text[:400],
+        params=params,
+        legacy_detail=str(text)[:400],
     )
-
-
-#: The words the audit trail uses for the fields a change names (translated when written).
-FIELD_WORDS = {
-    "title": gettext_lazy("title"),
-    "organisation": gettext_lazy("client"),
-    "questionnaire": gettext_lazy("questionnaire"),
-    "scheduled_at": gettext_lazy("date"),
-    "answer_by": gettext_lazy("answer-by date"),
-    "language": gettext_lazy("language"),
-    "co_facilitators": gettext_lazy("co-facilitators"),
-    "name": gettext_lazy("name"),
-    "email": gettext_lazy("email"),
-    "role": gettext_lazy("role"),
-    "side": gettext_lazy("side"),
-}
-
-
-def _field_words(names: Iterable[str]) -> Promise:
-    """The changed fields in words, joined, translated when the audit line is written."""
-    words = [FIELD_WORDS.get(name, name.replace("_", " ")) for name in names]
-    return format_lazy("{}" + ", {}" * (len(words) - 1), *words) if words else ""
 
 
 @transaction.atomic
@@ -116,7 +92,7 @@ def create_workshop(
     workshop = Workshop.objects.create(
         title=title, organisation=organisation, owner=owner, questionnaire=questionnaire, **fields
     )
-    record(workshop, owner, "create", format_lazy("“{}”", title))
+    record(workshop, owner, "create", title=title)
     return workshop
 
 
@@ -141,16 +117,7 @@ def add_participant(
     token = participant.issue_token()
     participant.full_clean()
     participant.save()
-    record(
-        workshop,
-        actor,
-        "add_participant",
-        format_lazy(
-            gettext_lazy("{name} added as {role}"),
-            name=participant.name,
-            role=Role(participant.role).label,
-        ),
-    )
+    record(workshop, actor, "add_participant", name=participant.name, role=participant.role)
     return Invitation(participant=participant, token=token)
 
 
@@ -181,19 +148,8 @@ def regenerate_link(
         participant.end_sessions()
         changed.append("session_key")
     participant.save(update_fields=changed)
-    if end_sessions:
-        detail = format_lazy(
-            gettext_lazy("New link for {name}; every page opened with the old link was closed"),
-            name=participant.name,
-        )
-        record(participant.workshop, actor, "replace_leaked_link", detail)
-    else:
-        record(
-            participant.workshop,
-            actor,
-            "regenerate_link",
-            format_lazy(gettext_lazy("New link for {name}"), name=participant.name),
-        )
+    action = "replace_leaked_link" if end_sessions else "regenerate_link"
+    record(participant.workshop, actor, action, name=participant.name)
     return Invitation(participant=participant, token=token)
 
 
@@ -204,12 +160,7 @@ def revoke_link(participant: Participant, *, actor: AbstractBaseUser | None) -> 
     participant.token_revoked_at = timezone.now()
     participant.end_sessions()
     participant.save(update_fields=["token_revoked_at", "session_key"])
-    record(
-        participant.workshop,
-        actor,
-        "revoke_link",
-        format_lazy(gettext_lazy("Link withdrawn for {name}"), name=participant.name),
-    )
+    record(participant.workshop, actor, "revoke_link", name=participant.name)
 
 
 # Accounts.
@@ -319,12 +270,7 @@ def update_workshop(
             workshop.co_facilitators.set(wanted)
             changed.append("co_facilitators")
     if changed:
-        record(
-            workshop,
-            actor,
-            "edit_workshop",
-            format_lazy(gettext_lazy("Changed {fields}"), fields=_field_words(changed)),
-        )
+        record(workshop, actor, "edit_workshop", fields=list(changed))
     return changed
 
 
@@ -333,10 +279,10 @@ def change_status(workshop: Workshop, status: str, *, actor: AbstractBaseUser) -
     """Move the workshop along its lifecycle. Closing stops all answering at once."""
     if not workshop.can_move_to(status):
         raise ValueError(f"A {workshop.status} workshop cannot become {status}.")
-    before = WorkshopStatus(workshop.status).label
+    before = workshop.status
     workshop.status = status
     workshop.save(update_fields=["status"])
-    record(workshop, actor, "status", format_lazy("{} → {}", before, WorkshopStatus(status).label))
+    record(workshop, actor, "status", before=before, after=status)
 
 
 def delete_workshop(workshop: Workshop, *, actor: AbstractBaseUser) -> None:
@@ -347,12 +293,7 @@ def delete_workshop(workshop: Workshop, *, actor: AbstractBaseUser) -> None:
     with transaction.atomic():
         participants = list(Participant.objects.filter(workshop=workshop))
         response_ids = [p.response_id for p in participants if p.response_id is not None]
-        record(
-            workshop,
-            actor,
-            "delete",
-            format_lazy(gettext_lazy("Workshop “{title}” deleted"), title=workshop.title),
-        )
+        record(workshop, actor, "delete", title=workshop.title)
         logger.warning(
             "Workshop %s “%s” (%s) deleted by %s: %d participants, %d responses",
             workshop.pk,
@@ -391,14 +332,7 @@ def edit_participant(
         stored.full_clean()
         stored.save(update_fields=changed)
         record(
-            participant.workshop,
-            actor,
-            "edit_participant",
-            format_lazy(
-                gettext_lazy("{name}: changed {fields}"),
-                name=participant.name,
-                fields=_field_words(changed),
-            ),
+            participant.workshop, actor, "edit_participant", name=participant.name, fields=changed
         )
     return changed
 
@@ -411,12 +345,13 @@ def remove_participant(participant: Participant, *, actor: AbstractBaseUser) -> 
     participant.token_revoked_at = participant.token_revoked_at or now
     participant.end_sessions()  # restoring them does not reopen their pages: a new link does
     participant.save(update_fields=["removed_at", "token_revoked_at", "session_key"])
-    detail = (
-        format_lazy(gettext_lazy("{name} (answers kept)"), name=participant.name)
-        if participant.response_id
-        else participant.name
+    record(
+        participant.workshop,
+        actor,
+        "remove_participant",
+        name=participant.name,
+        answers_kept=bool(participant.response_id),
     )
-    record(participant.workshop, actor, "remove_participant", detail)
 
 
 @transaction.atomic
@@ -424,7 +359,7 @@ def restore_participant(participant: Participant, *, actor: AbstractBaseUser) ->
     """Bring a removed participant back with their answers; they need a new link."""
     participant.removed_at = None
     participant.save(update_fields=["removed_at"])
-    record(participant.workshop, actor, "restore_participant", participant.name)
+    record(participant.workshop, actor, "restore_participant", name=participant.name)
 
 
 @transaction.atomic
@@ -434,7 +369,7 @@ def reopen_answers(participant: Participant, *, actor: AbstractBaseUser) -> None
         raise ValueError("Only submitted answers can be reopened.")
     reopen_response(participant.response)
     note_answers_changed(participant.response.pk)
-    record(participant.workshop, actor, "reopen", participant.name)
+    record(participant.workshop, actor, "reopen", name=participant.name)
 
 
 # Invitations and reminders.
@@ -511,11 +446,8 @@ def send_invitation(
     with transaction.atomic():
         participant.invited_at = timezone.now()
         participant.save(update_fields=["invited_at"])
-        if reminder:
-            action, what = "remind", gettext_lazy("Reminder to {name} queued")
-        else:
-            action, what = "invite", gettext_lazy("Invitation to {name} queued")
-        record(participant.workshop, actor, action, format_lazy(what, name=participant.name))
+        action = "remind" if reminder else "invite"
+        record(participant.workshop, actor, action, name=participant.name)
         delivery = _queue_delivery(participant, message, reminder=reminder)
     return delivery
 
@@ -572,12 +504,7 @@ def retry_email(participant: Participant, *, actor: AbstractBaseUser) -> Invitat
         delivery.queued_at = timezone.now()
         delivery.reason = ""
         delivery.save(update_fields=["generation", "state", "attempts", "queued_at", "reason"])
-        record(
-            participant.workshop,
-            actor,
-            "retry_email",
-            format_lazy(gettext_lazy("Email to {name}"), name=participant.name),
-        )
+        record(participant.workshop, actor, "retry_email", name=participant.name)
         send_invitation_email.enqueue(delivery.pk, delivery.generation)
     return delivery
 
@@ -672,20 +599,14 @@ def reveal_results(
     workshop.results_visible_to_participants = visible_to_participants
     workshop.anonymous = anonymous
     workshop.save(update_fields=["revealed_at", "results_visible_to_participants", "anonymous"])
-    if visible_to_participants:
-        shown = (
-            gettext_lazy("participants can see them, names hidden")
-            if anonymous
-            else gettext_lazy("participants can see them")
-        )
-    else:
-        shown = (
-            gettext_lazy("in the room only, names hidden")
-            if anonymous
-            else gettext_lazy("in the room only")
-        )
-    detail = shown if first_time else format_lazy(gettext_lazy("Sharing changed: {}"), shown)
-    record(workshop, actor, "reveal", detail)
+    record(
+        workshop,
+        actor,
+        "reveal",
+        visible=visible_to_participants,
+        anonymous=anonymous,
+        changed=not first_time,
+    )
 
 
 @transaction.atomic
@@ -694,4 +615,4 @@ def hide_results(workshop: Workshop, *, actor: AbstractBaseUser) -> None:
     workshop.revealed_at = None
     workshop.results_visible_to_participants = False
     workshop.save(update_fields=["revealed_at", "results_visible_to_participants"])
-    record(workshop, actor, "hide_results", "")
+    record(workshop, actor, "hide_results")

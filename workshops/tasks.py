@@ -17,28 +17,33 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
-from django.utils.translation import gettext, override
+from django.utils.translation import override
 
+from .audit import email_failure
 from .models import AuditEvent, DeliveryState, InvitationDelivery
 
 
-def failure_reason(error: BaseException) -> str:
-    """What went wrong, in words for the facilitator: short, with no server detail that could
-    hold a secret (the message text, a password) and nothing they cannot act on."""
+def failure_cause(error: BaseException) -> tuple[str, dict[str, object]]:
+    """What went wrong, as a code and its facts (`audit.EMAIL_FAILURES` says it in words):
+    short, with no server detail that could hold a secret (the message text, a password) and
+    nothing the facilitator cannot act on."""
     if any(isinstance(cause, TimeoutError) for cause in _causes(error)):
         # smtplib reports a reply that never came as "disconnected": the timeout is the cause.
-        return gettext("The mail server did not answer in time.")
+        return "timeout", {}
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return gettext("The mail server refused the address.")
+        return "refused_address", {}
     if isinstance(error, smtplib.SMTPAuthenticationError):
-        return gettext("The mail server refused the app's login (ask whoever runs the site).")
+        return "refused_login", {}
     if isinstance(error, smtplib.SMTPResponseException):
-        return gettext("The mail server refused the email (code %(code)s).") % {
-            "code": error.smtp_code
-        }
+        return "refused_email", {"code": error.smtp_code}
     if isinstance(error, ConnectionError | smtplib.SMTPServerDisconnected | socket.gaierror):
-        return gettext("The mail server could not be reached.")
-    return gettext("The email could not be sent (%(error)s).") % {"error": type(error).__name__}
+        return "unreachable", {}
+    return "other", {"error": type(error).__name__}
+
+
+def failure_reason(error: BaseException) -> str:
+    """What went wrong, in words in the active language (for the board)."""
+    return email_failure(*failure_cause(error))
 
 
 def _causes(error: BaseException | None) -> list[BaseException]:
@@ -100,14 +105,17 @@ def send_invitation_email(delivery_pk: int, generation: int) -> str:
     try:
         email_of(delivery).send()
     except Exception as error:  # any failure of the mail server or the connection to it
+        cause = failure_cause(error)
         with override(language):
-            reason = failure_reason(error)
-        return _after_failure(delivery, reason)
+            reason = email_failure(*cause)
+        return _after_failure(delivery, reason, cause)
     delivery.mark_sent()
     return "sent"
 
 
-def _after_failure(delivery: InvitationDelivery, reason: str) -> str:
+def _after_failure(
+    delivery: InvitationDelivery, reason: str, cause: tuple[str, dict[str, object]]
+) -> str:
     """Queue the next try, or fail for good: one short transaction, so a failure is never
     recorded without its next try queued (or the reverse)."""
     delay = retry_delay(delivery.attempts + 1)
@@ -119,7 +127,7 @@ def _after_failure(delivery: InvitationDelivery, reason: str) -> str:
             AuditEvent.objects.create(
                 workshop_id=participant.workshop_id,
                 action="email_failed",
-                detail=f"{participant.name}: {reason}"[:400],
+                params={"name": participant.name, "cause": cause[0], "cause_params": cause[1]},
             )
             return "failed"
         send_invitation_email.using(run_after=timezone.now() + delay).enqueue(

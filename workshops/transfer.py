@@ -4,9 +4,11 @@ The file (schema `SCHEMA`, version `SCHEMA_VERSION`) holds the workshop's detail
 questionnaire version it was answered on (slug, version and the SHA-256 of its data file:
 the installation that loads it must have that very version, or it refuses), its participants
 (removed ones marked), each one's response with its answers by question code, the facilitator's
-codings of free-text pairs, and an `outcome` slot (null for now: the session's outcome, once
-recorded, goes there). Answers are the stored values, so the dashboard computed from an
-imported workshop is the dashboard of the original, to the last digit. What an executive typed
+codings of free-text pairs, and the session's outcome (`outcome`: decisions, agreed ownership,
+shared KPIs, actions, notes and sign-offs; null when nothing was recorded). Version 1 files,
+from before the outcome travelled, are still read (their `outcome` is null). Answers are the
+stored values, so the dashboard computed from an imported workshop is the dashboard of the
+original, to the last digit. What an executive typed
 that was not an answer yet (`Answer.draft`) is left out; a response not submitted yet is
 marked by its status ("draft"), as on the dashboard. Personal links never leave: an imported
 participant gets a new one.
@@ -24,12 +26,13 @@ import json
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext
@@ -39,11 +42,21 @@ from surveys.models import Answer, Choice, Question, Questionnaire, Response, Re
 
 from .dashboard.loading import is_group_key
 from .models import (
+    RACI_PARTIES,
+    Action,
+    ActionStatus,
+    AgreedOwnership,
     CodingVerdict,
+    Decision,
+    DecisionState,
     Organisation,
+    OutcomeNotes,
     Participant,
+    Raci,
     Role,
+    SharedKpi,
     Side,
+    SignOff,
     TextCoding,
     Workshop,
     WorkshopStatus,
@@ -51,7 +64,9 @@ from .models import (
 from .services import record
 
 SCHEMA = "common-ground/workshop"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: The versions this installation reads: 1 had no outcome (its `outcome` is always null).
+READABLE_VERSIONS = (1, 2)
 #: The largest file the import page takes.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -139,8 +154,128 @@ def export_parts(workshop: Workshop) -> Iterator[str]:
         .values_list("question__code", "pair", "verdict", "coded_at")
     ]
     yield '\n ],\n "codings": ' + json.dumps(codings, ensure_ascii=False)
-    # The session's outcome (decisions, KPIs, actions, sign-off) goes here once recorded.
-    yield ',\n "outcome": null\n}\n'
+    outcome = _outcome(workshop, {p.pk: index for index, p in enumerate(participants)})
+    yield ',\n "outcome": ' + json.dumps(outcome, ensure_ascii=False, indent=1) + "\n}\n"
+
+
+def _moment(value: Any) -> str | None:
+    """A date and time read from the database's JSON (SQLite writes it naive, in UTC) as ISO
+    8601 with its time zone."""
+    if value is None:
+        return None
+    parsed = parse_datetime(str(value))
+    if parsed is None:
+        return str(value)
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, UTC)
+    return parsed.isoformat()
+
+
+def _outcome(workshop: Workshop, participant_index: Mapping[int, int]) -> dict[str, Any] | None:
+    """The session's outcome in two queries: the decisions (their positions are answers'
+    values), and the other tables' rows as JSON objects in one UNION; None when nothing was
+    recorded. An action's executive owner is named by their place in `participants`."""
+    decisions = [
+        {
+            "question": code,
+            "state": state,
+            "position": position,
+            "note": note,
+            "updated_at": _when(updated_at),
+        }
+        for code, state, position, note, updated_at in Decision.objects.filter(workshop=workshop)
+        .order_by("question__section__position", "question__position")
+        .values_list("question__code", "state", "position", "note", "updated_at")
+    ]
+
+    def rows(model: Any, kind: str, **fields: Any) -> Any:
+        return (
+            model.objects.filter(workshop=workshop)
+            .order_by()
+            .annotate(kind=Value(kind), data=JSONObject(order=F("pk"), **fields))
+            .values_list("kind", "data")
+        )
+
+    others = rows(
+        AgreedOwnership,
+        "ownership",
+        area=F("area"),
+        area_label=F("area_label"),
+        other_label=F("other_label"),
+        updated_at=F("updated_at"),
+        **{party: F(party) for party in RACI_PARTIES},
+    ).union(
+        rows(
+            SharedKpi,
+            "kpi",
+            name=F("name"),
+            question=F("question__code"),
+            unit=F("unit"),
+            current_value=F("current_value"),
+            target=F("target"),
+            owner=F("owner"),
+            deadline=F("deadline"),
+            review_on=F("review_on"),
+            created_at=F("created_at"),
+            updated_at=F("updated_at"),
+        ),
+        rows(
+            Action,
+            "action",
+            what=F("what"),
+            owner_participant=F("owner_participant_id"),
+            owner_name=F("owner_name"),
+            due_on=F("due_on"),
+            status=F("status"),
+            created_at=F("created_at"),
+            updated_at=F("updated_at"),
+        ),
+        rows(
+            OutcomeNotes,
+            "notes",
+            biases=F("biases"),
+            parking_lot=F("parking_lot"),
+            updated_at=F("updated_at"),
+        ),
+        rows(
+            SignOff,
+            "sign_off",
+            signed_by=F("signed_by"),
+            signed_at=F("signed_at"),
+            reopened_at=F("reopened_at"),
+            reopen_reason=F("reopen_reason"),
+        ),
+        all=True,
+    )
+    found: dict[str, list[dict[str, Any]]] = {}
+    for kind, data in others:
+        if isinstance(data, str):  # a backend that hands JSON back as text
+            data = json.loads(data)
+        for name in ("created_at", "updated_at", "signed_at", "reopened_at"):
+            if name in data:
+                data[name] = _moment(data[name])
+        found.setdefault(kind, []).append(data)
+    for kind, key in (("kpi", "created_at"), ("action", "created_at"), ("sign_off", "signed_at")):
+        found.get(kind, []).sort(key=lambda row, key=key: (row[key], row["order"]))
+    found.get("ownership", []).sort(key=lambda row: row["area"])
+    for row in found.get("action", []):
+        owner = row["owner_participant"]
+        row["owner_participant"] = None if owner is None else participant_index.get(owner)
+    for kind_rows in found.values():
+        for row in kind_rows:
+            del row["order"]
+    notes = found.get("notes", [None])[0]
+    outcome = {
+        "decisions": decisions,
+        "ownership": found.get("ownership", []),
+        "kpis": found.get("kpi", []),
+        "actions": found.get("action", []),
+        "notes": notes,
+        "sign_offs": found.get("sign_off", []),
+    }
+    if not any(outcome.values()):
+        return None
+    return outcome
 
 
 # Import -------------------------------------------------------------------------------------
@@ -228,6 +363,15 @@ class _Checker:
             return None
         return parsed
 
+    def number(self, data: Mapping[str, Any], key: str, place: str) -> float | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            self.problem(f"{place}.{key}".lstrip("."), gettext("must be a number or null."))
+            return None
+        return float(value)
+
     def day(self, data: Mapping[str, Any], key: str, place: str) -> date | None:
         value = data.get(key)
         if value is None:
@@ -295,11 +439,12 @@ def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     if data.get("schema") != SCHEMA:
         check.problem("schema", gettext("must be “%(schema)s”.") % {"schema": SCHEMA})
         return {}, check.problems
-    if data.get("schema_version") != SCHEMA_VERSION:
+    version = data.get("schema_version")
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
         check.problem(
             "schema_version",
-            gettext("must be %(version)s (this installation reads that version).")
-            % {"version": SCHEMA_VERSION},
+            gettext("must be one of %(versions)s (the versions this installation reads).")
+            % {"versions": ", ".join(str(v) for v in READABLE_VERSIONS)},
         )
         return {}, check.problems
     try:
@@ -375,16 +520,204 @@ def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
                 "coded_at": check.moment(entry, "coded_at", place, required=True),
             }
         )
+    outcome = None
     if data.get("outcome") is not None:
-        check.problem("outcome", gettext("must be null: this installation has no outcome yet."))
+        if version == 1:
+            check.problem("outcome", gettext("must be null in a version 1 file."))
+        else:
+            outcome = _outcome_plan(check, data["outcome"], questions, len(people))
     plan = {
         "export_id": export_id,
         "questionnaire": questionnaire,
         "workshop": workshop,
         "participants": people,
         "codings": codings,
+        "outcome": outcome,
     }
     return plan, check.problems
+
+
+def _outcome_plan(
+    check: _Checker, raw: Any, questions: Mapping[str, Question], people: int
+) -> dict[str, Any]:
+    """The outcome checked whole, as the database would hold it (its constraints said in
+    words, with their place)."""
+    data = check.object(raw, "outcome")
+    plan: dict[str, Any] = {"decisions": [], "ownership": [], "kpis": [], "actions": []}
+    seen: set[Any] = set()
+    for index, raw_row in enumerate(check.list(data, "decisions", "outcome")):
+        place = f"outcome.decisions[{index}]"
+        row = check.object(raw_row, place)
+        code = row.get("question")
+        question = questions.get(code) if isinstance(code, str) else None
+        if question is None:
+            if questions:
+                check.problem(
+                    f"{place}.question",
+                    gettext("must be the code of a question of the questionnaire."),
+                )
+            continue
+        if ("decision", code) in seen:
+            check.problem(f"{place}.question", gettext("is decided twice."))
+        seen.add(("decision", code))
+        position = row.get("position")
+        if position is not None and (
+            message := KINDS[question.kind].stored_problem(question, position)
+        ):
+            check.problem(f"{place}.position", message)
+        plan["decisions"].append(
+            Decision(
+                question=question,
+                state=check.choice(row, "state", place, DecisionState.values),
+                position=position,
+                note=check.text(row, "note", place, limit=4000, blank=True),
+                updated_at=check.moment(row, "updated_at", place, required=True),
+            )
+        )
+    for index, raw_row in enumerate(check.list(data, "ownership", "outcome")):
+        place = f"outcome.ownership[{index}]"
+        row = check.object(raw_row, place)
+        area = check.text(row, "area", place, limit=60)
+        if area and not area.replace("-", "").replace("_", "").isalnum():
+            check.problem(f"{place}.area", gettext("must be a code (letters, digits, - and _)."))
+        if ("area", area) in seen:
+            check.problem(f"{place}.area", gettext("is given twice."))
+        seen.add(("area", area))
+        letters = {party: check.choice(row, party, place, Raci.values) for party in RACI_PARTIES}
+        accountable = [p for p, letter in letters.items() if letter in (Raci.ACCOUNTABLE, "AR")]
+        if len(accountable) != 1:
+            check.problem(place, gettext("must have exactly one party accountable (A or AR)."))
+        other_label = check.text(row, "other_label", place, limit=120, blank=True)
+        if letters["other"] and not other_label.strip():
+            check.problem(f"{place}.other_label", gettext("must name who the other is."))
+        plan["ownership"].append(
+            AgreedOwnership(
+                area=area,
+                area_label=check.text(row, "area_label", place, limit=120, blank=True),
+                other_label=other_label,
+                updated_at=check.moment(row, "updated_at", place, required=True),
+                **letters,
+            )
+        )
+    for index, raw_row in enumerate(check.list(data, "kpis", "outcome")):
+        place = f"outcome.kpis[{index}]"
+        row = check.object(raw_row, place)
+        name = check.text(row, "name", place, limit=200)
+        if ("kpi", name) in seen:
+            check.problem(f"{place}.name", gettext("is given twice."))
+        seen.add(("kpi", name))
+        code = row.get("question")
+        question = None
+        if code is not None:
+            question = questions.get(code) if isinstance(code, str) else None
+            if question is None and questions:
+                check.problem(
+                    f"{place}.question",
+                    gettext("must be the code of a question of the questionnaire."),
+                )
+            elif ("kpi question", code) in seen:
+                check.problem(f"{place}.question", gettext("is given twice."))
+            seen.add(("kpi question", code))
+        deadline = check.day(row, "deadline", place)
+        review_on = check.day(row, "review_on", place)
+        if deadline and review_on and review_on > deadline:
+            check.problem(f"{place}.review_on", gettext("must not be after the deadline."))
+        plan["kpis"].append(
+            SharedKpi(
+                name=name,
+                question=question,
+                unit=check.text(row, "unit", place, limit=30, blank=True),
+                current_value=check.number(row, "current_value", place),
+                target=check.number(row, "target", place),
+                owner=check.text(row, "owner", place, limit=120, blank=True),
+                deadline=deadline,
+                review_on=review_on,
+                created_at=check.moment(row, "created_at", place, required=True),
+                updated_at=check.moment(row, "updated_at", place, required=True),
+            )
+        )
+    for index, raw_row in enumerate(check.list(data, "actions", "outcome")):
+        place = f"outcome.actions[{index}]"
+        row = check.object(raw_row, place)
+        owner = row.get("owner_participant")
+        if owner is not None and (
+            isinstance(owner, bool) or not isinstance(owner, int) or not 0 <= owner < people
+        ):
+            check.problem(
+                f"{place}.owner_participant",
+                gettext("must be the place of a participant in “participants” (from 0), or null."),
+            )
+            owner = -1  # said once: not also "must name its owner"
+        owner_name = check.text(row, "owner_name", place, limit=120, blank=True)
+        if owner is None and not owner_name.strip():
+            check.problem(place, gettext("must name its owner (a participant or a name)."))
+        plan["actions"].append(
+            (
+                owner,
+                Action(
+                    what=check.text(row, "what", place, limit=300),
+                    owner_name="" if owner is not None else owner_name,
+                    due_on=check.day(row, "due_on", place),
+                    status=check.choice(row, "status", place, ActionStatus.values),
+                    created_at=check.moment(row, "created_at", place, required=True),
+                    updated_at=check.moment(row, "updated_at", place, required=True),
+                ),
+            )
+        )
+    plan["notes"] = None
+    if data.get("notes") is not None:
+        notes = check.object(data["notes"], "outcome.notes")
+        plan["notes"] = OutcomeNotes(
+            biases=check.text(notes, "biases", "outcome.notes", limit=8000, blank=True),
+            parking_lot=check.text(notes, "parking_lot", "outcome.notes", limit=8000, blank=True),
+            updated_at=check.moment(notes, "updated_at", "outcome.notes", required=True),
+        )
+    plan["sign_offs"] = []
+    standing = 0
+    for index, raw_row in enumerate(check.list(data, "sign_offs", "outcome")):
+        place = f"outcome.sign_offs[{index}]"
+        row = check.object(raw_row, place)
+        signed_at = check.moment(row, "signed_at", place, required=True)
+        reopened_at = check.moment(row, "reopened_at", place)
+        if reopened_at is None:
+            standing += 1
+            if standing > 1:
+                check.problem(place, gettext("is a second sign-off standing: at most one stands."))
+        elif signed_at and reopened_at < signed_at:
+            check.problem(f"{place}.reopened_at", gettext("must not be before the sign-off."))
+        plan["sign_offs"].append(
+            SignOff(
+                signed_by=check.text(row, "signed_by", place, limit=120),
+                signed_at=signed_at,
+                reopened_at=reopened_at,
+                reopen_reason=check.text(row, "reopen_reason", place, limit=300, blank=True),
+            )
+        )
+    return plan
+
+
+def _write_outcome(
+    workshop: Workshop, outcome: dict[str, Any] | None, participants: list[Participant]
+) -> None:
+    """The checked outcome's rows, for the new workshop (one insert per table)."""
+    if outcome is None:
+        return
+    for name in ("decisions", "ownership", "kpis", "sign_offs"):
+        for row in outcome[name]:
+            row.workshop = workshop
+    Decision.objects.bulk_create(outcome["decisions"])
+    AgreedOwnership.objects.bulk_create(outcome["ownership"])
+    SharedKpi.objects.bulk_create(outcome["kpis"])
+    actions = []
+    for owner, action in outcome["actions"]:
+        action.workshop = workshop
+        action.owner_participant = None if owner is None else participants[owner]
+        actions.append(action)
+    Action.objects.bulk_create(actions)
+    if outcome["notes"] is not None:
+        outcome["notes"].workshop = workshop
+        outcome["notes"].save()
+    SignOff.objects.bulk_create(outcome["sign_offs"])
 
 
 def _response(
@@ -483,6 +816,7 @@ def _write(
         import_id=plan["export_id"],
     )
     answers: list[Answer] = []
+    participants: list[Participant] = []
     for person in plan["participants"]:
         response = None
         given = person["response"]
@@ -517,7 +851,9 @@ def _write(
         )
         participant.issue_token()  # a new link: links never travel in a file
         participant.save()
+        participants.append(participant)
     Answer.objects.bulk_create(answers, batch_size=500)
+    _write_outcome(workshop, plan["outcome"], participants)
     TextCoding.objects.bulk_create(
         TextCoding(
             workshop=workshop,
@@ -532,8 +868,8 @@ def _write(
         workshop,
         actor or owner,
         "import",
-        gettext("Imported from a transfer file (%(people)s participants, %(answers)s answers)")
-        % {"people": len(plan["participants"]), "answers": len(answers)},
+        people=len(plan["participants"]),
+        answers=len(answers),
     )
     return Imported(
         workshop, created=True, participants=len(plan["participants"]), answers=len(answers)

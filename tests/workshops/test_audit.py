@@ -84,3 +84,12 @@ def test_the_board_shows_only_the_latest_events(alice, alice_client, workshop):
     assert "Export 29" in page
     assert "Export 00" not in page
     assert reverse("workshops:audit", args=[workshop.pk]) in page
+
+
+def test_support_staff_search_the_trail_by_the_facts_it_names(staff, alice, workshop, cio):
+    from ..conftest import client_for
+
+    record(workshop, alice, "revoke_link", name="Zoe Quartermaine")
+    page = client_for(staff).get("/admin/workshops/auditevent/", {"q": "Quartermaine"})
+    assert page.status_code == 200
+    assert "Zoe Quartermaine" in page.text and "Dana Whitfield" not in page.text

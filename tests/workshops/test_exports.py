@@ -175,7 +175,7 @@ def test_every_export_is_recorded_and_never_cached(alice_client, workshop, cio):
         assert "no-store" in response["Cache-Control"]
         assert response["X-Content-Type-Options"] == "nosniff"
     events = AuditEvent.objects.filter(workshop=workshop, action="export")
-    assert sorted(events.values_list("detail", flat=True)) == ["CSV", "XLSX"]
+    assert sorted(event.detail for event in events) == ["CSV", "XLSX"]
     assert set(events.values_list("actor__username", flat=True)) == {"alice"}
 
 
@@ -220,10 +220,8 @@ def test_the_outcome_s_tables_as_csv_with_formulas_neutralised(alice, alice_clie
         "Done",
     )
     assert formula["Action"] == '\'=HYPERLINK("http://evil")'
-    details = AuditEvent.objects.filter(workshop=workshop, action="export").values_list(
-        "detail", flat=True
-    )
-    assert sorted(details) == ["CSV (KPIs)", "CSV (actions)", "CSV (decisions)"]
+    details = [e.detail for e in AuditEvent.objects.filter(workshop=workshop, action="export")]
+    assert sorted(details) == ["CSV (actions)", "CSV (decisions)", "CSV (shared KPIs)"]
     assert (
         alice_client.get(reverse("workshops:export_actions_csv", args=[workshop.pk])).status_code
         == 200

@@ -150,3 +150,117 @@ def test_follow_up_pages_use_a_constant_number_of_queries(
     ]:
         with django_assert_max_num_queries(10):
             assert alice_client.get(url).status_code == 200
+
+
+@pytest.fixture
+def fresh_structure():
+    """The test adds a question to the loaded questionnaire (as its next version's file would
+    have it): forget the per-process memo of its structure before and after."""
+    from workshops.dashboard.loading import _frozen_items
+
+    _frozen_items.cache_clear()
+    yield
+    _frozen_items.cache_clear()
+
+
+def test_the_client_page_says_whether_each_kpi_met_its_target(
+    alice_client, alice, workshop, django_assert_max_num_queries, fresh_structure
+):
+    """A KPI is judged by a later workshop: the value recorded there for the same KPI, else the
+    median of its executives' "today" answers, else "not measured yet"; actions are listed."""
+    from datetime import date, datetime
+
+    from django.utils import timezone
+
+    from surveys.models import Question
+    from workshops.outcome import save_kpi
+    from workshops.services import Invitation
+
+    from ..factories import question
+    from .populate import populate, record_outcome
+
+    conversion = question("kpi-conversion", workshop.questionnaire)
+    Question.objects.create(
+        section=conversion.section,
+        position=999,
+        code="kpi-conversion-today",
+        kind="numeric",
+        prompt="What is our mobile conversion rate today?",
+        unit="%",
+        min_value=0,
+        max_value=100,
+    )
+    populate(workshop, 3)
+    record_outcome(workshop, alice, signed=False)  # "Checkout conversion" 2 % -> 3.5 %
+    for name, values in (
+        ("Conversion (from the question)", {"question": conversion, "target": 3.0}),
+        ("Load time", {"target": 2.0, "current_value": 4.0, "unit": "s"}),
+        ("Adoption", {"target": 50.0}),
+    ):
+        save_kpi(
+            workshop=workshop,
+            kpi=None,
+            values={"name": name, "review_on": date(2026, 6, 30), **values},
+            base_revision=None,
+            actor=alice,
+        )
+    first_day = timezone.make_aware(datetime(2026, 1, 15, 9))
+    Workshop.objects.filter(pk=workshop.pk).update(scheduled_at=first_day)
+    spring = _run_again(alice_client, workshop)
+    autumn = _run_again(alice_client, spring)
+    Workshop.objects.filter(pk=spring.pk).update(
+        scheduled_at=timezone.make_aware(datetime(2026, 4, 20, 9))
+    )
+    Workshop.objects.filter(pk=autumn.pk).update(
+        scheduled_at=timezone.make_aware(datetime(2026, 9, 14, 9))
+    )
+    # Spring: the room records checkout conversion at 3.6 % (met, after its review date)...
+    save_kpi(
+        workshop=spring,
+        kpi=None,
+        values={"name": "Checkout conversion", "current_value": 3.6, "target": 4.0},
+        base_revision=None,
+        actor=alice,
+    )
+    # ... autumn: the executives estimate today's conversion (2.5, 2.8, 3.4: median 2.8, not
+    # met) and the room records the load time at 1.8 s (met: lower is better here).
+    for person, value in zip(
+        Participant.objects.filter(workshop=autumn).order_by("pk"), (2.5, 2.8, 3.4), strict=True
+    ):
+        give_answers(Invitation(person, ""), {"kpi-conversion-today": value})
+    save_kpi(
+        workshop=autumn,
+        kpi=None,
+        values={"name": "load time", "current_value": 1.8},
+        base_revision=None,
+        actor=alice,
+    )
+    alice_client.get(reverse("workshops:client", args=[workshop.organisation_id]))  # warm
+    with django_assert_max_num_queries(10):  # the KPIs' "today" answers read too
+        response = alice_client.get(reverse("workshops:client", args=[workshop.organisation_id]))
+    checks = {kpi.name: kpi for kpi in dict(response.context["outcomes"])[workshop].kpis}
+    checkout = checks["Checkout conversion"]
+    assert (checkout.measured.value, checkout.measured.workshop, checkout.met) == (
+        3.6,
+        spring,
+        True,
+    )
+    assert checkout.measured_after_review
+    from_question = checks["Conversion (from the question)"]
+    assert from_question.measured.source == "estimated" and from_question.measured.answers == 3
+    assert (from_question.measured.value, from_question.met) == (2.8, False)
+    load_time = checks["Load time"]
+    assert (load_time.measured.value, load_time.higher_is_better, load_time.met) == (
+        1.8,
+        False,
+        True,
+    )
+    assert checks["Adoption"].measured is None and checks["Adoption"].met is None
+    part = response.text[response.text.index('id="client-outcomes"') :]
+    assert "Target met" in part and "Target not met" in part and "Not measured yet" in part
+    assert "by the estimate of 3 executives (median)" in part
+    assert "Draft the app brief" in part and "Done" in part  # the actions, with their status
+    # The chart dates each workshop by its session: three distinct days on the axis.
+    chart = response.text[response.text.index('class="trend-svg"') :]
+    for day in ("15 Jan 2026", "20 Apr 2026", "14 Sep 2026"):
+        assert day in chart

@@ -246,9 +246,174 @@ def test_the_json_export_uses_a_constant_number_of_queries(
     with django_assert_max_num_queries(10):
         data = transfer_file(alice_client, workshop)
     assert len(data["participants"]) == participants
-    assert AuditEvent.objects.filter(workshop=workshop, action="export", detail="JSON").exists()
+    assert AuditEvent.objects.filter(
+        workshop=workshop, action="export", params={"format": "json"}
+    ).exists()
 
 
 def test_only_the_workshops_facilitators_export_json(charlie, workshop):
     url = reverse("workshops:export_json", args=[workshop.pk])
     assert client_for(charlie).get(url).status_code == 404
+
+
+@pytest.fixture
+def decided(full, alice):
+    """`full` with its session's outcome: a decision, RACI, a KPI, actions (one owned by an
+    executive), the notes, a sign-off reopened and a standing one."""
+    from datetime import date
+
+    from workshops.outcome import reopen_outcome, save_action, sign_off
+
+    from .populate import record_outcome
+
+    record_outcome(full, alice)
+    reopen_outcome(workshop=full, reason="Budget changed", actor=alice)
+    sign_off(workshop=full, signed_by="Ruth Board, CEO", actor=alice)
+    owner = Participant.objects.filter(workshop=full).order_by("created_at", "pk")[2]
+    from workshops.outcome import reopen_outcome as _reopen
+
+    _reopen(workshop=full, reason="One more action", actor=alice)
+    save_action(
+        workshop=full,
+        action=None,
+        what="Brief the board",
+        owner_participant=owner,
+        owner_name="",
+        due_on=date(2026, 3, 1),
+        status="in_progress",
+        base_revision=None,
+        actor=alice,
+    )
+    sign_off(workshop=full, signed_by="Ruth Board, CEO", actor=alice)
+    return full
+
+
+def _outcome_rows(workshop: Workshop) -> dict:
+    from workshops.outcome_models import (
+        Action,
+        AgreedOwnership,
+        Decision,
+        OutcomeNotes,
+        SharedKpi,
+        SignOff,
+    )
+
+    def rows(model, *fields):
+        return sorted(model.objects.filter(workshop=workshop).values_list(*fields))
+
+    return {
+        "decisions": rows(Decision, "question__code", "state", "position", "note", "updated_at"),
+        "ownership": rows(
+            AgreedOwnership, "area", "area_label", "cio", "cmo", "joint", "other", "other_label"
+        ),
+        "kpis": rows(
+            SharedKpi,
+            "name",
+            "question__code",
+            "unit",
+            "current_value",
+            "target",
+            "owner",
+            "deadline",
+            "review_on",
+            "created_at",
+        ),
+        "actions": rows(
+            Action, "what", "owner_participant__name", "owner_name", "due_on", "status"
+        ),
+        "notes": rows(OutcomeNotes, "biases", "parking_lot"),
+        "sign_offs": rows(SignOff, "signed_by", "signed_at", "reopened_at", "reopen_reason"),
+    }
+
+
+def test_the_outcome_travels_with_the_workshop(alice_client, alice, decided):
+    data = transfer_file(alice_client, decided)
+    outcome = data["outcome"]
+    assert [len(outcome[name]) for name in ("decisions", "ownership", "kpis", "actions")] == [
+        1,
+        1,
+        1,
+        3,
+    ]
+    assert outcome["decisions"][0]["position"] == 2.5
+    assert [a["owner_participant"] for a in outcome["actions"]] == [None, None, 2]
+    assert [s["reopened_at"] is None for s in outcome["sign_offs"]] == [False, False, True]
+    expected, before = _outcome_rows(decided), figures(decided)
+    result = import_workshop(data, owner=alice)
+    assert result.created
+    assert _outcome_rows(result.workshop) == expected
+    assert figures(result.workshop) == before
+    # The same outcome shown: the report of the imported workshop says what the original's says.
+    original = alice_client.get(reverse("workshops:report", args=[decided.pk])).content.decode()
+    imported = alice_client.get(
+        reverse("workshops:report", args=[result.workshop.pk])
+    ).content.decode()
+    part = re.compile(r'id="report-outcome".*?id="report-references"', re.S)
+    found = part.search(original)
+    assert found and "Brief the board" in found.group(0)
+    assert re.sub(r"/\d+/", "/#/", found.group(0)) == re.sub(
+        r"/\d+/", "/#/", part.search(imported).group(0)
+    )
+    # Exported again, the outcome is the same file part.
+    assert transfer_file(alice_client, result.workshop)["outcome"] == outcome
+
+
+def test_importing_an_outcome_twice_adds_nothing(alice_client, alice, decided):
+    from workshops.outcome_models import Action, Decision, SignOff
+
+    data = transfer_file(alice_client, decided)
+    import_workshop(data, owner=alice)
+    counts = (Decision.objects.count(), Action.objects.count(), SignOff.objects.count())
+    again = import_workshop(copy.deepcopy(data), owner=alice)
+    assert not again.created
+    assert (Decision.objects.count(), Action.objects.count(), SignOff.objects.count()) == counts
+
+
+def test_a_version_1_file_is_still_read(alice_client, alice, full):
+    data = transfer_file(alice_client, full)
+    data["schema_version"] = 1
+    assert data["outcome"] is None
+    result = import_workshop(data, owner=alice)
+    assert result.created and figures(result.workshop) == figures(full)
+    data = copy.deepcopy(data)
+    data["outcome"] = {"decisions": []}
+    data["export_id"] = "6f1c1e0a-0000-4000-8000-000000000001"
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    assert error.value.problems == ["outcome: must be null in a version 1 file."]
+
+
+def test_a_bad_outcome_names_each_place_and_imports_nothing(alice_client, alice, decided):
+    from workshops.outcome_models import Decision
+
+    data = transfer_file(alice_client, decided)
+    outcome = data["outcome"]
+    outcome["decisions"][0]["state"] = "sort of"
+    outcome["ownership"][0]["cmo"] = "R"  # nobody accountable now
+    outcome["kpis"][0]["target"] = "a lot"
+    outcome["kpis"][0]["review_on"] = "2027-01-01"  # after its deadline
+    outcome["actions"][2]["owner_participant"] = 99
+    outcome["sign_offs"][0]["reopened_at"] = None  # two standing
+    before = (Workshop.objects.count(), Decision.objects.count())
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    problems = error.value.problems
+    assert any(p.startswith("outcome.decisions[0].state: must be one of") for p in problems)
+    assert "outcome.ownership[0]: must have exactly one party accountable (A or AR)." in problems
+    assert "outcome.kpis[0].target: must be a number or null." in problems
+    assert "outcome.kpis[0].review_on: must not be after the deadline." in problems
+    assert any(p.startswith("outcome.actions[2].owner_participant: must be") for p in problems)
+    assert any(
+        p.startswith("outcome.sign_offs[2]: is a second sign-off standing") for p in problems
+    )
+    assert len(problems) == 6, problems
+    assert (Workshop.objects.count(), Decision.objects.count()) == before
+
+
+def test_the_json_export_with_an_outcome_stays_within_ten_queries(
+    alice_client, decided, django_assert_max_num_queries
+):
+    alice_client.get(reverse("workshops:detail", args=[decided.pk]))
+    with django_assert_max_num_queries(10):
+        data = transfer_file(alice_client, decided)
+    assert data["outcome"]["sign_offs"]

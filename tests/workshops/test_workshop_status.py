@@ -29,11 +29,10 @@ def test_a_new_workshop_moves_through_every_stage(alice, alice_client):
         assert response.status_code == 302
         workshop.refresh_from_db()
         assert workshop.status == status
-    details = list(
-        AuditEvent.objects.filter(workshop=workshop, action="status")
-        .order_by("pk")
-        .values_list("detail", flat=True)
-    )
+    details = [
+        event.detail
+        for event in AuditEvent.objects.filter(workshop=workshop, action="status").order_by("pk")
+    ]
     assert details == [
         "Draft → Collecting answers",
         "Collecting answers → In session",

@@ -365,12 +365,18 @@ class WorkshopAnswers:
         if people is None:
             people = people_of(workshops)
         frozen = {w.pk for w in workshops if any(p.response_id for p in people.get(w.pk, []))}
+        # A questionnaire with a response in any of the workshops is frozen for all of them
+        # (a follow-up nobody answered yet, on the same version, reads the same memo).
+        frozen_keys = {
+            w.questionnaire_id: key
+            for w in workshops
+            if (key := _frozen_key(w, frozen)) is not None
+        }
         sections = _items_by_questionnaire(
-            w.questionnaire_id for w in workshops if _frozen_key(w, frozen) is None
+            w.questionnaire_id for w in workshops if w.questionnaire_id not in frozen_keys
         )
-        for w in workshops:
-            if (structure_key := _frozen_key(w, frozen)) is not None:
-                sections[w.questionnaire_id] = frozen_items(structure_key)
+        for questionnaire_id, structure_key in frozen_keys.items():
+            sections[questionnaire_id] = frozen_items(structure_key)
         responses = {
             person.response_id: (workshop_id, person.pk)
             for workshop_id, members in people.items()

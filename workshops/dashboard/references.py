@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 
 from ..models import Role
 from .answers import Shown, show
@@ -29,6 +29,67 @@ FIGURE_GROUP_FOR_ROLE = {
 }
 
 
+#: The words of a published figure as the questionnaire file gives them (English), in the
+#: reader's language: group labels, qualifiers, answer buckets, the survey's source, date and
+#: population. A text not listed here is shown as the file has it. (The survey's own question
+#: and the notes on other write-ups are quoted as published.)
+PUBLISHED_WORDS = {
+    "CIOs": pgettext_lazy("published figure", "CIOs"),
+    "CMOs": pgettext_lazy("published figure", "CMOs"),
+    "Organisations": pgettext_lazy("published figure", "Organisations"),
+    "Other C-level executives": pgettext_lazy("published figure", "Other C-level executives"),
+    "over": pgettext_lazy("published figure", "over"),
+    "important": pgettext_lazy("published figure", "important"),
+    "owned by the CIO": pgettext_lazy("published figure", "owned by the CIO"),
+    "sole ownership by the CMO": pgettext_lazy("published figure", "sole ownership by the CMO"),
+    "room for joint CIO–CMO ownership": pgettext_lazy(
+        "published figure", "room for joint CIO–CMO ownership"
+    ),
+    "favour a 3-second load-time goal": pgettext_lazy(
+        "published figure", "favour a 3-second load-time goal"
+    ),
+    "listed customer engagement as an objective": pgettext_lazy(
+        "published figure", "listed customer engagement as an objective"
+    ),
+    "Respondents": pgettext_lazy("published figure", "Respondents"),
+    "CIOs and CMOs together": pgettext_lazy("published figure", "CIOs and CMOs together"),
+    "a goal of 3 seconds or less": pgettext_lazy("published figure", "a goal of 3 seconds or less"),
+    "customer engagement as an objective": pgettext_lazy(
+        "published figure", "customer engagement as an objective"
+    ),
+    "has it as a goal": pgettext_lazy("published figure", "has it as a goal"),
+    "room for joint ownership": pgettext_lazy("published figure", "room for joint ownership"),
+    "the CIO owns it": pgettext_lazy("published figure", "the CIO owns it"),
+    "want a faster site": pgettext_lazy("published figure", "want a faster site"),
+    "sole ownership should be the CMO's": pgettext_lazy(
+        "published figure", "sole ownership should be the CMO's"
+    ),
+    "Netbiscuits survey conducted with Vanson Bourne": pgettext_lazy(
+        "published figure", "Netbiscuits survey conducted with Vanson Bourne"
+    ),
+    "autumn 2013": pgettext_lazy("published figure", "autumn 2013"),
+    "300 CIOs, CMOs and other C-level executives (200 US, 100 UK)": pgettext_lazy(
+        "published figure", "300 CIOs, CMOs and other C-level executives (200 US, 100 UK)"
+    ),
+}
+#: A group inside a sentence ("44 % of organisations"), where it differs from its label.
+GROUP_IN_SENTENCE = {
+    "Organisations": pgettext_lazy("published figure, after “of”", "organisations"),
+    "Other C-level executives": pgettext_lazy(
+        "published figure, after “of”", "other C-level executives"
+    ),
+    "Respondents": pgettext_lazy("published figure, after “of”", "respondents"),
+    "CIOs and CMOs together": pgettext_lazy(
+        "published figure, after “of”", "CIOs and CMOs together"
+    ),
+}
+
+
+def published_words(text: str) -> str:
+    """A published figure's word in the reader's language (as written when not listed)."""
+    return str(PUBLISHED_WORDS.get(text, text))
+
+
 @dataclass(frozen=True, slots=True)
 class Figure:
     group: str
@@ -43,12 +104,29 @@ class Figure:
     rule: tuple[tuple[str, Any], ...] = ()
 
     @property
+    def label(self) -> str:
+        """The group's label in the reader's language, e.g. "CIOs", "Organisationen"."""
+        return published_words(self.group_label)
+
+    @property
+    def bucket_words(self) -> str:
+        return published_words(self.bucket)
+
+    @property
+    def source_words(self) -> str:
+        return published_words(self.source)
+
+    @property
     def text(self) -> str:
         """E.g. "76 % of CIOs", "over 50 % of CMOs", "44 % of organisations"."""
-        group = self.group_label
-        if group[1:2].islower():  # "Organisations", not "CIOs"
-            group = group[0].lower() + group[1:]
-        values = {"qualifier": self.qualifier, "percent": _number(self.percent), "group": group}
+        if self.group_label in GROUP_IN_SENTENCE:
+            group = str(GROUP_IN_SENTENCE[self.group_label])
+        else:
+            group = self.label
+            if group[1:2].islower():  # "Organisations", not "CIOs"
+                group = group[0].lower() + group[1:]
+        qualifier = published_words(self.qualifier)
+        values = {"qualifier": qualifier, "percent": _number(self.percent), "group": group}
         if self.qualifier:
             return gettext("%(qualifier)s %(percent)s %% of %(group)s") % values
         return gettext("%(percent)s %% of %(group)s") % values
@@ -56,13 +134,14 @@ class Figure:
     @property
     def short(self) -> str:
         """E.g. "CIOs 76 %", "CMOs over 50 %"."""
-        values = {"qualifier": self.qualifier, "percent": _number(self.percent)}
+        qualifier = published_words(self.qualifier)
+        values = {"qualifier": qualifier, "percent": _number(self.percent)}
         if self.qualifier:
             return gettext("%(group)s %(qualifier)s %(percent)s %%") % {
                 **values,
-                "group": self.group_label,
+                "group": self.label,
             }
-        return gettext("%(group)s %(percent)s %%") % {**values, "group": self.group_label}
+        return gettext("%(group)s %(percent)s %%") % {**values, "group": self.label}
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,11 +207,11 @@ class Reference:
         the same survey follows after a semicolon."""
         parts = [
             gettext("%(figures)s “%(bucket)s”")
-            % {"figures": ", ".join(f.short for f in self.figures), "bucket": self.bucket}
+            % {"figures": ", ".join(f.short for f in self.figures), "bucket": self.bucket_words}
         ]
         parts.extend(
             gettext("%(figures)s “%(bucket)s”")
-            % {"figures": figure.short, "bucket": figure.bucket or self.bucket}
+            % {"figures": figure.short, "bucket": published_words(figure.bucket or self.bucket)}
             for figure in self.extra_figures
         )
         return gettext("%(vendor)s %(year)s, as reported: %(figures)s") % {
@@ -145,6 +224,22 @@ class Reference:
     def sourced_figures(self) -> tuple[Figure, ...]:
         """The figures published somewhere else than the reference's source."""
         return tuple(f for f in self.all_figures if f.source)
+
+    @property
+    def bucket_words(self) -> str:
+        return published_words(self.bucket)
+
+    @property
+    def source_words(self) -> str:
+        return published_words(self.source)
+
+    @property
+    def date_words(self) -> str:
+        return published_words(self.date)
+
+    @property
+    def population_words(self) -> str:
+        return published_words(self.population)
 
 
 def _counts_as_yes(rule: Mapping[str, Any], value: Any) -> bool | None:
