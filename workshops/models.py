@@ -423,6 +423,7 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
             "workshop__status",
             "workshop__language",
             "language",
+            "side",  # whether prediction questions are asked (`PREDICTING_SIDES`)
             "response__status",
             "response__questionnaire__source_digest",
             "response__questionnaire__created_at",
