@@ -181,6 +181,6 @@ def test_the_engagement_overlay_is_dropped_where_the_buckets_differ():
 
 def test_the_figures_name_their_sources_not_our_seed_numbers():
     """What executives and the printed agenda read names each source in full."""
-    for code, benchmark, figure in FIGURES:
+    for code, benchmark, _ in FIGURES:
         shown = {k: v for k, v in benchmark.items() if k != "seed"}
         assert "seed" not in str(shown).lower(), code
