@@ -252,7 +252,7 @@ class Questionnaire(Translatable):
         pk (a test database rolled back, a restored dump) from the version kept under that pk."""
         return (self.pk, self.source_digest, self.created_at)
 
-    def cached_sections(self, response: Response) -> list[Section]:
+    def cached_sections(self, response: Response, *, predictions: bool = True) -> list[Section]:
         """`ordered_sections()`, read once per process for a questionnaire that has responses.
 
         Why a per-process memo is right here (and not the shared cache): a questionnaire with
@@ -267,10 +267,16 @@ class Questionnaire(Translatable):
 
         The instances are shared by every request (and thread) of the process: read them,
         never change them. `question.choices.all()` reads the prefetched list.
+
+        `predictions=False` leaves the prediction questions out (for someone who is not asked
+        them): the same sections, each a copy whose `questions.all()` lists the others.
         """
         if response.pk is None or response.questionnaire_id != self.pk:
-            return self.ordered_sections()
-        return _frozen_sections(self.structure_key, self)
+            sections = self.ordered_sections()
+            return sections if predictions else without_predictions(sections)
+        if predictions:
+            return _frozen_sections(self.structure_key, self)
+        return _frozen_sections_without_predictions(self.structure_key, self)
 
 
 @lru_cache(maxsize=16)
@@ -279,6 +285,30 @@ def _frozen_sections(structure_key: tuple, questionnaire: Questionnaire) -> list
     `cached_sections`; the instance, equal to any other with its pk, only reads them): a few
     versions are in use at a time; the least recently used goes first."""
     return questionnaire.ordered_sections()
+
+
+@lru_cache(maxsize=16)
+def _frozen_sections_without_predictions(
+    structure_key: tuple, questionnaire: Questionnaire
+) -> list[Section]:
+    """`_frozen_sections` without the prediction questions (read, never changed, likewise)."""
+    return without_predictions(_frozen_sections(structure_key, questionnaire))
+
+
+def without_predictions(sections: list[Section]) -> list[Section]:
+    """Copies of sections read with `ordered_sections()` whose `questions.all()` leaves the
+    prediction questions out (the questions themselves are the same instances)."""
+    copies = []
+    for section in sections:
+        kept = [q for q in section.questions.all() if q.predicts_id is None]
+        questions = Question.objects.filter(section_id=section.pk).order_by("position")
+        questions._result_cache = kept  # read as prefetched: no query
+        questions._prefetch_done = True
+        copy = Section(**{f.attname: getattr(section, f.attname) for f in Section._meta.fields})
+        copy._state.adding, copy._state.db = False, section._state.db
+        copy._prefetched_objects_cache = {"questions": questions}
+        copies.append(copy)
+    return copies
 
 
 class ChangeAction(models.TextChoices):

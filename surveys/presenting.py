@@ -45,6 +45,9 @@ class QuestionField:
     #: Where the page posts this question's answer as it changes (set by the caller; relative
     #: to the page, so that it is the same for every executive and the HTML can be shared).
     autosave_url: str = ""
+    #: For a prediction question, what it asks the executive ("What do you think the
+    #: marketing side answered?", set by the caller, who knows their side); else "".
+    prediction_prompt: str = ""
     #: The rendered question (set by `render_field`).
     html: str = ""
 
@@ -65,6 +68,7 @@ class QuestionField:
             self.drafted,
             self.note,
             self.draft_cut_to,
+            self.prediction_prompt,
         )
 
     @property

@@ -22,7 +22,16 @@ from django.utils.html import avoid_wrapping
 from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.translation import gettext
 
-from .models import DeliveryState, LinkState, Participant, ProgressState, Role, Side, Workshop
+from .models import (
+    PREDICTING_SIDES,
+    DeliveryState,
+    LinkState,
+    Participant,
+    ProgressState,
+    Role,
+    Side,
+    Workshop,
+)
 
 
 class Delivery(TypedDict):
@@ -50,6 +59,8 @@ class BoardRow(TypedDict):
     state_label: str
     is_submitted: bool
     answered_count: int
+    #: Of how many questions (the prediction questions count only for the sides asked them).
+    question_total: int
     #: "5 minutes ago" (`time_ago`): the last activity, the submission, the link's state.
     activity_ago: str
     submitted_ago: str
@@ -112,8 +123,10 @@ def _delivery(
     )
 
 
-def board_rows(workshop: Workshop) -> list[BoardRow]:
-    """The board's rows, active participants in the order they were added: one query."""
+def board_rows(workshop: Workshop, question_totals: tuple[int, int] = (0, 0)) -> list[BoardRow]:
+    """The board's rows, active participants in the order they were added: one query.
+    `question_totals`: how many questions a participant is asked, without and with the
+    prediction questions (asked only of the sides in `PREDICTING_SIDES`)."""
     closed = workshop.is_closed
     roles, sides = dict(Role.choices), dict(Side.choices)
     now, said = timezone.now(), {}
@@ -140,6 +153,7 @@ def board_rows(workshop: Workshop) -> list[BoardRow]:
                 state_label=state.label,
                 is_submitted=submitted,
                 answered_count=p["answered_count"] or 0,
+                question_total=question_totals[p["side"] in PREDICTING_SIDES],
                 activity_ago=time_ago(p["last_activity_at"], now, said),
                 submitted_ago=time_ago(p["submitted_at"], now, said),
                 link_state=link_state,

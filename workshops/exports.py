@@ -73,6 +73,7 @@ def answer_columns() -> list[Column]:
         Column("side", gettext("Side")),
         Column("section", gettext("Section")),
         Column("question", gettext("Question code"), width=24),
+        Column("predicts", gettext("Prediction of"), width=24),
         Column("kind", gettext("Kind")),
         Column("value", gettext("Value"), type="value", width=30),
         Column("dont_know", gettext("Don't know"), width=10),
@@ -130,6 +131,7 @@ def question_columns() -> list[Column]:
         Column("section", gettext("Section")),
         Column("number", gettext("Number"), type="number", width=8),
         Column("question", gettext("Question code"), width=24),
+        Column("predicts", gettext("Prediction of"), width=24),
         Column("kind", gettext("Kind")),
         Column("prompt", gettext("Question"), width=60),
         Column("importance", gettext("Importance"), type="number", width=10),
@@ -173,6 +175,7 @@ class WorkshopTables:
                 "prompt",
                 "importance",
                 "position",
+                "predicts",
                 "section__code",
                 "section__position",
             )
@@ -252,6 +255,7 @@ class WorkshopTables:
                 "side": person.side,
                 "section": question.section.code,
                 "question": question.code,
+                "predicts": self._predicts(question),
                 "kind": question.kind,
                 "value": ""
                 if is_unknown or value is None
@@ -322,12 +326,23 @@ class WorkshopTables:
                 "submitted_at": person.submitted_at,
             }
 
+    def _predicts(self, question: Question) -> str:
+        """For a prediction question (what one side thinks the other answered), the code of
+        the question it predicts; "" for the others."""
+        if question.predicts_id is None:
+            return ""
+        predicted = self.questions.get(question.predicts_id)
+        return predicted.code if predicted is not None else ""
+
     def question_rows(self) -> Iterator[dict[str, Any]]:
-        for number, question in enumerate(self.questions.values(), start=1):
+        number = 0
+        for question in self.questions.values():
+            number += not question.is_prediction  # a prediction shares its question's number
             yield {
                 "section": question.section.code,
                 "number": number,
                 "question": question.code,
+                "predicts": self._predicts(question),
                 "kind": question.kind,
                 "prompt": question.prompt,
                 "importance": question.importance,

@@ -17,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
@@ -172,11 +173,12 @@ def _board_context(request: HttpRequest, workshop: Workshop) -> dict[str, object
     action submits the board's one form to its own URL (`formaction`). The CSRF field is
     rendered once (`csrf_input`) for every form of the page: each {% csrf_token %} masks the
     token afresh."""
-    rows = board_rows(workshop)
+    totals = Question.objects.filter(section__questionnaire_id=workshop.questionnaire_id).aggregate(
+        own=Count("pk", filter=Q(predicts__isnull=True)), all=Count("pk")
+    )
+    rows = board_rows(workshop, (totals["own"], totals["all"]))
     chosen = request.GET.get("participant", "")
-    question_total = Question.objects.filter(
-        section__questionnaire_id=workshop.questionnaire_id
-    ).count()
+    question_total = totals["own"]
     return {
         "workshop": workshop,
         "participants": rows,

@@ -377,6 +377,12 @@ DEFAULT_SIDE_FOR_ROLE = {
 }
 
 
+#: Who is asked what the other side answered (prediction questions, `Question.predicts`): the
+#: technology side predicts the marketing side and the reverse. The business side (the CEO...)
+#: is not asked: its pages leave prediction questions out and nothing counts them as missing.
+PREDICTING_SIDES = {Side.TECHNOLOGY: Side.MARKETING, Side.MARKETING: Side.TECHNOLOGY}
+
+
 def hash_token(token: str) -> str:
     """Links carry the token; the database keeps only its SHA-256, matched exactly."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()

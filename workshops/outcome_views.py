@@ -35,6 +35,7 @@ from . import runsheet
 from .access import get_participant_for_session, get_workshop_for_outcome, outcome_workshops
 from .dashboard.answers import Shown, show
 from .dashboard.loading import Item, Person, WorkshopAnswers, people_of
+from .dashboard.perception import PerceptionRow
 from .dashboard.report import Report
 from .dashboard.rows import Row
 from .models import (
@@ -129,6 +130,8 @@ class DecisionView:
     number: int = 0
     #: Answers of people in neither group (the CEO...), as (person, shown).
     others: list = field(default_factory=list)
+    #: What each group expected the other to answer, when the question asks it.
+    perception: PerceptionRow | None = None
 
     @property
     def dom_id(self) -> str:
@@ -281,7 +284,11 @@ class BlockView:
         return self.block.part == runsheet.THEME
 
 
-def _plan_items(rows: list[Row], topics: dict[str, str]) -> list[PlanItem]:
+def _plan_items(
+    rows: list[Row], topics: dict[str, str], misperceived: frozenset[int] = frozenset()
+) -> list[PlanItem]:
+    """The rows as the run-sheet plans them; `misperceived`: the questions (by pk) on which a
+    side misreads the other."""
     return [
         PlanItem(
             pk=row.item.pk,
@@ -293,9 +300,14 @@ def _plan_items(rows: list[Row], topics: dict[str, str]) -> list[PlanItem]:
             similarity=row.comparison.similarity,
             importance=row.item.importance,
             has_reference=row.reference is not None,
+            misperceived=row.item.pk in misperceived,
         )
         for number, row in enumerate(rows, start=1)
     ]
+
+
+def _misperceived(report: Report) -> frozenset[int]:
+    return frozenset(perception.item.pk for perception in report.misperceptions)
 
 
 def _stored_run_sheet(workshop: Workshop) -> tuple[int, int | None, list[runsheet.BlockChoice]]:
@@ -322,10 +334,11 @@ class Plan:
     revision: int | None
 
 
-def _plan(workshop: Workshop, rows: list[Row]) -> Plan:
+def _plan(workshop: Workshop, report: Report) -> Plan:
     topics = topics_of(workshop.questionnaire.slug)
     minutes, revision, choices = _stored_run_sheet(workshop)
-    blocks = runsheet.arrange(runsheet.default_blocks(_plan_items(rows, topics)), choices)
+    items = _plan_items(report.rows, topics, _misperceived(report))
+    blocks = runsheet.arrange(runsheet.default_blocks(items), choices)
     timing = runsheet.time_boxes(blocks, minutes)
     return Plan(blocks, timing, minutes, revision)
 
@@ -343,7 +356,7 @@ def run_sheet(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     workshop = get_workshop_for_outcome(request, workshop_pk)
     people = people_of([workshop]).get(workshop.pk, [])
     report = _report(request, workshop, people, codings=True)
-    plan = _plan(workshop, report.rows)
+    plan = _plan(workshop, report)
     rows = {row.item.pk: row for row in report.rows}
     sections = {section.code: section.title for section in report.answers.sections}
     decisions = {d.question_id: d for d in Decision.objects.filter(workshop=workshop)}
@@ -351,6 +364,7 @@ def run_sheet(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     locked = _is_locked(workshop)
     structure_key = _structure_key(workshop, people)
     others = report.answers.others(report.a, report.b)
+    perceptions = {perception.item.pk: perception for perception in report.perception}
     views: list[BlockView] = []
     start = 0
     number = 0
@@ -376,6 +390,7 @@ def run_sheet(request: HttpRequest, workshop_pk: int) -> HttpResponse:
                 row=row,
                 number=number,
                 structure_key=structure_key,
+                perception=perceptions.get(plan_item.pk),
                 others=[
                     (person, show(row.item, *cell))
                     for person in others[:OTHERS_SHOWN]
@@ -438,7 +453,7 @@ def run_sheet_change(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     key = request.POST.get("block", "")[:80]
     people = people_of([workshop]).get(workshop.pk, [])
     report = _report(request, workshop, people, codings=True)
-    plan = _plan(workshop, report.rows)
+    plan = _plan(workshop, report)
     try:
         base = _revision(request.POST.get("revision", ""))
     except ValueError:
@@ -452,7 +467,9 @@ def run_sheet_change(request: HttpRequest, workshop_pk: int) -> HttpResponse:
             minutes = _minutes(request.POST.get("minutes", ""), low=15)
         elif op == "reset":
             blocks = runsheet.default_blocks(
-                _plan_items(report.rows, topics_of(workshop.questionnaire.slug))
+                _plan_items(
+                    report.rows, topics_of(workshop.questionnaire.slug), _misperceived(report)
+                )
             )
         else:
             given = request.POST.get("minutes", "").strip()
@@ -572,7 +589,7 @@ def _reply(
 def record_decision(request: HttpRequest, workshop_pk: int, question_pk: int) -> HttpResponse:
     workshop = get_workshop_for_outcome(request, workshop_pk)
     question = get_object_or_404(
-        Question.objects.prefetch_related("choices"),
+        Question.objects.without_predictions().prefetch_related("choices"),
         pk=question_pk,
         section__questionnaire_id=workshop.questionnaire_id,
     )
@@ -807,9 +824,15 @@ def record_kpi(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     question = None
     raw = request.POST.get("question", "")
     if row is None and raw.isascii() and raw.isdigit() and len(raw) <= 12:
-        question = Question.objects.filter(
-            pk=int(raw), section__questionnaire_id=workshop.questionnaire_id, meta__has_key="kpi"
-        ).first()
+        question = (
+            Question.objects.without_predictions()
+            .filter(
+                pk=int(raw),
+                section__questionnaire_id=workshop.questionnaire_id,
+                meta__has_key="kpi",
+            )
+            .first()
+        )
     problem = ""
     saved = stale = None
     if _is_locked(workshop):

@@ -47,7 +47,7 @@ from .access import (
 )
 from .dashboard.freshness import note_answers_changed
 from .forms import LanguageForm
-from .models import LinkGuessWindow, Participant, ReplacedLink, hash_token
+from .models import LinkGuessWindow, Participant, ReplacedLink, Side, hash_token
 from .paths import each_path
 
 # Personal links that match nobody, per client address and hour, answered as a miss; the ones
@@ -159,14 +159,42 @@ def _replaced_link(request: HttpRequest, token_hash: str) -> HttpResponse | None
     )
 
 
+#: What a side is asked in a prediction question ("What do you think the other side
+#: answered?"): the technology side predicts the marketing side and the reverse; the business
+#: side (the CEO...) is not asked, and its pages leave the prediction questions out
+#: (`PREDICTING_SIDES`).
+PREDICTION_PROMPT = {
+    Side.TECHNOLOGY: gettext_lazy("What do you think the marketing side answered?"),
+    Side.MARKETING: gettext_lazy("What do you think the technology side answered?"),
+}
+
+
+def _sections_for(participant: Participant, response: Response) -> list:
+    """The questionnaire's sections as this participant answers them: with the prediction
+    questions only for a side that is asked them (`PREDICTION_PROMPT`)."""
+    # The participant has a response, so its questionnaire is frozen: its structure is cached.
+    return response.questionnaire.cached_sections(
+        response, predictions=participant.side in PREDICTION_PROMPT
+    )
+
+
+def _field(
+    participant: Participant, question: Question, number: int, answer, **state
+) -> QuestionField:  # noqa: ANN001
+    """`build_field`, a prediction question asking what the participant's other side answered."""
+    field = build_field(question, number, answer, **state)
+    if question.is_prediction:
+        field.prediction_prompt = str(PREDICTION_PROMPT.get(participant.side, ""))
+    return field
+
+
 def _load(request: HttpRequest, participant_pk: int) -> tuple[Participant, list, dict]:
     """The participant, the questionnaire's sections and their answers by question id."""
     participant = get_participant_for_session(request, participant_pk)
     if participant.response is None:
         raise Http404("Open your personal link again.")
     response = participant.response
-    # The participant has a response, so its questionnaire is frozen: its structure is cached.
-    sections = response.questionnaire.cached_sections(response)
+    sections = _sections_for(participant, response)
     answers = {answer.question_id: answer for answer in response.answers.all()}
     return participant, sections, answers
 
@@ -397,13 +425,15 @@ def section(request: HttpRequest, participant_pk: int, position: int) -> HttpRes
         # Reading a section changes nothing but the (throttled) activity time: where to resume
         # is where the executive last answered or saved a page.
         _touch(participant)
-    first_number = _question_number(sections, current, 0)
+    number = _question_number(sections, current, 0) - 1
     autosave_url = _autosave_urls(request.path, participant.pk)
     fields = []
-    for index, question in enumerate(current.questions.all()):
-        field = build_field(
+    for question in current.questions.all():
+        number += not question.is_prediction  # a prediction shares its question's number
+        field = _field(
+            participant,
             question,
-            first_number + index,
+            number,
             answers.get(question.pk),
             posted=request.POST if question.pk in errors else None,
             error=errors.get(question.pk, ""),
@@ -462,11 +492,15 @@ def _autosave_urls(page: str, participant_pk: int) -> Callable[[Question], str]:
 
 
 def _question_number(sections: list, current: object, index: int) -> int:
+    """The number of the question at `index` in `current`: questions are numbered through
+    the questionnaire, a prediction sharing the number of the question it follows."""
     before = 0
     for other in sections:
         if other is current:
-            break
-        before += len(other.questions.all())
+            return before + sum(
+                1 for q in list(other.questions.all())[: index + 1] if not q.is_prediction
+            )
+        before += sum(1 for q in other.questions.all() if not q.is_prediction)
     return before + index + 1
 
 
@@ -552,7 +586,7 @@ def autosave(request: HttpRequest, participant_pk: int, question_pk: int) -> Htt
     response = participant.response
     if response is None:
         raise Http404("Open your personal link again.")
-    sections = response.questionnaire.cached_sections(response)
+    sections = _sections_for(participant, response)
     found = next(
         (
             (position, q)
@@ -624,7 +658,8 @@ def _whole_question(
     refused = outcome.status == "refused"
     # A kind answered by typing shows what a refused change held, not the stored answer.
     keep_typed = refused and kind_for(question).typed
-    field = build_field(
+    field = _field(
+        participant,
         question,
         _question_number(sections, current, index),
         answer,
@@ -690,6 +725,9 @@ def review(request: HttpRequest, participant_pk: int) -> HttpResponse:
                     else "",
                     "answered": answered,
                     "draft_problem": draft_problem,
+                    "prediction_prompt": PREDICTION_PROMPT.get(participant.side, "")
+                    if question.is_prediction
+                    else "",
                 }
             )
             if question.required and not answered:

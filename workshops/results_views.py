@@ -112,7 +112,7 @@ def results(request: HttpRequest, participant_pk: int) -> HttpResponse:
     for section in workshop.questionnaire.ordered_sections():
         shown_section = SectionResults(section=section)
         for question in section.questions.all():
-            number += 1
+            number += not question.is_prediction  # a prediction shares its question's number
             block = QuestionResults(question=question, number=number)
             for respondent in named:
                 answer = answers.get((respondent.participant.response_id, question.pk))

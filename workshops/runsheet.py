@@ -4,7 +4,9 @@ Blocks, in order: opening and reveal; agreements to confirm (every question the 
 agree on, listed so the room can bank them quickly); one block per theme; owners and next
 steps; the parking lot. A theme is a declared topic (`surveys.topics`: questions that express
 one underlying disagreement, across sections) or, for a question without one, its section.
-Only questions that are partly or differ are discussed in a theme.
+Only questions that are partly or differ are discussed in a theme, and those on which a side
+misreads the other (a misperception: what it expected the other to answer differs from what
+the other answered), whatever their label: a misperception is often the most productive item.
 
 Order: within a block, the biggest importance-weighted gap leads (`ITEM_ORDER`); themes follow
 each other by the sum of their items' weighted gaps. Time boxes add up to the session's length
@@ -39,6 +41,13 @@ class PlanItem:
     similarity: float | None
     importance: float = 1.0
     has_reference: bool = False
+    #: A side misreads the other here (`workshops.dashboard.perception`): discussed, never
+    #: only confirmed, even when the two agree.
+    misperceived: bool = False
+
+    @property
+    def discussed(self) -> bool:
+        return self.label in DISCUSSED or self.misperceived
 
     @property
     def theme(self) -> str:
@@ -103,9 +112,11 @@ class Block:
 def default_blocks(items: Iterable[PlanItem]) -> list[Block]:
     """The plan before the facilitator changes anything."""
     items = list(items)
-    agreements = sorted((i for i in items if i.label == "agree"), key=lambda i: i.number)
+    agreements = sorted(
+        (i for i in items if i.label == "agree" and not i.misperceived), key=lambda i: i.number
+    )
     themes: dict[str, list[PlanItem]] = {}
-    for item in sorted((i for i in items if i.label in DISCUSSED), key=item_order):
+    for item in sorted((i for i in items if i.discussed), key=item_order):
         themes.setdefault(item.theme, []).append(item)
     theme_blocks = [Block(key, THEME, group) for key, group in themes.items()]
     theme_blocks.sort(key=lambda block: (-block.weight, block.first_number))

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from django.utils.translation import get_language, gettext
@@ -102,6 +102,10 @@ class Item:
     kpi: str = ""
     benchmark: dict[str, Any] = field(default_factory=dict)
     discussion_prompt: str = ""
+    #: The question asking each side what the other answered to this one (`Question.predicts`),
+    #: or None. Prediction questions are no items of their own: they are never scored, counted
+    #: or put on the agenda; their answers are read through this one (`predictions`).
+    prediction_pk: int | None = None
     #: A forecast or a value today, not a target (`meta.estimate`): no side is "more ambitious".
     estimate: bool = False
 
@@ -199,9 +203,12 @@ def _items_by_questionnaire(
     by_section: dict[int, list[Item]] = defaultdict(list)
     sections: dict[int, tuple[int, Any]] = {}
     numbers: dict[int, int] = defaultdict(int)
+    predicted = {q.predicts_id: q.pk for q in questions if q.predicts_id is not None}
     for question in questions:
         section = question.section
         sections[section.pk] = (section.questionnaire_id, section)
+        if question.is_prediction:
+            continue  # read through the item of the question it predicts
         numbers[section.questionnaire_id] += 1
         own = choices[question.pk]
         hints = KINDS[question.kind].meta_keys
@@ -225,6 +232,7 @@ def _items_by_questionnaire(
                 kpi=kpi_name(meta) if "kpi" in hints else "",
                 benchmark=question.benchmark or {},
                 discussion_prompt=question.text("discussion_prompt", language),
+                prediction_pk=predicted.get(question.pk),
                 estimate="kpi" in hints and bool(meta.get("estimate")),
             )
         )
@@ -428,6 +436,21 @@ class WorkshopAnswers:
     def values(self, item: Item, people: Iterable[Person]) -> list[Any]:
         return [self.value(person, item) for person in people]
 
+    def predictions(self, item: Item, people: Iterable[Person]) -> list[Any]:
+        """What these people think the other side answered to `item`, as scoring reads it
+        (None when missing or "don't know"); empty for a question without predictions."""
+        if item.prediction_pk is None:
+            return []
+        found = []
+        for person in people:
+            cell = self.cells.get((person.pk, item.prediction_pk))
+            found.append(None if cell is None or cell[1] else cell[0])
+        return found
+
+    @cached_property
+    def prediction_pks(self) -> frozenset[int]:
+        return frozenset(item.prediction_pk for item in self.items if item.prediction_pk)
+
     def answered(self, item: Item, people: Iterable[Person]) -> list[Person]:
         """The people with a usable (non-missing) answer to a question."""
         return [
@@ -438,8 +461,10 @@ class WorkshopAnswers:
         """Questions this person answered (a "don't know" counts), among those counted."""
         if self._answered_counts is None:
             counts: dict[int, int] = defaultdict(int)
-            for pk, _ in self.cells:
-                counts[pk] += 1
+            predictions = self.prediction_pks
+            for pk, question_pk in self.cells:
+                if question_pk not in predictions:  # only answers about themselves
+                    counts[pk] += 1
             self._answered_counts = counts
         return self._answered_counts.get(person.pk, 0)
 

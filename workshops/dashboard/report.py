@@ -29,6 +29,7 @@ from .kpis import KpiRow, kpi_rows
 from .labels import label_key
 from .loading import Group, Person, WorkshopAnswers
 from .ownership import OwnershipRow, ownership_rows
+from .perception import PerceptionRow, perception_rows
 from .rows import Row, build_row
 from .sections import Summary, Unscored, summarise
 
@@ -157,6 +158,21 @@ class Report:
     @cached_property
     def kpis(self) -> list[KpiRow]:
         return kpi_rows(self.answers, self.rows, self.a, self.b)
+
+    @cached_property
+    def perception(self) -> list[PerceptionRow]:
+        """What each group thinks the other answered, beside the real gap, on each question
+        marked for prediction (only for a technology group against a marketing group)."""
+        return perception_rows(self.answers, self.rows, self.a, self.b, self.cache)
+
+    @cached_property
+    def unpredicted(self) -> int:
+        """Questions asking for predictions that nobody in the pair has predicted yet."""
+        return sum(1 for row in self.perception if not row.predicted)
+
+    @cached_property
+    def misperceptions(self) -> list[PerceptionRow]:
+        return [row for row in self.perception if row.has_misperception]
 
     @cached_property
     def agenda(self) -> list[AgendaItem]:
