@@ -42,7 +42,9 @@ def test_a_load_time_of_two_seconds_is_in_the_three_seconds_or_less_bucket(
     checks = {c.person.name: c for c in reference.checks}
     assert checks["Dana Whitfield"].in_bucket is True  # 2 s is more ambitious than 3 s
     assert checks["Marcus Reyes"].in_bucket is False
-    assert reference.headline.startswith("Netbiscuits 2013, as reported: CIOs 40 %, CMOs 24 %")
+    assert reference.headline.startswith(
+        "Netbiscuits 2013, as reported: CIOs 40 %, CMOs 24 % “favour a 3-second goal"
+    )
     assert "CIOs and CMOs together 90 %" in reference.headline
     html = response.content.decode()
     assert "The sources disagree:" in html
@@ -136,3 +138,22 @@ def test_an_estimate_names_nobody_more_ambitious(alice_client, workshop, cio, cm
     kpis = {kpi.item.code: kpi for kpi in response.context["report"].kpis}
     assert kpis["kpi-conversion-today"].item.estimate
     assert "an estimate, not a target" in response.content.decode()
+
+
+def test_the_published_figures_read_in_german(alice_client, workshop, cio, cmo):
+    give_answers(cio, {"owner-web-today": "cio", "kpi-load-time": 2})
+    give_answers(cmo, {"owner-web-today": "cmo", "kpi-load-time": 4})
+    response = _page(alice_client, workshop, language="de")
+    rows = _rows(response)
+    today = rows["owner-web-today"].reference
+    assert (
+        today.headline
+        == "Netbiscuits 2013, laut Berichten: Befragte 44 % „der CIO verantwortet sie“"
+    )
+    assert {c.figure.text for c in today.checks} == {"44 % der Befragten"}
+    load = rows["kpi-load-time"].reference
+    assert "CIOs und CMOs zusammen 90 % „wollen eine schnellere Website“" in load.headline
+    html = response.content.decode()
+    assert "Umfrage von Netbiscuits, durchgeführt mit Vanson Bourne, Herbst 2013" in html
+    assert "Die Quellen widersprechen sich: Daniel Weisbecks Bericht" in html
+    assert "veröffentlicht in einem anderen Bericht über dieselbe Umfrage" in html

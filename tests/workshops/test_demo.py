@@ -52,3 +52,31 @@ def test_the_demo_answers_are_counted_where_the_board_reads_them(questionnaire):
     run_seed()
     responses = Response.objects.all()
     assert responses and all(r.answered_count == r.count_answered() > 0 for r in responses)
+
+
+def test_make_runs_demo_is_on_v3_with_predictions_and_a_dispute_about_today(db):
+    """`make run` loads the default questionnaire, version 3, and the demo answers it: the new
+    questions, the predictions of what the other side answered, and a "today" row where each
+    side names itself (a disagreement about the facts)."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from surveys.loading import DEFAULT_QUESTIONNAIRE, load_questionnaire
+    from surveys.models import Answer
+
+    from ..conftest import client_for
+
+    questionnaire, _ = load_questionnaire(DEFAULT_QUESTIONNAIRE)
+    run_seed()
+    workshop = Workshop.objects.get()
+    assert workshop.questionnaire == questionnaire
+    answers = Answer.objects.filter(response__participant__workshop=workshop)
+    assert answers.filter(question__code="owner-budget-today").count() >= 2
+    assert answers.filter(question__predicts__isnull=False).count() >= 14
+    assert not answers.filter(question__code="own-strategy-should").exists()  # a v2 code
+    ceo = workshop.participants.get(role="ceo").response
+    assert ceo.answered_count == 13
+    client = client_for(get_user_model().objects.get(username="facilitator"))
+    html = client.get(reverse("workshops:dashboard", args=[workshop.pk])).content.decode()
+    assert "Each says their own side owns it today: a disagreement about the facts" in html
+    assert "Netbiscuits 2013, as reported" in html

@@ -344,11 +344,12 @@ def test_a_prediction_takes_no_decision(pworkshop, people):
 
 
 def test_the_demo_shows_what_each_side_expected_of_the_other(db):
-    """The default questionnaire (v3) asks predictions; the demo's CIO and CMO make them."""
-    from surveys.loading import load_questionnaire
+    """The default questionnaire (v3; the `questionnaire` fixture is v2) asks predictions;
+    the demo's CIO and CMO make them."""
+    from surveys.loading import DEFAULT_QUESTIONNAIRE, load_questionnaire
     from workshops.demo import seed_demo
 
-    workshop, _, _ = seed_demo(load_questionnaire()[0])
+    workshop, _, _ = seed_demo(load_questionnaire(DEFAULT_QUESTIONNAIRE)[0])
     response = client_for(workshop.owner).get(reverse("workshops:dashboard", args=[workshop.pk]))
     report = response.context["report"]
     assert any(row.predicted for row in report.perception)

@@ -8,7 +8,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
+
+from surveys.models import language_candidates
 
 from ..models import Role
 from .answers import Shown, show
@@ -102,6 +104,8 @@ class Figure:
     source: str = ""
     #: Which answers count as in its bucket, when not the reference's own rule.
     rule: tuple[tuple[str, Any], ...] = ()
+    #: The group as a sentence needs it, where the language inflects it ("der Befragten").
+    group_in_sentence: str = ""
 
     @property
     def label(self) -> str:
@@ -118,8 +122,10 @@ class Figure:
 
     @property
     def text(self) -> str:
-        """E.g. "76 % of CIOs", "over 50 % of CMOs", "44 % of organisations"."""
-        if self.group_label in GROUP_IN_SENTENCE:
+        """E.g. "76 % of CIOs", "over 50 % of CMOs", "44 % of respondents"."""
+        if self.group_in_sentence:  # the file's own translation
+            group = self.group_in_sentence
+        elif self.group_label in GROUP_IN_SENTENCE:
             group = str(GROUP_IN_SENTENCE[self.group_label])
         else:
             group = self.label
@@ -257,16 +263,42 @@ def _counts_as_yes(rule: Mapping[str, Any], value: Any) -> bool | None:
     return None
 
 
-def _figure(data: Mapping[str, Any]) -> Figure:
+#: The texts of a published figure a file may translate, in a block per language inside the
+#: figure ("de": {"bucket": ..., "figures": [{"group_label": ...}], "extra_figures": [...]}).
+REFERENCE_TEXTS = ("source", "date", "population", "question", "bucket", "also_published")
+REFERENCE_TEXTS += ("conflict", "bucket_note")
+FIGURE_TEXTS = ("group_label", "group_in_sentence", "qualifier", "bucket", "source")
+
+
+def _translation(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The figure's block for the active language ({} when it has none: the file's own texts)."""
+    for code in language_candidates(get_language()):
+        block = data.get(code)
+        if isinstance(block, Mapping):
+            return block
+    return {}
+
+
+def _figure(data: Mapping[str, Any], translated: Any = None) -> Figure:
     rule = data.get("answer_counts_as_yes")
+    texts = {name: str(data.get(name, "")) for name in FIGURE_TEXTS if name != "group_label"}
+    texts["group_label"] = str(data.get("group_label", data.get("group", "")))
+    if isinstance(translated, Mapping):
+        texts.update({k: str(v) for k, v in translated.items() if k in FIGURE_TEXTS and v})
     return Figure(
         group=str(data.get("group", "")),
-        group_label=str(data.get("group_label", data.get("group", ""))),
         percent=float(data.get("percent", 0)),
-        qualifier=str(data.get("qualifier", "")),
-        bucket=str(data.get("bucket", "")),
-        source=str(data.get("source", "")),
         rule=tuple(rule.items()) if isinstance(rule, Mapping) else (),
+        **texts,
+    )
+
+
+def _figures(data: Mapping[str, Any], key: str, block: Mapping[str, Any]) -> tuple[Figure, ...]:
+    translated = block.get(key)
+    translated = translated if isinstance(translated, list) else []
+    return tuple(
+        _figure(figure, translated[index] if index < len(translated) else None)
+        for index, figure in enumerate(data.get(key) or ())
     )
 
 
@@ -288,8 +320,10 @@ def reference_for(
     data = item.benchmark
     if not data or not data.get("figures"):
         return None
-    figures = tuple(_figure(f) for f in data["figures"])
-    extra_figures = tuple(_figure(f) for f in data.get("extra_figures", ()))
+    block = _translation(data)
+    text = {name: str(block.get(name) or data.get(name, "")) for name in REFERENCE_TEXTS}
+    figures = _figures(data, "figures", block)
+    extra_figures = _figures(data, "extra_figures", block)
     by_group = {figure.group: figure for figure in figures}
     rule = data.get("answer_counts_as_yes", {})
 
@@ -313,19 +347,19 @@ def reference_for(
     ]
     others_checked = [c for c in others_checked if c.figure is not None]
     return Reference(
-        source=str(data.get("source", "")),
-        date=str(data.get("date", "")),
-        population=str(data.get("population", "")),
-        question=str(data.get("question", "")),
-        bucket=str(data.get("bucket", "")),
-        also_published=str(data.get("also_published", "")),
+        source=text["source"],
+        date=text["date"],
+        population=text["population"],
+        question=text["question"],
+        bucket=text["bucket"],
+        also_published=text["also_published"],
         seed=str(data.get("seed", "")),
         figures=figures,
         vendor=str(data.get("vendor") or str(data.get("source", "")).partition(" ")[0]),
         year=str(data.get("year") or _year(str(data.get("date", "")))),
         extra_figures=extra_figures,
-        conflict=str(data.get("conflict", "")),
-        bucket_note=str(data.get("bucket_note", "")),
+        conflict=text["conflict"],
+        bucket_note=text["bucket_note"],
         checks=tuple(
             check(person)
             for group in groups
