@@ -140,5 +140,10 @@ def _record_an_outcome(workshop, cio, alice) -> None:
         **common,
     )
     save_notes(biases="Budget", parking_lot="", **common)
-    save_run_sheet(minutes=90, blocks=[BlockChoice("opening", "opening")], change="", **common)
+    save_run_sheet(
+        minutes=90,
+        blocks=[BlockChoice("opening", "opening")],
+        change={"change": "length", "block": ""},
+        **common,
+    )
     sign_off(workshop=workshop, signed_by="Priya, CEO", actor=alice)
