@@ -179,18 +179,7 @@ def copy_structure(source: Questionnaire, target: Questionnaire) -> None:
     if companions:
         Question.objects.bulk_update(companions, ["predicts"])
     Choice.objects.bulk_create(
-        [
-            Choice(
-                question=copy,
-                position=choice.position,
-                value=choice.value,
-                label=choice.label,
-                is_none=choice.is_none,
-                translations=choice.translations,
-            )
-            for question, copy in pairs
-            for choice in question.choices.all()
-        ]
+        [choice.copy_for(copy) for question, copy in pairs for choice in question.choices.all()]
     )
 
 

@@ -188,14 +188,7 @@ def _copy(
     copy.translations = _kept(question.translations, languages)
     copy.save()
     Choice.objects.bulk_create(
-        Choice(
-            question=copy,
-            position=choice.position,
-            value=choice.value,
-            label=choice.label,
-            is_none=choice.is_none,
-            translations=_kept(choice.translations, languages),
-        )
+        choice.copy_for(copy, _kept(choice.translations, languages))
         for choice in question.choices.all()
     )
     return copy

@@ -604,6 +604,18 @@ class Choice(Translatable):
     def __str__(self) -> str:
         return self.label
 
+    def copy_for(self, question: Question, translations: dict[str, Any] | None = None) -> Choice:
+        """This option, unsaved, for `question` (a copy of its own): the same position, value,
+        label and "none" flag, with `translations` (by default its own)."""
+        return Choice(
+            question=question,
+            position=self.position,
+            value=self.value,
+            label=self.label,
+            is_none=self.is_none,
+            translations=self.translations if translations is None else translations,
+        )
+
 
 class ResponseStatus(models.TextChoices):
     DRAFT = "draft", "Draft"

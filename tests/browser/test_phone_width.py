@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 
 from surveys.answering import save_draft
+from surveys.builder import copy_questionnaire
 from surveys.models import Answer, Response, ResponseStatus
 from workshops.demo import seed_demo
 from workshops.models import DeliveryState, InvitationDelivery, Participant
@@ -121,7 +122,16 @@ def test_no_page_is_wider_than_a_phone_in_any_state(new_page):
     facilitator.get_by_role("button", name="Log in").click()
     facilitator.wait_for_url("**/workshops/")
     pages = ("", "dashboard/", "comparison/", "agenda/", "audit/", "edit/")
-    _measure(facilitator, ["/workshops/", *[f"/workshops/{workshop.pk}/{p}" for p in pages]], wide)
+    pages += ("run-sheet/", "outcome/", "report/")
+    paths = ["/workshops/", *[f"/workshops/{workshop.pk}/{p}" for p in pages]]
+    paths.append(f"/clients/{workshop.organisation_id}/")
+    # The questionnaire builder: the list, a draft's editor (with the long v3 questions), its
+    # details, changes and preview, the library and the import page.
+    draft = copy_questionnaire(questionnaire, actor=workshop.owner, title="Our own questions")
+    paths += ["/questionnaires/", "/questionnaires/new/", "/questionnaires/library/"]
+    paths += ["/questionnaires/import/", f"/questionnaires/{questionnaire.pk}/"]
+    paths += [f"/questionnaires/{draft.pk}/{p}" for p in ("", "details/", "changes/", "preview/")]
+    _measure(facilitator, paths, wide)
     assert not wide, "Pages wider than the screen:\n" + "\n".join(wide)
 
 
