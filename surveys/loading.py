@@ -674,7 +674,6 @@ def load(path: Path = DEFAULT_QUESTIONNAIRE) -> tuple[Questionnaire, Outcome]:
     definition = read_definition(path)
     if problems := check_definition(definition):
         raise QuestionnaireInvalid(problems)
-    built = build(definition)
     digest = definition_digest(definition)
     existing = (
         Questionnaire.objects.select_for_update()
@@ -682,7 +681,10 @@ def load(path: Path = DEFAULT_QUESTIONNAIRE) -> tuple[Questionnaire, Outcome]:
         .first()
     )
     if existing is not None and existing.source_digest == digest:
+        # The same file as the version stored: nothing to build (building validates every
+        # row against the database's constraints, a query each: most of a load's time).
         return existing, Outcome.UNCHANGED
+    built = build(definition)
     if existing is not None and existing.is_frozen:
         stored = _stored(existing)
         if _meaning(stored) != _meaning(built.sections):
