@@ -19,6 +19,7 @@ offered on the report page once it is ready.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -216,8 +217,41 @@ def pending_key(key: str) -> str:
     return f"{key}:pending"
 
 
+#: The longest run of characters without a place to break that the PDF's text keeps whole.
+LONGEST_UNBROKEN = 20
+_TEXT = re.compile(r">([^<]+)<")
+_LONG_RUN = re.compile(rf"[^\s\u200b]{{{LONGEST_UNBROKEN + 1},}}")
+_UNIT = re.compile(r"&#?\w+;|.", re.DOTALL)  # a character, or an escaped one whole
+
+
+def breakable(html: str) -> str:
+    """`html` with an invisible break opportunity (U+200B) every `LONGEST_UNBROKEN` characters
+    of any longer run in its text (a German compound, a pasted link or name), never inside a
+    tag or an escaped character (the report's templates apply it: `{% filter breakable %}`).
+    The report's table cells wrap with `overflow-wrap: break-word`, which keeps words whole and
+    lets WeasyPrint measure a table by its words (with `anywhere` every character counted as a
+    break: most of a PDF's time went into measuring, and a phone showed "Alignm-ent"), but
+    which would let one long word widen a table past the page: with no run longer than this,
+    no column needs more than about a fifth of an A4 page's width."""
+
+    def split(run: re.Match[str]) -> str:
+        units = _UNIT.findall(run.group(0))
+        return "\u200b".join(
+            "".join(units[start : start + LONGEST_UNBROKEN])
+            for start in range(0, len(units), LONGEST_UNBROKEN)
+        )
+
+    return _TEXT.sub(lambda text: f">{_LONG_RUN.sub(split, text.group(1))}<", html)
+
+
 def render_pdf(parts: ReportParts, paper: str) -> bytes:
     """The report as a PDF (WeasyPrint): the report's stylesheet, then the page size."""
+    return laid_out(parts, paper).write_pdf()
+
+
+def laid_out(parts: ReportParts, paper: str) -> Any:
+    """The report laid out on `paper` by WeasyPrint (a `weasyprint.Document`: its pages and
+    boxes, before it is written as a PDF)."""
     from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
 
@@ -236,7 +270,7 @@ def render_pdf(parts: ReportParts, paper: str) -> bytes:
         CSS(filename=finders.find("css/report.css"), url_fetcher=NoFetching()),
         CSS(string=f"@page {{ size: {page}; }}"),
     ]
-    return HTML(string=html, url_fetcher=NoFetching()).write_pdf(stylesheets=stylesheets)
+    return HTML(string=html, url_fetcher=NoFetching()).render(stylesheets=stylesheets)
 
 
 def build_and_keep(

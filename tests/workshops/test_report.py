@@ -230,3 +230,64 @@ def test_executives_get_the_report_pdf_once_results_are_shared(
     _, text = text_of(response.content)
     assert "Draft the app brief" in " ".join(text.split())
     assert AuditEvent.objects.filter(workshop=workshop, action="export").exists()
+
+
+def _widest_table(document) -> tuple[float, float]:
+    """The widest table box of a laid-out report, and the width the page leaves for it."""
+
+    def boxes(box):
+        yield box
+        for child in getattr(box, "children", None) or []:
+            yield from boxes(child)
+
+    widest, room_for = 0.0, 0.0
+    for page in document.pages:
+        area = page._page_box.children[0]  # the page's content area
+        room_for = area.width
+        for box in boxes(area):
+            if type(box).__name__ == "TableBox":
+                widest = max(widest, box.margin_width())
+    return widest, room_for
+
+
+def test_a_long_word_wraps_instead_of_widening_a_table_past_the_page(alice, room, monkeypatch):
+    """Cells keep words whole (break-word, which WeasyPrint measures fast), so a word with no
+    place to break (a pasted link, a German compound, a name) gets one every 20 characters:
+    without them, these words would push the tables past the page's edge."""
+    from workshops.outcome_models import Action
+
+    record_outcome(room, alice)
+    participant = room.participants.order_by("pk").first()
+    participant.name = "Donaudampfschifffahrtsgesellschaftskapitänswitwe" * 2
+    participant.save(update_fields=["name"])
+    Action.objects.filter(workshop=room).update(
+        what="https://intranet.example.com/" + "mobile-strategy-decisions-" * 6,
+        owner_name="Kundenbeziehungsmanagementverantwortliche",
+    )
+    parts = reporting.report_parts(Workshop.objects.get(pk=room.pk))
+    widest, room_for = _widest_table(reporting.laid_out(parts, "a4"))
+    assert 0 < widest <= room_for + 0.5, (widest, room_for)
+    # Every word is still there, whole once the lines it wraps over are joined.
+    text = "".join(text_of(reporting.render_pdf(parts, "a4"))[1].replace("\u200b", "").split())
+    for word in ("Kundenbeziehungsmanagementverantwortliche", "mobile-strategy-decisions-" * 6):
+        assert word in text, word
+
+    # The control: the same words with no break opportunity added overflow the page.
+    monkeypatch.setattr(reporting, "_LONG_RUN", __import__("re").compile(r"(?!x)x"))
+    widest, room_for = _widest_table(reporting.laid_out(parts, "a4"))
+    assert widest > room_for + 50
+
+
+def test_breakable_adds_break_opportunities_only_to_long_runs_of_text():
+    html = (
+        '<td class="a-class-name-longer-than-twenty">'
+        "short words stay &amp; whole " + "x" * 45 + " " + "&amp;" * 25 + "</td>"
+    )
+    out = reporting.breakable(html)
+    assert out.startswith(
+        '<td class="a-class-name-longer-than-twenty">short words stay &amp; whole '
+    )
+    assert "x" * 20 + "\u200b" + "x" * 20 + "\u200b" + "x" * 5 in out
+    # An escaped character is one character, never cut in two.
+    assert "&amp;" * 20 + "\u200b" + "&amp;" * 5 in out
+    assert out.replace("\u200b", "") == html
