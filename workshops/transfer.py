@@ -382,10 +382,44 @@ class _Checker:
         return parsed
 
 
+class _NotStrictJson(ValueError):
+    """A file that Python's JSON reader takes but JSON does not allow (a repeated key, NaN)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object, unless it names a key twice (which of the two would count is anyone's guess:
+    Python keeps the last, other readers the first)."""
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        keys = [key for key, _ in pairs]
+        repeated = next(key for key in keys if keys.count(key) > 1)
+        raise _NotStrictJson(
+            gettext("file: names the key “%(key)s” twice in one object.") % {"key": repeated[:60]}
+        )
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    """NaN, Infinity and -Infinity: Python reads them, JSON has no such values."""
+    raise _NotStrictJson(
+        gettext("file: is not JSON (“%(value)s” is not a JSON value).") % {"value": name}
+    )
+
+
 def read_file(content: bytes) -> dict[str, Any]:
-    """The file's JSON, or `TransferError` saying why it is not a transfer file."""
+    """The file's JSON, or `TransferError` saying why it is not a transfer file: not UTF-8, not
+    JSON (with the line and column), nested too deep for the reader, a key named twice in one
+    object, NaN or Infinity (no JSON values), or not an object."""
     try:
-        data = json.loads(content.decode("utf-8-sig"))
+        data = json.loads(
+            content.decode("utf-8-sig"),
+            object_pairs_hook=_no_repeated_keys,
+            parse_constant=_no_constant,
+        )
     except UnicodeDecodeError:
         raise TransferError([gettext("file: is not UTF-8 text.")]) from None
     except json.JSONDecodeError as error:
@@ -395,6 +429,10 @@ def read_file(content: bytes) -> dict[str, Any]:
                 % {"line": error.lineno, "column": error.colno, "error": error.msg}
             ]
         ) from None
+    except RecursionError:
+        raise TransferError([gettext("file: is not JSON (it nests too deep).")]) from None
+    except _NotStrictJson as error:
+        raise TransferError([error.message]) from None
     if not isinstance(data, dict):
         raise TransferError([gettext("file: must be a JSON object.")])
     return data

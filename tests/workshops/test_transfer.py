@@ -417,3 +417,79 @@ def test_the_json_export_with_an_outcome_stays_within_ten_queries(
     with django_assert_max_num_queries(10):
         data = transfer_file(alice_client, decided)
     assert data["outcome"]["sign_offs"]
+
+
+# Hostile files (issue 14's security review): each is refused with its place named, never a
+# server error, and nothing is imported.
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "file: is not JSON (it nests too deep)."),
+        (
+            b'{"schema": "x", "schema": "common-ground/workshop"}',
+            "file: names the key “schema” twice in one object.",
+        ),
+        (b'{"schema": NaN}', "file: is not JSON (“NaN” is not a JSON value)."),
+        (b'{"a": [1, -Infinity]}', "file: is not JSON (“-Infinity” is not a JSON value)."),
+    ],
+)
+def test_a_file_that_is_not_strict_json_is_refused_by_name(staff, alice, content, message):
+    response = client_for(staff).post(
+        reverse("workshops:import"),
+        {"file": SimpleUploadedFile("w.json", content), "owner": alice.pk},
+    )
+    assert response.status_code == 400
+    assert message in response.text
+    assert Workshop.objects.count() == 0
+
+
+def test_impossible_dates_and_numbers_are_named_never_a_crash(alice_client, alice, decided):
+    from workshops.outcome_models import SharedKpi
+
+    data = transfer_file(alice_client, decided)
+    data["export_id"] = "6f1c1e0a-0000-4000-8000-0000000000aa"
+    data["workshop"]["answer_by"] = "2026-02-31"
+    data["workshop"]["created_at"] = "2026-02-30T10:00:00+00:00"
+    data["participants"][0]["created_at"] = "9999-12-31T23:00:00-05:00"
+    data["participants"][1]["created_at"] = "0001-01-01T00:00:00+05:00"
+    kpi = data["outcome"]["kpis"][0]
+    kpi["target"] = 10**400
+    kpi["current_value"] = float("inf")
+    before = (Workshop.objects.count(), SharedKpi.objects.count())
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    problems = error.value.problems
+    assert "workshop.answer_by: must be a date (YYYY-MM-DD)." in problems
+    for place in ("workshop", "participants[0]", "participants[1]"):
+        assert (
+            f"{place}.created_at: must be a date and time with its time zone (ISO 8601)."
+            in problems
+        )
+    assert "outcome.kpis[0].target: must be a number or null." in problems
+    assert "outcome.kpis[0].current_value: must be a number or null." in problems
+    assert len(problems) == 6, problems
+    assert (Workshop.objects.count(), SharedKpi.objects.count()) == before
+
+
+def test_participants_are_checked_as_the_participant_form_checks_them(alice_client, alice, full):
+    data = transfer_file(alice_client, full)
+    data["export_id"] = "6f1c1e0a-0000-4000-8000-0000000000bb"
+    people = data["participants"]
+    assert people[0]["removed_at"] is None and people[1]["removed_at"] is None
+    people[0]["email"] = "Same@Example.com"
+    people[1]["email"] = "same@example.com"
+    people[2]["email"] = "not an address <script>"
+    people[3]["name"] = "Dana\r\nBcc: everyone@example.com"
+    removed = next(i for i, p in enumerate(people) if p["removed_at"] is not None)
+    people[removed]["email"] = "same@example.com"  # a removed participant's does not count
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    problems = error.value.problems
+    assert problems == [
+        "participants[1].email: is the email of participants[0] too.",
+        "participants[2].email: must be an email address.",
+        "participants[3].name: must be one line (no line breaks or tabs).",
+    ]
+    assert Workshop.objects.count() == 1
