@@ -23,6 +23,7 @@ nothing.
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -354,7 +355,13 @@ class _Checker:
         value = data.get(key)
         if value is None and not required:
             return None
-        parsed = parse_datetime(value) if isinstance(value, str) else None
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+            # Within what a date and time can hold once in UTC (year 1 to 9999).
+            if parsed is not None and timezone.is_aware(parsed):
+                parsed.astimezone(UTC)
+        except (ValueError, OverflowError):  # February 30th, or the year 10000 in UTC
+            parsed = None
         if parsed is None or timezone.is_naive(parsed):
             self.problem(
                 f"{place}.{key}".lstrip("."),
@@ -367,16 +374,23 @@ class _Checker:
         value = data.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        try:
+            number = None if isinstance(value, bool) else float(value)
+        except (TypeError, ValueError, OverflowError):  # not a number, or beyond a float
+            number = None
+        if not isinstance(value, int | float) or number is None or not math.isfinite(number):
             self.problem(f"{place}.{key}".lstrip("."), gettext("must be a number or null."))
             return None
-        return float(value)
+        return number
 
     def day(self, data: Mapping[str, Any], key: str, place: str) -> date | None:
         value = data.get(key)
         if value is None:
             return None
-        parsed = parse_date(value) if isinstance(value, str) else None
+        try:
+            parsed = parse_date(value) if isinstance(value, str) else None
+        except ValueError:  # well formed, but no such day (February 31st)
+            parsed = None
         if parsed is None:
             self.problem(f"{place}.{key}".lstrip("."), gettext("must be a date (YYYY-MM-DD)."))
         return parsed
