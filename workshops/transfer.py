@@ -31,6 +31,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch, Value
 from django.db.models.functions import JSONObject
@@ -528,6 +530,7 @@ def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
             ).prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("position")))
         }
     people = []
+    emails: dict[str, str] = {}  # an active participant's email, lower case -> their place
     for index, raw in enumerate(check.list(data, "participants", "")):
         place = f"participants[{index}]"
         entry = check.object(raw, place)
@@ -540,6 +543,11 @@ def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
             "removed_at": check.moment(entry, "removed_at", place),
             "response": None,
         }
+        if person["name"] and person["name"] != " ".join(person["name"].split()):
+            # As the participant form makes it: a line break would break the board's rows and
+            # the invitation's headers.
+            check.problem(f"{place}.name", gettext("must be one line (no line breaks or tabs)."))
+        _check_email(check, person, place, emails, removed=entry.get("removed_at") is not None)
         if entry.get("response") is not None:
             person["response"] = _response(check, entry["response"], f"{place}.response", questions)
         people.append(person)
@@ -587,6 +595,27 @@ def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         "outcome": outcome,
     }
     return plan, check.problems
+
+
+def _check_email(
+    check: _Checker, person: dict[str, Any], place: str, emails: dict[str, str], *, removed: bool
+) -> None:
+    """An email as the participant form takes it: an address, and no other participant's
+    (removed ones aside) in the workshop, whatever its case."""
+    email = person["email"]
+    if not email:
+        return
+    try:
+        validate_email(email)
+    except ValidationError:
+        check.problem(f"{place}.email", gettext("must be an email address."))
+        return
+    if removed:
+        return
+    if (first := emails.setdefault(email.lower(), place)) != place:
+        check.problem(
+            f"{place}.email", gettext("is the email of %(place)s too.") % {"place": first}
+        )
 
 
 def _outcome_plan(
