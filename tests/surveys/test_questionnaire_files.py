@@ -195,6 +195,18 @@ def _option_value_not_a_code(d: dict) -> str:
     return question["code"]
 
 
+def _bound_beyond_a_float(d: dict) -> str:
+    question = _first_of_kind(d, "numeric")
+    question["max_value"] = 10**400  # a whole number JSON allows, which no float holds
+    return question["code"]
+
+
+def _bound_infinite(d: dict) -> str:
+    question = _first_of_kind(d, "numeric")
+    question["min_value"] = float("-inf")  # written as -Infinity, which Python reads
+    return question["code"]
+
+
 QUESTION_ERRORS: list[tuple[str, Callable[[dict], str], str]] = [
     ("a scale with one point", _scale_with_one_point, "scale_max"),
     ("options sharing a value", _duplicate_choice_values, "choices"),
@@ -211,6 +223,8 @@ QUESTION_ERRORS: list[tuple[str, Callable[[dict], str], str]] = [
     ("a flag that is not true or false", _required_not_a_flag, "required"),
     ("a prompt too long to store", _prompt_too_long, "prompt"),
     ("an option value that is not a code", _option_value_not_a_code, "choices[1].value"),
+    ("a bound beyond a float", _bound_beyond_a_float, "max_value"),
+    ("an infinite bound", _bound_infinite, "min_value"),
 ]
 
 
