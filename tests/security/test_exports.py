@@ -122,3 +122,39 @@ def test_script_payloads_are_carried_as_plain_text(alice, questionnaire, name):
     cells = _cells(alice, workshop, name)
     for field in ("workshop title", "participant name", "free-text answer"):
         assert texts[field] in cells, f"{field} not exported as typed in {name}"
+
+
+def test_every_typed_text_of_every_table_is_neutralised(alice, questionnaire):
+    """Every text a person typed that reaches a cell, in each of the five spreadsheets: the
+    outcome's (KPI name, unit and owner, action and its owner, decision note), the questions'
+    prompts (a builder's questionnaire is typed too), names and free-text answers."""
+    from surveys.models import Choice
+    from workshops.outcome_models import Action, Decision, SharedKpi
+
+    from ..workshops.populate import populate, record_outcome
+
+    workshop = _workshop(alice, questionnaire, FORMULAS)
+    populate(workshop, 3)
+    record_outcome(workshop, alice)
+    typed = "=cmd|' /C calc'!A0"
+    SharedKpi.objects.filter(workshop=workshop).update(name=typed, unit="+%", owner="@Dana")
+    Action.objects.filter(workshop=workshop).update(what="-1+1", owner_name="\t=1")
+    Action.objects.filter(workshop=workshop, owner_participant__isnull=False).update(
+        owner_participant=None
+    )
+    Decision.objects.filter(workshop=workshop).update(note="\r=2")
+    Question.objects.filter(section__questionnaire=questionnaire).update(prompt=typed)
+    Choice.objects.filter(question__section__questionnaire=questionnaire).update(label=typed)
+    cells = []
+    for name in [*EXPORTS, "export_decisions_csv", "export_kpis_csv", "export_actions_csv"]:
+        response = client_for(alice).get(reverse(f"workshops:{name}", args=[workshop.pk]))
+        assert response.status_code == 200
+        data = body(response)
+        if name.endswith("csv"):
+            cells += [c for row in csv.reader(io.StringIO(data.decode())) for c in row]
+        else:
+            cells += [t for rows in xlsx_sheets(data).values() for row in rows for _, _, t in row]
+    dangerous = [cell for cell in cells if cell.lstrip("\ufeff").startswith(FORMULA_TRIGGERS)]
+    assert not dangerous, f"cells a spreadsheet would evaluate: {sorted(set(dangerous))}"
+    for text in (typed, "+%", "@Dana", "-1+1", "\t=1", "\r=2"):
+        assert "'" + text in cells, f"{text!r} not exported"
