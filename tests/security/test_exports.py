@@ -158,3 +158,43 @@ def test_every_typed_text_of_every_table_is_neutralised(alice, questionnaire):
     assert not dangerous, f"cells a spreadsheet would evaluate: {sorted(set(dangerous))}"
     for text in (typed, "+%", "@Dana", "-1+1", "\t=1", "\r=2"):
         assert "'" + text in cells, f"{text!r} not exported"
+
+
+#: Typed texts that would make a PDF renderer fetch a URL or read a local file, were they markup.
+FETCHING = {
+    "workshop title": '<img src="file:///etc/passwd">',
+    "organisation": '<link rel="stylesheet" href="http://127.0.0.1:9/x.css">',
+    "participant name": "<style>@import url(file:///etc/hostname);</style>",
+    "free-text answer": '<div style="background:url(http://127.0.0.1:9/a.png)">x</div>',
+    "second free-text answer": "x{background:url(file:///etc/passwd)}",
+}
+
+
+def test_the_report_pdf_fetches_nothing_whatever_was_typed(alice, questionnaire, monkeypatch):
+    """WeasyPrint never fetches a URL nor reads a file for what participants typed: each text
+    is in the PDF as the text it was."""
+    from pypdf import PdfReader
+    from weasyprint.urls import URLFetcher
+
+    from workshops.outcome_models import Action, SharedKpi
+
+    from ..workshops.populate import record_outcome
+
+    workshop = _workshop(alice, questionnaire, FETCHING)
+    record_outcome(workshop, alice)
+    SharedKpi.objects.filter(workshop=workshop).update(name=FETCHING["workshop title"])
+    Action.objects.filter(workshop=workshop).update(what=FETCHING["organisation"])
+    asked: list[str] = []
+    fetch = URLFetcher.__call__
+    monkeypatch.setattr(
+        URLFetcher, "__call__", lambda self, url: asked.append(url) or fetch(self, url)
+    )
+    response = client_for(alice).get(reverse("workshops:report_pdf", args=[workshop.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "no-store" in response["Cache-Control"]
+    assert asked == []
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "root:" not in text
+    for field in ("workshop title", "organisation", "participant name"):
+        assert FETCHING[field] in text, f"{field} not shown as typed"
