@@ -329,7 +329,10 @@ class _Checker:
         if not isinstance(value, str) or (not blank and not value.strip()):
             self.problem(where, gettext("must be some text."))
             return ""
-        if len(value) > limit or "\x00" in value:
+        if "\x00" in value:  # PostgreSQL stores no NUL in a text
+            self.problem(where, gettext("must not hold a NUL character."))
+            return ""
+        if len(value) > limit:
             self.problem(where, gettext("must be at most %(limit)s characters.") % {"limit": limit})
             return ""
         return value

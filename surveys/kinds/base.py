@@ -94,6 +94,23 @@ def is_number(value: object) -> bool:
         return False
 
 
+def holds_nul(value: object) -> bool:
+    """Whether a text in `value` (its keys too, however deep) holds a NUL character (U+0000):
+    JSON allows it, PostgreSQL stores it in no text, so it is refused where it comes in."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return False
+
+
 class SettingsReader:
     """A question's settings as a kind reads them, from a questionnaire file's definition or
     from a stored question, noting each problem with the field it is in.

@@ -207,6 +207,18 @@ def _bound_infinite(d: dict) -> str:
     return question["code"]
 
 
+def _prompt_with_nul(d: dict) -> str:
+    question = _first_of_kind(d, "scale")
+    question["prompt"] = "Why\u0000 not"  # PostgreSQL stores no NUL in a text
+    return question["code"]
+
+
+def _option_label_with_nul(d: dict) -> str:
+    question = _first_of_kind(d, "single")
+    question["choices"][0]["label"] = "\u0000"
+    return question["code"]
+
+
 QUESTION_ERRORS: list[tuple[str, Callable[[dict], str], str]] = [
     ("a scale with one point", _scale_with_one_point, "scale_max"),
     ("options sharing a value", _duplicate_choice_values, "choices"),
@@ -225,6 +237,8 @@ QUESTION_ERRORS: list[tuple[str, Callable[[dict], str], str]] = [
     ("an option value that is not a code", _option_value_not_a_code, "choices[1].value"),
     ("a bound beyond a float", _bound_beyond_a_float, "max_value"),
     ("an infinite bound", _bound_infinite, "min_value"),
+    ("a NUL character in a prompt", _prompt_with_nul, "prompt"),
+    ("a NUL character in an option", _option_label_with_nul, "choices[1].label"),
 ]
 
 

@@ -493,3 +493,19 @@ def test_participants_are_checked_as_the_participant_form_checks_them(alice_clie
         "participants[3].name: must be one line (no line breaks or tabs).",
     ]
     assert Workshop.objects.count() == 1
+
+
+def test_a_nul_character_is_named_where_it_is(alice_client, alice, decided):
+    """PostgreSQL stores no NUL (U+0000) in a text: it is refused with its place, not a 500."""
+    data = transfer_file(alice_client, decided)
+    data["export_id"] = "6f1c1e0a-0000-4000-8000-0000000000cc"
+    answers = data["participants"][1]["response"]["answers"]
+    text = next(i for i, a in enumerate(answers) if a["question"] == "val-success")
+    answers[text]["value"] = "fine\u0000then"
+    data["outcome"]["decisions"][0]["note"] = "\u0000"
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    assert error.value.problems == [
+        f"participants[1].response.answers[{text}].value: must not hold a NUL character.",
+        "outcome.decisions[0].note: must not hold a NUL character.",
+    ]
