@@ -837,6 +837,10 @@ def _response(
         is_unknown = check.flag(answer, "is_unknown", where)
         value = answer.get("value")
         if is_unknown:
+            if not question.allow_unknown:  # as answering refuses it
+                check.problem(
+                    f"{where}.is_unknown", gettext("the question does not offer “don't know”.")
+                )
             if value is not None:
                 check.problem(f"{where}.value", gettext("must be null for “don't know”."))
         elif value is None:

@@ -509,3 +509,24 @@ def test_a_nul_character_is_named_where_it_is(alice_client, alice, decided):
         f"participants[1].response.answers[{text}].value: must not hold a NUL character.",
         "outcome.decisions[0].note: must not hold a NUL character.",
     ]
+
+
+def test_don_t_know_is_refused_where_the_question_does_not_offer_it(alice_client, alice, full):
+    from surveys.models import Question
+
+    data = transfer_file(alice_client, full)
+    data["export_id"] = "6f1c1e0a-0000-4000-8000-0000000000dd"
+    answers = data["participants"][1]["response"]["answers"]
+    closed = set(
+        Question.objects.filter(
+            section__questionnaire=full.questionnaire, allow_unknown=False
+        ).values_list("code", flat=True)
+    )
+    place = next(i for i, a in enumerate(answers) if a["question"] in closed)
+    answers[place].update(value=None, is_unknown=True)
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    assert error.value.problems == [
+        f"participants[1].response.answers[{place}].is_unknown: the question does not offer "
+        "“don't know”."
+    ]
