@@ -457,7 +457,9 @@ def read_file(content: bytes) -> dict[str, Any]:
     return data
 
 
-def _questionnaire(check: _Checker, data: Mapping[str, Any]) -> Questionnaire | None:
+def _questionnaire(
+    check: _Checker, data: Mapping[str, Any], owner: AbstractBaseUser | None
+) -> Questionnaire | None:
     wanted = check.object(data.get("questionnaire"), "questionnaire")
     slug = wanted.get("slug")
     version = wanted.get("version")
@@ -471,6 +473,21 @@ def _questionnaire(check: _Checker, data: Mapping[str, Any]) -> Questionnaire | 
             gettext(
                 "“%(slug)s” version %(version)s is not on this installation: load it first "
                 "(manage.py load_questionnaire FILE)."
+            )
+            % {"slug": slug, "version": version},
+        )
+        return None
+    if (
+        owner is not None
+        and not Questionnaire.objects.usable_by(owner).filter(pk=questionnaire.pk).exists()
+    ):
+        # As the workshop form offers: not a draft (its questions may still change under the
+        # answers), nor a questionnaire the owner may not see.
+        check.problem(
+            "questionnaire",
+            gettext(
+                "“%(slug)s” version %(version)s is not one the owner may give a workshop: it "
+                "must be published, and built in, theirs or shared with them."
             )
             % {"slug": slug, "version": version},
         )
@@ -490,8 +507,11 @@ def _questionnaire(check: _Checker, data: Mapping[str, Any]) -> Questionnaire | 
     return questionnaire
 
 
-def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The file checked whole: (what to write, problems). Nothing is written here."""
+def validate(
+    data: Mapping[str, Any], owner: AbstractBaseUser | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """The file checked whole, for a workshop of `owner`'s: (what to write, problems). Nothing
+    is written here."""
     check = _Checker()
     if data.get("schema") != SCHEMA:
         check.problem("schema", gettext("must be “%(schema)s”.") % {"schema": SCHEMA})
@@ -509,7 +529,7 @@ def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     except ValueError:
         check.problem("export_id", gettext("must be a UUID."))
         export_id = None
-    questionnaire = _questionnaire(check, data)
+    questionnaire = _questionnaire(check, data, owner)
     details = check.object(data.get("workshop"), "workshop")
     workshop = {
         "title": check.text(details, "title", "workshop", limit=200),
@@ -863,7 +883,7 @@ def import_workshop(
 ) -> Imported:
     """Load a transfer file as a new workshop of `owner`'s, all of it or nothing
     (`TransferError` lists every problem). A file imported before finds its workshop."""
-    plan, problems = validate(data)
+    plan, problems = validate(data, owner)
     if problems:
         raise TransferError(problems)
     existing = Workshop.objects.filter(import_id=plan["export_id"]).first()

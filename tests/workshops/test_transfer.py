@@ -530,3 +530,23 @@ def test_don_t_know_is_refused_where_the_question_does_not_offer_it(alice_client
         f"participants[1].response.answers[{place}].is_unknown: the question does not offer "
         "“don't know”."
     ]
+
+
+def test_only_a_questionnaire_the_owner_may_give_a_workshop_is_used(alice_client, alice, bob, full):
+    """As the workshop form offers: a published version the owner may see. Not a draft (its
+    questions may still change under the answers), nor someone else's private questionnaire."""
+    from surveys.models import Questionnaire, QuestionnaireStatus
+
+    data = transfer_file(alice_client, full)
+    questionnaire = Questionnaire.objects.filter(pk=full.questionnaire_id)
+    questionnaire.update(status=QuestionnaireStatus.DRAFT)
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    [problem] = error.value.problems
+    assert problem.startswith("questionnaire: “joint-mobile-strategy” version 2 is not one")
+    questionnaire.update(status=QuestionnaireStatus.PUBLISHED, owner=bob)  # bob's, not shared
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    assert error.value.problems == [problem]
+    assert Workshop.objects.count() == 1
+    assert import_workshop(data, owner=bob).created
