@@ -429,6 +429,16 @@ def _no_constant(name: str) -> Any:
     )
 
 
+def _whole_number(text: str) -> int:
+    """A whole number, unless it has more digits than Python reads (4300)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise _NotStrictJson(
+            gettext("file: is not JSON (a number has more digits than can be read).")
+        ) from None
+
+
 def read_file(content: bytes) -> dict[str, Any]:
     """The file's JSON, or `TransferError` saying why it is not a transfer file: not UTF-8, not
     JSON (with the line and column), nested too deep for the reader, a key named twice in one
@@ -438,6 +448,7 @@ def read_file(content: bytes) -> dict[str, Any]:
             content.decode("utf-8-sig"),
             object_pairs_hook=_no_repeated_keys,
             parse_constant=_no_constant,
+            parse_int=_whole_number,
         )
     except UnicodeDecodeError:
         raise TransferError([gettext("file: is not UTF-8 text.")]) from None

@@ -294,6 +294,12 @@ def test_a_file_that_is_not_utf8_is_refused():
     ]
 
 
+def test_a_number_with_too_many_digits_to_read_is_refused():
+    assert _refused(b'{"version": ' + b"1" * 5000 + b"}") == [
+        "The file is not valid JSON: a number has more digits than can be read."
+    ]
+
+
 def test_a_key_given_twice_is_refused():
     text = json.dumps(_default()).replace('"version": 2', '"version": 2, "version": 3', 1)
     assert _refused(text.encode()) == ["The file names the key “version” twice in one object."]

@@ -433,6 +433,10 @@ def test_the_json_export_with_an_outcome_stays_within_ten_queries(
         ),
         (b'{"schema": NaN}', "file: is not JSON (“NaN” is not a JSON value)."),
         (b'{"a": [1, -Infinity]}', "file: is not JSON (“-Infinity” is not a JSON value)."),
+        (
+            b'{"schema_version": ' + b"9" * 5000 + b"}",
+            "file: is not JSON (a number has more digits than can be read).",
+        ),
     ],
 )
 def test_a_file_that_is_not_strict_json_is_refused_by_name(staff, alice, content, message):
