@@ -554,3 +554,18 @@ def test_only_a_questionnaire_the_owner_may_give_a_workshop_is_used(alice_client
     assert error.value.problems == [problem]
     assert Workshop.objects.count() == 1
     assert import_workshop(data, owner=bob).created
+
+
+def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(staff, alice, monkeypatch):
+    from workshops import transfer
+
+    monkeypatch.setattr(transfer, "MAX_FILE_BYTES", 1024 * 1024)
+    read = []
+    monkeypatch.setattr(transfer, "read_file", lambda content: read.append(content) or {})
+    response = client_for(staff).post(
+        reverse("workshops:import"),
+        {"file": SimpleUploadedFile("w.json", b" " * (1024 * 1024 + 1)), "owner": alice.pk},
+    )
+    assert response.status_code == 400
+    assert "The file is larger than 1 MB." in response.text
+    assert read == [] and Workshop.objects.count() == 0
