@@ -43,6 +43,7 @@ from django.utils.translation import gettext
 from surveys.kinds import KINDS
 from surveys.models import Answer, Choice, Question, Questionnaire, Response, ResponseStatus
 
+from .coding import pair_key
 from .dashboard.loading import is_group_key
 from .models import (
     RACI_PARTIES,
@@ -601,6 +602,9 @@ def validate(
             continue
         pair = check.text(entry, "pair", place, limit=80)
         first, bar, second = pair.partition("|")
+        if bar:
+            # "b|a" is the pair "a|b", kept in that order (as the dashboard looks it up).
+            pair = pair_key(first, second)
         if not (bar and is_group_key(first) and is_group_key(second)) or first == second:
             check.problem(f"{place}.pair", gettext("must name two different groups, “a|b”."))
         elif (code, pair) in pairs_seen:

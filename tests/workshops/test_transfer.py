@@ -569,3 +569,20 @@ def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(staff, alice,
     assert response.status_code == 400
     assert "The file is larger than 1 MB." in response.text
     assert read == [] and Workshop.objects.count() == 0
+
+
+def test_a_coding_s_pair_is_read_in_either_order_and_only_once(alice_client, alice, full):
+    """CIO vs CMO and CMO vs CIO are one pair (`coding.pair_key`): a pair written the other
+    way round is the same coding (so the dashboard finds it), and given twice it is named."""
+    data = transfer_file(alice_client, full)
+    data["export_id"] = "6f1c1e0a-0000-4000-8000-0000000000ee"
+    [coding] = data["codings"]
+    assert coding["pair"] == "role:cio|role:cmo"
+    data["codings"].append({**coding, "pair": "role:cmo|role:cio"})
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    assert error.value.problems == ["codings[1].pair: is coded twice for this question."]
+    data["codings"] = [{**coding, "pair": "role:cmo|role:cio"}]
+    imported = import_workshop(data, owner=alice).workshop
+    assert TextCoding.objects.get(workshop=imported).pair == "role:cio|role:cmo"
+    assert figures(imported, "role:cio", "role:cmo") == figures(full, "role:cio", "role:cmo")
