@@ -316,6 +316,7 @@ class ChangeAction(models.TextChoices):
     in the reader's language (its `params` name what it was done to)."""
 
     CREATED = "created", gettext_lazy("Created")
+    IMPORTED = "imported", gettext_lazy("Imported")
     COPIED = "copied", gettext_lazy("Copied")
     NEW_VERSION = "new_version", gettext_lazy("New version")
     DETAILS = "details", gettext_lazy("Details changed")
@@ -336,6 +337,7 @@ class ChangeAction(models.TextChoices):
 #: Each action in words, filled from its params (missing ones read as "").
 CHANGE_TEXTS: dict[str, Any] = {
     ChangeAction.CREATED: gettext_lazy("Created the questionnaire “%(title)s”."),
+    ChangeAction.IMPORTED: gettext_lazy("Imported “%(title)s” from the file %(file)s."),
     ChangeAction.COPIED: gettext_lazy("Copied from “%(source)s” (version %(version)s)."),
     ChangeAction.NEW_VERSION: gettext_lazy(
         "Started version %(version)s from the published version %(previous)s."

@@ -315,6 +315,6 @@ def import_definition(
     save_rows(questionnaire, built)
     # Created from a file: its name says which (the params name it, never a sentence).
     record(
-        questionnaire, owner, ChangeAction.CREATED, title=questionnaire.title, file=filename[:200]
+        questionnaire, owner, ChangeAction.IMPORTED, title=questionnaire.title, file=filename[:200]
     )
     return questionnaire

@@ -42,11 +42,11 @@ PAPERS: dict[str, tuple[str, Any]] = {
 DEFAULT_PAPER = "a4"
 
 #: Participants with a response above which the PDF is built by the worker, not in the
-#: request. WeasyPrint's layout is most of the cost, and it grows with the answers shown: on
-#: the shared development machine (2 cores, load average 13) a 60-participant report took 61 s
-#: against 27 s for 2 participants, 2.3 times as long (idle machines were not to be had to
-#: measure the absolute times). The line is drawn at half the 60-participant workshop; the
-#: benchmark (bench/seed.py) notes what the largest costs.
+#: request. WeasyPrint's layout is most of the cost, and it grows with the answers shown: on a
+#: quiet two-core machine (`make bench`) two executives' report takes 0.78 s in the request and
+#: the 60-participant report 1.9 s, and a busy app server takes several times as long. The line
+#: is drawn at half the 60-participant workshop, so a PDF made in a request stays well under
+#: the two seconds a request may take.
 BACKGROUND_FROM = 30
 
 #: The section chart's geometry (SVG user units): label column, bar column, row height.

@@ -122,8 +122,9 @@ def test_an_import_is_recorded_in_the_audit_trail(alice_client, alice, questionn
     _upload(alice_client, export_json(questionnaire).encode(), name="acme.json")
     imported = Questionnaire.objects.get(owner=alice)
     change = QuestionnaireChange.objects.get(questionnaire=imported)
-    assert (change.actor, change.action) == (alice, ChangeAction.CREATED)
+    assert (change.actor, change.action) == (alice, ChangeAction.IMPORTED)
     assert change.params == {"title": "Joint mobile strategy", "file": "acme.json"}
+    assert change.text == "Imported “Joint mobile strategy” from the file acme.json."
 
 
 def test_a_bad_file_gets_a_report_naming_each_place_and_nothing_is_imported(
