@@ -301,6 +301,10 @@ class Imported:
     answers: int = 0
 
 
+#: What breaks a line (`str.splitlines`), and a tab: not in a name or a title.
+_BREAKS = frozenset("\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
 @dataclass
 class _Checker:
     problems: list[str] = field(default_factory=list)
@@ -323,8 +327,17 @@ class _Checker:
         return value
 
     def text(
-        self, data: Mapping[str, Any], key: str, place: str, *, limit: int, blank: bool = False
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        place: str,
+        *,
+        limit: int,
+        blank: bool = False,
+        line: bool = False,
     ) -> str:
+        """Text of at most `limit` characters (`blank`: may be empty); `line`: one line, as the
+        forms make a name or a title (`forms.one_line`), since the board's rows expect one."""
         value = data.get(key)
         where = f"{place}.{key}".lstrip(".")
         if not isinstance(value, str) or (not blank and not value.strip()):
@@ -335,6 +348,9 @@ class _Checker:
             return ""
         if len(value) > limit:
             self.problem(where, gettext("must be at most %(limit)s characters.") % {"limit": limit})
+            return ""
+        if line and any(character in _BREAKS for character in value):
+            self.problem(where, gettext("must be one line (no line breaks or tabs)."))
             return ""
         return value
 
@@ -544,8 +560,8 @@ def validate(
     questionnaire = _questionnaire(check, data, owner)
     details = check.object(data.get("workshop"), "workshop")
     workshop = {
-        "title": check.text(details, "title", "workshop", limit=200),
-        "organisation": check.text(details, "organisation", "workshop", limit=200),
+        "title": check.text(details, "title", "workshop", limit=200, line=True),
+        "organisation": check.text(details, "organisation", "workshop", limit=200, line=True),
         "status": check.choice(details, "status", "workshop", WorkshopStatus.values),
         "scheduled_at": check.moment(details, "scheduled_at", "workshop"),
         "answer_by": check.day(details, "answer_by", "workshop"),
@@ -570,7 +586,7 @@ def validate(
         place = f"participants[{index}]"
         entry = check.object(raw, place)
         person = {
-            "name": check.text(entry, "name", place, limit=120),
+            "name": check.text(entry, "name", place, limit=120, line=True),
             "email": check.text(entry, "email", place, limit=254, blank=True),
             "role": check.choice(entry, "role", place, Role.values),
             "side": check.choice(entry, "side", place, Side.values),
@@ -578,10 +594,6 @@ def validate(
             "removed_at": check.moment(entry, "removed_at", place),
             "response": None,
         }
-        if person["name"] and person["name"] != " ".join(person["name"].split()):
-            # As the participant form makes it: a line break would break the board's rows and
-            # the invitation's headers.
-            check.problem(f"{place}.name", gettext("must be one line (no line breaks or tabs)."))
         _check_email(check, person, place, emails, removed=entry.get("removed_at") is not None)
         if entry.get("response") is not None:
             person["response"] = _response(check, entry["response"], f"{place}.response", questions)

@@ -586,3 +586,18 @@ def test_a_coding_s_pair_is_read_in_either_order_and_only_once(alice_client, ali
     imported = import_workshop(data, owner=alice).workshop
     assert TextCoding.objects.get(workshop=imported).pair == "role:cio|role:cmo"
     assert figures(imported, "role:cio", "role:cmo") == figures(full, "role:cio", "role:cmo")
+
+
+def test_the_workshop_s_title_and_client_are_one_line_as_the_form_makes_them(
+    alice_client, alice, full
+):
+    data = transfer_file(alice_client, full)
+    data["export_id"] = "6f1c1e0a-0000-4000-8000-0000000000ff"
+    data["workshop"]["title"] = "Mobile\nstrategy"
+    data["workshop"]["organisation"] = "Acme\t Retail"
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    assert error.value.problems == [
+        "workshop.title: must be one line (no line breaks or tabs).",
+        "workshop.organisation: must be one line (no line breaks or tabs).",
+    ]
