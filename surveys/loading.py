@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from .kinds import KINDS
-from .kinds.base import COMMON_FIELDS, FILE_ONLY_FIELDS, Problem, SettingsReader
+from .kinds.base import COMMON_FIELDS, FILE_ONLY_FIELDS, Problem, SettingsReader, holds_nul
 from .models import Choice, Question, Questionnaire, Section
 
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parent / "questionnaires"
@@ -450,6 +450,21 @@ def _refused(error: ValidationError, section: str, question: str, prefix: str = 
     ]
 
 
+def _full_clean(row: Any, **options: Any) -> None:
+    """`row.full_clean(**options)`, and no text of the row (its JSON fields' too) holding a NUL
+    character, which PostgreSQL stores in no text: one `ValidationError` for all of it."""
+    errors: dict[str, list[str]] = {}
+    try:
+        row.full_clean(**options)
+    except ValidationError as error:
+        errors = error.message_dict
+    for field in row._meta.concrete_fields:
+        if holds_nul(getattr(row, field.attname, None)):
+            errors.setdefault(field.name, []).append(gettext("must not hold a NUL character."))
+    if errors:
+        raise ValidationError(errors)
+
+
 def build(definition: dict[str, Any]) -> Built:
     """The rows a checked definition describes, unsaved, each validated by the model
     (`QuestionnaireInvalid` names everything it refuses, in every section, at once)."""
@@ -463,8 +478,10 @@ def build(definition: dict[str, Any]) -> Built:
         "translations": _translations(definition, languages),
     }
     try:
-        Questionnaire(slug=definition["slug"], version=definition["version"], **own).full_clean(
-            validate_unique=False, validate_constraints=False
+        _full_clean(
+            Questionnaire(slug=definition["slug"], version=definition["version"], **own),
+            validate_unique=False,
+            validate_constraints=False,
         )
     except ValidationError as error:
         problems.extend(
@@ -481,7 +498,7 @@ def build(definition: dict[str, Any]) -> Built:
             translations=_translations(section_def, languages),
         )
         try:
-            section.full_clean(exclude=["questionnaire"])
+            _full_clean(section, exclude=["questionnaire"])
         except ValidationError as error:
             problems.extend(
                 gettext("Section “%(section)s”, field “%(field)s”: %(problem)s")
@@ -502,7 +519,7 @@ def build(definition: dict[str, Any]) -> Built:
                 **attributes,
             )
             try:
-                question.full_clean(exclude=["section"])
+                _full_clean(question, exclude=["section"])
             except ValidationError as error:
                 problems.extend(_refused(error, section.code, question.code))
             choices = [
@@ -523,7 +540,7 @@ def build(definition: dict[str, Any]) -> Built:
             ]
             for choice_position, choice in enumerate(choices, start=1):
                 try:
-                    choice.full_clean(exclude=["question"])
+                    _full_clean(choice, exclude=["question"])
                 except ValidationError as error:
                     problems.extend(
                         _refused(error, section.code, question.code, f"choices[{choice_position}].")

@@ -212,6 +212,17 @@ def _duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
+class _TooManyDigits(ValueError):
+    """A whole number with more digits than Python reads (4300)."""
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise _TooManyDigits(text[:20]) from None
+
+
 class _RepeatedKey(ValueError):
     def __init__(self, key: str) -> None:
         super().__init__(key)
@@ -245,7 +256,7 @@ def read_upload(data: bytes, *, size: int | None = None) -> dict[str, Any]:
             ]
         ) from error
     try:
-        definition = json.loads(text, object_pairs_hook=_duplicate_keys)
+        definition = json.loads(text, object_pairs_hook=_duplicate_keys, parse_int=_whole_number)
     except _RepeatedKey as error:
         raise QuestionnaireInvalid(
             [
@@ -253,13 +264,16 @@ def read_upload(data: bytes, *, size: int | None = None) -> dict[str, Any]:
                 % {"key": error.key[:60]}
             ]
         ) from error
-    except (json.JSONDecodeError, RecursionError) as error:
-        where = (
-            gettext("line %(line)s, column %(column)s")
-            % {"line": error.lineno, "column": error.colno}
-            if isinstance(error, json.JSONDecodeError)
-            else gettext("it nests too deep")
-        )
+    except (json.JSONDecodeError, RecursionError, _TooManyDigits) as error:
+        if isinstance(error, json.JSONDecodeError):
+            where = gettext("line %(line)s, column %(column)s") % {
+                "line": error.lineno,
+                "column": error.colno,
+            }
+        elif isinstance(error, _TooManyDigits):
+            where = gettext("a number has more digits than can be read")
+        else:
+            where = gettext("it nests too deep")
         raise QuestionnaireInvalid(
             [gettext("The file is not valid JSON: %(where)s.") % {"where": where}]
         ) from error

@@ -33,16 +33,16 @@ from .models import Participant, Workshop, WorkshopStatus
 from .services import record
 
 
-def newest_version(questionnaire: Questionnaire) -> Questionnaire:
+def newest_version(questionnaire: Questionnaire, owner: Any = None) -> Questionnaire:
     """The latest published version of a questionnaire (itself when it is the latest): a
-    draft of the next version, still being built, is never offered."""
-    return (
+    draft of the next version, still being built, is never offered; with `owner`, nor a
+    version that facilitator may not give a workshop (one its owner has not shared)."""
+    versions = (
         Questionnaire.objects.published()
-        .filter(slug=questionnaire.slug)
-        .order_by("-version")
-        .first()
-        or questionnaire
+        if owner is None
+        else Questionnaire.objects.usable_by(owner)
     )
+    return versions.filter(slug=questionnaire.slug).order_by("-version").first() or questionnaire
 
 
 @transaction.atomic

@@ -24,7 +24,8 @@ from .models import Workshop
 def workshop_run_again(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     """Ask for the follow-up's title (and the questionnaire version), then make it."""
     workshop = get_workshop_for_user(request, workshop_pk)
-    newest = newest_version(workshop.questionnaire)
+    # The follow-up is the owner's, as the workshop is: a version the owner may use.
+    newest = newest_version(workshop.questionnaire, workshop.owner)
     initial = {"title": (gettext("%(title)s: follow-up") % {"title": workshop.title})[:200]}
     form = RunAgainForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -23,6 +23,7 @@ nothing.
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch, Value
 from django.db.models.functions import JSONObject
@@ -40,6 +43,7 @@ from django.utils.translation import gettext
 from surveys.kinds import KINDS
 from surveys.models import Answer, Choice, Question, Questionnaire, Response, ResponseStatus
 
+from .coding import pair_key
 from .dashboard.loading import is_group_key
 from .models import (
     RACI_PARTIES,
@@ -297,6 +301,10 @@ class Imported:
     answers: int = 0
 
 
+#: What breaks a line (`str.splitlines`), and a tab: not in a name or a title.
+_BREAKS = frozenset("\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
 @dataclass
 class _Checker:
     problems: list[str] = field(default_factory=list)
@@ -319,15 +327,30 @@ class _Checker:
         return value
 
     def text(
-        self, data: Mapping[str, Any], key: str, place: str, *, limit: int, blank: bool = False
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        place: str,
+        *,
+        limit: int,
+        blank: bool = False,
+        line: bool = False,
     ) -> str:
+        """Text of at most `limit` characters (`blank`: may be empty); `line`: one line, as the
+        forms make a name or a title (`forms.one_line`), since the board's rows expect one."""
         value = data.get(key)
         where = f"{place}.{key}".lstrip(".")
         if not isinstance(value, str) or (not blank and not value.strip()):
             self.problem(where, gettext("must be some text."))
             return ""
-        if len(value) > limit or "\x00" in value:
+        if "\x00" in value:  # PostgreSQL stores no NUL in a text
+            self.problem(where, gettext("must not hold a NUL character."))
+            return ""
+        if len(value) > limit:
             self.problem(where, gettext("must be at most %(limit)s characters.") % {"limit": limit})
+            return ""
+        if line and any(character in _BREAKS for character in value):
+            self.problem(where, gettext("must be one line (no line breaks or tabs)."))
             return ""
         return value
 
@@ -354,7 +377,13 @@ class _Checker:
         value = data.get(key)
         if value is None and not required:
             return None
-        parsed = parse_datetime(value) if isinstance(value, str) else None
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+            # Within what a date and time can hold once in UTC (year 1 to 9999).
+            if parsed is not None and timezone.is_aware(parsed):
+                parsed.astimezone(UTC)
+        except (ValueError, OverflowError):  # February 30th, or the year 10000 in UTC
+            parsed = None
         if parsed is None or timezone.is_naive(parsed):
             self.problem(
                 f"{place}.{key}".lstrip("."),
@@ -367,25 +396,77 @@ class _Checker:
         value = data.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        try:
+            number = None if isinstance(value, bool) else float(value)
+        except (TypeError, ValueError, OverflowError):  # not a number, or beyond a float
+            number = None
+        if not isinstance(value, int | float) or number is None or not math.isfinite(number):
             self.problem(f"{place}.{key}".lstrip("."), gettext("must be a number or null."))
             return None
-        return float(value)
+        return number
 
     def day(self, data: Mapping[str, Any], key: str, place: str) -> date | None:
         value = data.get(key)
         if value is None:
             return None
-        parsed = parse_date(value) if isinstance(value, str) else None
+        try:
+            parsed = parse_date(value) if isinstance(value, str) else None
+        except ValueError:  # well formed, but no such day (February 31st)
+            parsed = None
         if parsed is None:
             self.problem(f"{place}.{key}".lstrip("."), gettext("must be a date (YYYY-MM-DD)."))
         return parsed
 
 
-def read_file(content: bytes) -> dict[str, Any]:
-    """The file's JSON, or `TransferError` saying why it is not a transfer file."""
+class _NotStrictJson(ValueError):
+    """A file that Python's JSON reader takes but JSON does not allow (a repeated key, NaN)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object, unless it names a key twice (which of the two would count is anyone's guess:
+    Python keeps the last, other readers the first)."""
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        keys = [key for key, _ in pairs]
+        repeated = next(key for key in keys if keys.count(key) > 1)
+        raise _NotStrictJson(
+            gettext("file: names the key “%(key)s” twice in one object.") % {"key": repeated[:60]}
+        )
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    """NaN, Infinity and -Infinity: Python reads them, JSON has no such values."""
+    raise _NotStrictJson(
+        gettext("file: is not JSON (“%(value)s” is not a JSON value).") % {"value": name}
+    )
+
+
+def _whole_number(text: str) -> int:
+    """A whole number, unless it has more digits than Python reads (4300)."""
     try:
-        data = json.loads(content.decode("utf-8-sig"))
+        return int(text)
+    except ValueError:
+        raise _NotStrictJson(
+            gettext("file: is not JSON (a number has more digits than can be read).")
+        ) from None
+
+
+def read_file(content: bytes) -> dict[str, Any]:
+    """The file's JSON, or `TransferError` saying why it is not a transfer file: not UTF-8, not
+    JSON (with the line and column), nested too deep for the reader, a key named twice in one
+    object, NaN or Infinity (no JSON values), or not an object."""
+    try:
+        data = json.loads(
+            content.decode("utf-8-sig"),
+            object_pairs_hook=_no_repeated_keys,
+            parse_constant=_no_constant,
+            parse_int=_whole_number,
+        )
     except UnicodeDecodeError:
         raise TransferError([gettext("file: is not UTF-8 text.")]) from None
     except json.JSONDecodeError as error:
@@ -395,12 +476,18 @@ def read_file(content: bytes) -> dict[str, Any]:
                 % {"line": error.lineno, "column": error.colno, "error": error.msg}
             ]
         ) from None
+    except RecursionError:
+        raise TransferError([gettext("file: is not JSON (it nests too deep).")]) from None
+    except _NotStrictJson as error:
+        raise TransferError([error.message]) from None
     if not isinstance(data, dict):
         raise TransferError([gettext("file: must be a JSON object.")])
     return data
 
 
-def _questionnaire(check: _Checker, data: Mapping[str, Any]) -> Questionnaire | None:
+def _questionnaire(
+    check: _Checker, data: Mapping[str, Any], owner: AbstractBaseUser | None
+) -> Questionnaire | None:
     wanted = check.object(data.get("questionnaire"), "questionnaire")
     slug = wanted.get("slug")
     version = wanted.get("version")
@@ -414,6 +501,21 @@ def _questionnaire(check: _Checker, data: Mapping[str, Any]) -> Questionnaire | 
             gettext(
                 "“%(slug)s” version %(version)s is not on this installation: load it first "
                 "(manage.py load_questionnaire FILE)."
+            )
+            % {"slug": slug, "version": version},
+        )
+        return None
+    if (
+        owner is not None
+        and not Questionnaire.objects.usable_by(owner).filter(pk=questionnaire.pk).exists()
+    ):
+        # As the workshop form offers: not a draft (its questions may still change under the
+        # answers), nor a questionnaire the owner may not see.
+        check.problem(
+            "questionnaire",
+            gettext(
+                "“%(slug)s” version %(version)s is not one the owner may give a workshop: it "
+                "must be published, and built in, theirs or shared with them."
             )
             % {"slug": slug, "version": version},
         )
@@ -433,8 +535,11 @@ def _questionnaire(check: _Checker, data: Mapping[str, Any]) -> Questionnaire | 
     return questionnaire
 
 
-def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The file checked whole: (what to write, problems). Nothing is written here."""
+def validate(
+    data: Mapping[str, Any], owner: AbstractBaseUser | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """The file checked whole, for a workshop of `owner`'s: (what to write, problems). Nothing
+    is written here."""
     check = _Checker()
     if data.get("schema") != SCHEMA:
         check.problem("schema", gettext("must be “%(schema)s”.") % {"schema": SCHEMA})
@@ -452,11 +557,11 @@ def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     except ValueError:
         check.problem("export_id", gettext("must be a UUID."))
         export_id = None
-    questionnaire = _questionnaire(check, data)
+    questionnaire = _questionnaire(check, data, owner)
     details = check.object(data.get("workshop"), "workshop")
     workshop = {
-        "title": check.text(details, "title", "workshop", limit=200),
-        "organisation": check.text(details, "organisation", "workshop", limit=200),
+        "title": check.text(details, "title", "workshop", limit=200, line=True),
+        "organisation": check.text(details, "organisation", "workshop", limit=200, line=True),
         "status": check.choice(details, "status", "workshop", WorkshopStatus.values),
         "scheduled_at": check.moment(details, "scheduled_at", "workshop"),
         "answer_by": check.day(details, "answer_by", "workshop"),
@@ -476,11 +581,12 @@ def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
             ).prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("position")))
         }
     people = []
+    emails: dict[str, str] = {}  # an active participant's email, lower case -> their place
     for index, raw in enumerate(check.list(data, "participants", "")):
         place = f"participants[{index}]"
         entry = check.object(raw, place)
         person = {
-            "name": check.text(entry, "name", place, limit=120),
+            "name": check.text(entry, "name", place, limit=120, line=True),
             "email": check.text(entry, "email", place, limit=254, blank=True),
             "role": check.choice(entry, "role", place, Role.values),
             "side": check.choice(entry, "side", place, Side.values),
@@ -488,6 +594,7 @@ def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
             "removed_at": check.moment(entry, "removed_at", place),
             "response": None,
         }
+        _check_email(check, person, place, emails, removed=entry.get("removed_at") is not None)
         if entry.get("response") is not None:
             person["response"] = _response(check, entry["response"], f"{place}.response", questions)
         people.append(person)
@@ -507,6 +614,9 @@ def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
             continue
         pair = check.text(entry, "pair", place, limit=80)
         first, bar, second = pair.partition("|")
+        if bar:
+            # "b|a" is the pair "a|b", kept in that order (as the dashboard looks it up).
+            pair = pair_key(first, second)
         if not (bar and is_group_key(first) and is_group_key(second)) or first == second:
             check.problem(f"{place}.pair", gettext("must name two different groups, “a|b”."))
         elif (code, pair) in pairs_seen:
@@ -535,6 +645,27 @@ def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         "outcome": outcome,
     }
     return plan, check.problems
+
+
+def _check_email(
+    check: _Checker, person: dict[str, Any], place: str, emails: dict[str, str], *, removed: bool
+) -> None:
+    """An email as the participant form takes it: an address, and no other participant's
+    (removed ones aside) in the workshop, whatever its case."""
+    email = person["email"]
+    if not email:
+        return
+    try:
+        validate_email(email)
+    except ValidationError:
+        check.problem(f"{place}.email", gettext("must be an email address."))
+        return
+    if removed:
+        return
+    if (first := emails.setdefault(email.lower(), place)) != place:
+        check.problem(
+            f"{place}.email", gettext("is the email of %(place)s too.") % {"place": first}
+        )
 
 
 def _outcome_plan(
@@ -753,6 +884,10 @@ def _response(
         is_unknown = check.flag(answer, "is_unknown", where)
         value = answer.get("value")
         if is_unknown:
+            if not question.allow_unknown:  # as answering refuses it
+                check.problem(
+                    f"{where}.is_unknown", gettext("the question does not offer “don't know”.")
+                )
             if value is not None:
                 check.problem(f"{where}.value", gettext("must be null for “don't know”."))
         elif value is None:
@@ -775,7 +910,7 @@ def import_workshop(
 ) -> Imported:
     """Load a transfer file as a new workshop of `owner`'s, all of it or nothing
     (`TransferError` lists every problem). A file imported before finds its workshop."""
-    plan, problems = validate(data)
+    plan, problems = validate(data, owner)
     if problems:
         raise TransferError(problems)
     existing = Workshop.objects.filter(import_id=plan["export_id"]).first()

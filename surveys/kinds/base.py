@@ -8,6 +8,7 @@ The rest of the code asks the kind (`surveys.kinds.kind_for`) instead of branchi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -83,7 +84,31 @@ _BLANK_WHEN_NULL = frozenset({"help_text", "unit", "scale_min_label", "scale_max
 
 
 def is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A number a float holds: not a flag, not NaN or Infinity (which Python's JSON reader
+    takes), not a whole number beyond a float (JSON allows 10**400)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def holds_nul(value: object) -> bool:
+    """Whether a text in `value` (its keys too, however deep) holds a NUL character (U+0000):
+    JSON allows it, PostgreSQL stores it in no text, so it is refused where it comes in."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return False
 
 
 class SettingsReader:

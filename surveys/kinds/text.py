@@ -16,7 +16,7 @@ from django.utils.translation import gettext, gettext_lazy
 from ..entry import AnswerError, clean_text, field_name
 from ..models import Question
 from ..scoring import Kind
-from .base import BaseKind, KindSettingsForm, SettingsReader, typed_entry
+from .base import BaseKind, KindSettingsForm, SettingsReader, holds_nul, typed_entry
 
 if TYPE_CHECKING:
     from ..presenting import QuestionField
@@ -59,6 +59,8 @@ class FreeText(BaseKind):
     def stored_problem(self, question: Question, value: Any) -> str:
         if not isinstance(value, str) or not value.strip():
             return gettext("must be some text.")
+        if holds_nul(value):
+            return gettext("must not hold a NUL character.")
         if len(value) > question.max_length:
             return gettext("is longer than the question's %(limit)s characters.") % {
                 "limit": question.max_length

@@ -122,3 +122,79 @@ def test_script_payloads_are_carried_as_plain_text(alice, questionnaire, name):
     cells = _cells(alice, workshop, name)
     for field in ("workshop title", "participant name", "free-text answer"):
         assert texts[field] in cells, f"{field} not exported as typed in {name}"
+
+
+def test_every_typed_text_of_every_table_is_neutralised(alice, questionnaire):
+    """Every text a person typed that reaches a cell, in each of the five spreadsheets: the
+    outcome's (KPI name, unit and owner, action and its owner, decision note), the questions'
+    prompts (a builder's questionnaire is typed too), names and free-text answers."""
+    from surveys.models import Choice
+    from workshops.outcome_models import Action, Decision, SharedKpi
+
+    from ..workshops.populate import populate, record_outcome
+
+    workshop = _workshop(alice, questionnaire, FORMULAS)
+    populate(workshop, 3)
+    record_outcome(workshop, alice)
+    typed = "=cmd|' /C calc'!A0"
+    SharedKpi.objects.filter(workshop=workshop).update(name=typed, unit="+%", owner="@Dana")
+    Action.objects.filter(workshop=workshop).update(what="-1+1", owner_name="\t=1")
+    Action.objects.filter(workshop=workshop, owner_participant__isnull=False).update(
+        owner_participant=None
+    )
+    Decision.objects.filter(workshop=workshop).update(note="\r=2")
+    Question.objects.filter(section__questionnaire=questionnaire).update(prompt=typed)
+    Choice.objects.filter(question__section__questionnaire=questionnaire).update(label=typed)
+    cells = []
+    for name in [*EXPORTS, "export_decisions_csv", "export_kpis_csv", "export_actions_csv"]:
+        response = client_for(alice).get(reverse(f"workshops:{name}", args=[workshop.pk]))
+        assert response.status_code == 200
+        data = body(response)
+        if name.endswith("csv"):
+            cells += [c for row in csv.reader(io.StringIO(data.decode())) for c in row]
+        else:
+            cells += [t for rows in xlsx_sheets(data).values() for row in rows for _, _, t in row]
+    dangerous = [cell for cell in cells if cell.lstrip("\ufeff").startswith(FORMULA_TRIGGERS)]
+    assert not dangerous, f"cells a spreadsheet would evaluate: {sorted(set(dangerous))}"
+    for text in (typed, "+%", "@Dana", "-1+1", "\t=1", "\r=2"):
+        assert "'" + text in cells, f"{text!r} not exported"
+
+
+#: Typed texts that would make a PDF renderer fetch a URL or read a local file, were they markup.
+FETCHING = {
+    "workshop title": '<img src="file:///etc/passwd">',
+    "organisation": '<link rel="stylesheet" href="http://127.0.0.1:9/x.css">',
+    "participant name": "<style>@import url(file:///etc/hostname);</style>",
+    "free-text answer": '<div style="background:url(http://127.0.0.1:9/a.png)">x</div>',
+    "second free-text answer": "x{background:url(file:///etc/passwd)}",
+}
+
+
+def test_the_report_pdf_fetches_nothing_whatever_was_typed(alice, questionnaire, monkeypatch):
+    """WeasyPrint never fetches a URL nor reads a file for what participants typed: each text
+    is in the PDF as the text it was."""
+    from pypdf import PdfReader
+    from weasyprint.urls import URLFetcher
+
+    from workshops.outcome_models import Action, SharedKpi
+
+    from ..workshops.populate import record_outcome
+
+    workshop = _workshop(alice, questionnaire, FETCHING)
+    record_outcome(workshop, alice)
+    SharedKpi.objects.filter(workshop=workshop).update(name=FETCHING["workshop title"])
+    Action.objects.filter(workshop=workshop).update(what=FETCHING["organisation"])
+    asked: list[str] = []
+    fetch = URLFetcher.__call__
+    monkeypatch.setattr(
+        URLFetcher, "__call__", lambda self, url: asked.append(url) or fetch(self, url)
+    )
+    response = client_for(alice).get(reverse("workshops:report_pdf", args=[workshop.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "no-store" in response["Cache-Control"]
+    assert asked == []
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "root:" not in text
+    for field in ("workshop title", "organisation", "participant name"):
+        assert FETCHING[field] in text, f"{field} not shown as typed"

@@ -139,3 +139,69 @@ def test_invitation_emails_escape_typed_text(hostile, alice):
             if "html" in mimetype:
                 for field, payload in PAYLOADS.items():
                     assert payload not in content, f"{field} unescaped in an HTML email"
+
+
+#: The session's outcome, typed in the room: one payload a field.
+OUTCOME_PAYLOADS = {
+    "kpi name": "<script>alert('kpi')</script>",
+    "kpi owner": '"><img src=x onerror=alert("owner")>',
+    "action": "<iframe src=javascript:alert('action')>",
+    "action owner": "<svg onload=alert('who')>",
+    "decision note": "</p><script>alert('note')</script>",
+    "biases": "<style>body{background:url(http://evil.example/x)}</style>",
+    "signed by": "<img src=file:///etc/passwd>",
+}
+
+
+def test_the_outcome_s_typed_text_is_escaped_in_the_report_and_on_the_client_page(hostile, alice):
+    """What the report, the executives' "What we agreed", the client's page and "then and
+    now" show of the outcome (KPIs, actions, decisions, notes, sign-off), escaped."""
+    from workshops.followup import run_again
+    from workshops.outcome_models import Action, Decision, OutcomeNotes, SharedKpi, SignOff
+
+    from ..workshops.populate import record_outcome
+
+    cast, executive, _, workshop = hostile
+    record_outcome(workshop, alice)
+    SharedKpi.objects.filter(workshop=workshop).update(
+        name=OUTCOME_PAYLOADS["kpi name"], owner=OUTCOME_PAYLOADS["kpi owner"]
+    )
+    Action.objects.filter(workshop=workshop).update(
+        what=OUTCOME_PAYLOADS["action"],
+        owner_participant=None,
+        owner_name=OUTCOME_PAYLOADS["action owner"],
+    )
+    Decision.objects.filter(workshop=workshop).update(note=OUTCOME_PAYLOADS["decision note"])
+    OutcomeNotes.objects.filter(workshop=workshop).update(biases=OUTCOME_PAYLOADS["biases"])
+    SignOff.objects.filter(workshop=workshop).update(signed_by=OUTCOME_PAYLOADS["signed by"])
+    Workshop.objects.filter(pk=workshop.pk).update(
+        revealed_at=timezone.now(), results_visible_to_participants=True
+    )
+    follow_up = run_again(
+        workshop, actor=alice, title="Again", questionnaire=workshop.questionnaire
+    )
+    facilitator = client_for(alice)
+    urls = [
+        (facilitator, reverse("workshops:report", args=[workshop.pk])),
+        (facilitator, reverse("workshops:client", args=[workshop.organisation_id])),
+        (facilitator, reverse("workshops:then_and_now", args=[follow_up.pk])),
+        (executive, reverse("workshops:respond_agreed", args=[cast.participant_pk])),
+    ]
+    bodies = {}
+    for client, url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        bodies[url] = response.content.decode()
+    raw = [
+        f"{field} unescaped on {url}"
+        for url, body in bodies.items()
+        for field, payload in OUTCOME_PAYLOADS.items()
+        if payload in body
+    ]
+    assert not raw, "\n".join(raw)
+    shown = {
+        field
+        for field, payload in OUTCOME_PAYLOADS.items()
+        if any(escape(payload) in body for body in bodies.values())
+    }
+    assert shown == set(OUTCOME_PAYLOADS), f"never shown: {set(OUTCOME_PAYLOADS) - shown}"

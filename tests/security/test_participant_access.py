@@ -103,3 +103,26 @@ def test_the_cookie_expires_like_a_session(client: Client, cio):
     assert reply.status_code == 404
     assert "open your personal link again" in reply.text.lower()
     assert client.get(cio.path, follow=True).status_code == 200  # the link opens it again
+
+
+def test_the_shared_report_pdf_is_only_for_its_executive_while_their_link_stands(
+    client: Client, cio, cio_client: Client, outsider
+):
+    """The report PDF an executive is given once results are shared: another workshop's
+    executive, a withdrawn link and a removed participant each get a 404, never the PDF."""
+    from workshops.models import Workshop
+
+    Workshop.objects.filter(pk=cio.participant.workshop_id).update(
+        revealed_at=timezone.now(), results_visible_to_participants=True
+    )
+    url = reverse("workshops:respond_report_pdf", args=[cio.participant.pk])
+    assert cio_client.get(url)["Content-Type"] == "application/pdf"  # the check is not vacuous
+    client.get(outsider.path)  # Olga, of charlie's workshop
+    assert client.get(url).status_code == 404
+    Participant.objects.filter(pk=cio.participant.pk).update(token_revoked_at=timezone.now())
+    assert cio_client.get(url).status_code == 404
+    Participant.objects.filter(pk=cio.participant.pk).update(
+        token_revoked_at=None, removed_at=timezone.now()
+    )
+    assert cio_client.get(url).status_code == 404
+    figures.add(figures.ACCESS_REQUESTS, 4)

@@ -195,6 +195,30 @@ def _option_value_not_a_code(d: dict) -> str:
     return question["code"]
 
 
+def _bound_beyond_a_float(d: dict) -> str:
+    question = _first_of_kind(d, "numeric")
+    question["max_value"] = 10**400  # a whole number JSON allows, which no float holds
+    return question["code"]
+
+
+def _bound_infinite(d: dict) -> str:
+    question = _first_of_kind(d, "numeric")
+    question["min_value"] = float("-inf")  # written as -Infinity, which Python reads
+    return question["code"]
+
+
+def _prompt_with_nul(d: dict) -> str:
+    question = _first_of_kind(d, "scale")
+    question["prompt"] = "Why\u0000 not"  # PostgreSQL stores no NUL in a text
+    return question["code"]
+
+
+def _option_label_with_nul(d: dict) -> str:
+    question = _first_of_kind(d, "single")
+    question["choices"][0]["label"] = "\u0000"
+    return question["code"]
+
+
 QUESTION_ERRORS: list[tuple[str, Callable[[dict], str], str]] = [
     ("a scale with one point", _scale_with_one_point, "scale_max"),
     ("options sharing a value", _duplicate_choice_values, "choices"),
@@ -211,6 +235,10 @@ QUESTION_ERRORS: list[tuple[str, Callable[[dict], str], str]] = [
     ("a flag that is not true or false", _required_not_a_flag, "required"),
     ("a prompt too long to store", _prompt_too_long, "prompt"),
     ("an option value that is not a code", _option_value_not_a_code, "choices[1].value"),
+    ("a bound beyond a float", _bound_beyond_a_float, "max_value"),
+    ("an infinite bound", _bound_infinite, "min_value"),
+    ("a NUL character in a prompt", _prompt_with_nul, "prompt"),
+    ("a NUL character in an option", _option_label_with_nul, "choices[1].label"),
 ]
 
 
@@ -263,6 +291,12 @@ def test_a_file_too_large_is_refused_before_it_is_read():
 def test_a_file_that_is_not_utf8_is_refused():
     assert _refused('{"title": "Grüße"}'.encode("latin-1")) == [
         "The file is not UTF-8 text (byte 14 cannot be read)."
+    ]
+
+
+def test_a_number_with_too_many_digits_to_read_is_refused():
+    assert _refused(b'{"version": ' + b"1" * 5000 + b"}") == [
+        "The file is not valid JSON: a number has more digits than can be read."
     ]
 
 

@@ -88,6 +88,10 @@ def test_export_downloads_the_questionnaire_as_its_data_file(alice_client, quest
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="joint-mobile-strategy.v2.json"'
     assert json.loads(response.content) == _as_written(read_definition(V2_QUESTIONNAIRE))
+    # A facilitator's own (perhaps a client's) questions: kept by no cache on the way, and
+    # never rendered in place (as every other download).
+    assert "no-store" in response["Cache-Control"]
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_round_trip_export_import_export_gives_the_identical_file(alice, questionnaire):

@@ -31,7 +31,9 @@ def populate(workshop: Workshop, participants: int = 3) -> None:
             submitted_at=timezone.now() if index % 3 else None,
         )
         invitation.participant.response = response
-        invitation.participant.save(update_fields=["response"])
+        # Each their own address, as the participant form requires.
+        invitation.participant.email = f"executive{index}@example.com"
+        invitation.participant.save(update_fields=["response", "email"])
         chosen = answer_sets[index % len(answer_sets)]
         answers += [
             Answer(response=response, question=questions[code], value=value)

@@ -62,6 +62,20 @@ def test_run_again_offers_the_newest_questionnaire_version(alice_client, worksho
     assert _run_again(alice_client, workshop).questionnaire == older
 
 
+def test_run_again_never_offers_a_version_the_owner_may_not_use(alice_client, charlie, workshop):
+    """A newer version its owner has not shared with the workshop's owner (charlie's lineage,
+    shared with alice up to the version her workshop uses) is not offered: its questions would
+    be shown to someone it is not shared with."""
+    newest = load_questionnaire(V2_QUESTIONNAIRE)[0]
+    older = type(newest).objects.create(
+        slug=newest.slug, version=newest.version - 1, title="Old", owner=charlie
+    )
+    older.shared_with.add(workshop.owner)
+    type(newest).objects.filter(pk=newest.pk).update(owner=charlie)  # not shared with alice
+    Workshop.objects.filter(pk=workshop.pk).update(questionnaire=older)
+    assert _run_again(alice_client, workshop, newest="on").questionnaire == older
+
+
 def test_the_client_page_charts_alignment_over_time(alice_client, alice, workshop, cio, cmo):
     give_answers(cio, {"obj-channels": 2, "obj-engagement": 2, "own-apps-today": "cio"})
     give_answers(cmo, {"obj-channels": 5, "obj-engagement": 5, "own-apps-today": "cmo"})

@@ -417,3 +417,187 @@ def test_the_json_export_with_an_outcome_stays_within_ten_queries(
     with django_assert_max_num_queries(10):
         data = transfer_file(alice_client, decided)
     assert data["outcome"]["sign_offs"]
+
+
+# Hostile files (issue 14's security review): each is refused with its place named, never a
+# server error, and nothing is imported.
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "file: is not JSON (it nests too deep)."),
+        (
+            b'{"schema": "x", "schema": "common-ground/workshop"}',
+            "file: names the key “schema” twice in one object.",
+        ),
+        (b'{"schema": NaN}', "file: is not JSON (“NaN” is not a JSON value)."),
+        (b'{"a": [1, -Infinity]}', "file: is not JSON (“-Infinity” is not a JSON value)."),
+        (
+            b'{"schema_version": ' + b"9" * 5000 + b"}",
+            "file: is not JSON (a number has more digits than can be read).",
+        ),
+    ],
+)
+def test_a_file_that_is_not_strict_json_is_refused_by_name(staff, alice, content, message):
+    response = client_for(staff).post(
+        reverse("workshops:import"),
+        {"file": SimpleUploadedFile("w.json", content), "owner": alice.pk},
+    )
+    assert response.status_code == 400
+    assert message in response.text
+    assert Workshop.objects.count() == 0
+
+
+def test_impossible_dates_and_numbers_are_named_never_a_crash(alice_client, alice, decided):
+    from workshops.outcome_models import SharedKpi
+
+    data = transfer_file(alice_client, decided)
+    data["export_id"] = "6f1c1e0a-0000-4000-8000-0000000000aa"
+    data["workshop"]["answer_by"] = "2026-02-31"
+    data["workshop"]["created_at"] = "2026-02-30T10:00:00+00:00"
+    data["participants"][0]["created_at"] = "9999-12-31T23:00:00-05:00"
+    data["participants"][1]["created_at"] = "0001-01-01T00:00:00+05:00"
+    kpi = data["outcome"]["kpis"][0]
+    kpi["target"] = 10**400
+    kpi["current_value"] = float("inf")
+    before = (Workshop.objects.count(), SharedKpi.objects.count())
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    problems = error.value.problems
+    assert "workshop.answer_by: must be a date (YYYY-MM-DD)." in problems
+    for place in ("workshop", "participants[0]", "participants[1]"):
+        assert (
+            f"{place}.created_at: must be a date and time with its time zone (ISO 8601)."
+            in problems
+        )
+    assert "outcome.kpis[0].target: must be a number or null." in problems
+    assert "outcome.kpis[0].current_value: must be a number or null." in problems
+    assert len(problems) == 6, problems
+    assert (Workshop.objects.count(), SharedKpi.objects.count()) == before
+
+
+def test_participants_are_checked_as_the_participant_form_checks_them(alice_client, alice, full):
+    data = transfer_file(alice_client, full)
+    data["export_id"] = "6f1c1e0a-0000-4000-8000-0000000000bb"
+    people = data["participants"]
+    assert people[0]["removed_at"] is None and people[1]["removed_at"] is None
+    people[0]["email"] = "Same@Example.com"
+    people[1]["email"] = "same@example.com"
+    people[2]["email"] = "not an address <script>"
+    people[3]["name"] = "Dana\r\nBcc: everyone@example.com"
+    removed = next(i for i, p in enumerate(people) if p["removed_at"] is not None)
+    people[removed]["email"] = "same@example.com"  # a removed participant's does not count
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    problems = error.value.problems
+    assert problems == [
+        "participants[1].email: is the email of participants[0] too.",
+        "participants[2].email: must be an email address.",
+        "participants[3].name: must be one line (no line breaks or tabs).",
+    ]
+    assert Workshop.objects.count() == 1
+
+
+def test_a_nul_character_is_named_where_it_is(alice_client, alice, decided):
+    """PostgreSQL stores no NUL (U+0000) in a text: it is refused with its place, not a 500."""
+    data = transfer_file(alice_client, decided)
+    data["export_id"] = "6f1c1e0a-0000-4000-8000-0000000000cc"
+    answers = data["participants"][1]["response"]["answers"]
+    text = next(i for i, a in enumerate(answers) if a["question"] == "val-success")
+    answers[text]["value"] = "fine\u0000then"
+    data["outcome"]["decisions"][0]["note"] = "\u0000"
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    assert error.value.problems == [
+        f"participants[1].response.answers[{text}].value: must not hold a NUL character.",
+        "outcome.decisions[0].note: must not hold a NUL character.",
+    ]
+
+
+def test_don_t_know_is_refused_where_the_question_does_not_offer_it(alice_client, alice, full):
+    from surveys.models import Question
+
+    data = transfer_file(alice_client, full)
+    data["export_id"] = "6f1c1e0a-0000-4000-8000-0000000000dd"
+    answers = data["participants"][1]["response"]["answers"]
+    closed = set(
+        Question.objects.filter(
+            section__questionnaire=full.questionnaire, allow_unknown=False
+        ).values_list("code", flat=True)
+    )
+    place = next(i for i, a in enumerate(answers) if a["question"] in closed)
+    answers[place].update(value=None, is_unknown=True)
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    assert error.value.problems == [
+        f"participants[1].response.answers[{place}].is_unknown: the question does not offer "
+        "“don't know”."
+    ]
+
+
+def test_only_a_questionnaire_the_owner_may_give_a_workshop_is_used(alice_client, alice, bob, full):
+    """As the workshop form offers: a published version the owner may see. Not a draft (its
+    questions may still change under the answers), nor someone else's private questionnaire."""
+    from surveys.models import Questionnaire, QuestionnaireStatus
+
+    data = transfer_file(alice_client, full)
+    questionnaire = Questionnaire.objects.filter(pk=full.questionnaire_id)
+    questionnaire.update(status=QuestionnaireStatus.DRAFT)
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    [problem] = error.value.problems
+    assert problem.startswith("questionnaire: “joint-mobile-strategy” version 2 is not one")
+    questionnaire.update(status=QuestionnaireStatus.PUBLISHED, owner=bob)  # bob's, not shared
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    assert error.value.problems == [problem]
+    assert Workshop.objects.count() == 1
+    assert import_workshop(data, owner=bob).created
+
+
+def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(staff, alice, monkeypatch):
+    from workshops import transfer
+
+    monkeypatch.setattr(transfer, "MAX_FILE_BYTES", 1024 * 1024)
+    read = []
+    monkeypatch.setattr(transfer, "read_file", lambda content: read.append(content) or {})
+    response = client_for(staff).post(
+        reverse("workshops:import"),
+        {"file": SimpleUploadedFile("w.json", b" " * (1024 * 1024 + 1)), "owner": alice.pk},
+    )
+    assert response.status_code == 400
+    assert "The file is larger than 1 MB." in response.text
+    assert read == [] and Workshop.objects.count() == 0
+
+
+def test_a_coding_s_pair_is_read_in_either_order_and_only_once(alice_client, alice, full):
+    """CIO vs CMO and CMO vs CIO are one pair (`coding.pair_key`): a pair written the other
+    way round is the same coding (so the dashboard finds it), and given twice it is named."""
+    data = transfer_file(alice_client, full)
+    data["export_id"] = "6f1c1e0a-0000-4000-8000-0000000000ee"
+    [coding] = data["codings"]
+    assert coding["pair"] == "role:cio|role:cmo"
+    data["codings"].append({**coding, "pair": "role:cmo|role:cio"})
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    assert error.value.problems == ["codings[1].pair: is coded twice for this question."]
+    data["codings"] = [{**coding, "pair": "role:cmo|role:cio"}]
+    imported = import_workshop(data, owner=alice).workshop
+    assert TextCoding.objects.get(workshop=imported).pair == "role:cio|role:cmo"
+    assert figures(imported, "role:cio", "role:cmo") == figures(full, "role:cio", "role:cmo")
+
+
+def test_the_workshop_s_title_and_client_are_one_line_as_the_form_makes_them(
+    alice_client, alice, full
+):
+    data = transfer_file(alice_client, full)
+    data["export_id"] = "6f1c1e0a-0000-4000-8000-0000000000ff"
+    data["workshop"]["title"] = "Mobile\nstrategy"
+    data["workshop"]["organisation"] = "Acme\t Retail"
+    with pytest.raises(TransferError) as error:
+        import_workshop(data, owner=alice)
+    assert error.value.problems == [
+        "workshop.title: must be one line (no line breaks or tabs).",
+        "workshop.organisation: must be one line (no line breaks or tabs).",
+    ]
