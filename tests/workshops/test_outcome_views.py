@@ -110,6 +110,21 @@ def test_a_decision_saves_as_typed_with_its_position_in_the_question_s_terms(
     assert "2.5 seconds" in page  # after, beside before (2 and 4 seconds)
 
 
+def test_a_parked_or_not_agreed_decision_is_never_read_as_agreed(alice_client, answered):
+    _decide(alice_client, answered, "kpi-load-time", state="parked", position="3", note="Ask")
+    _decide(alice_client, answered, "aud-split", state="not_agreed")
+    _decide(alice_client, answered, "obj-ranking", state="agreed")
+    page = alice_client.get(_url(answered, "outcome") + "?view=read").content.decode()
+    sheet = page[page.index('class="agreed-decisions"') :]
+    sheet = sheet[: sheet.index("</ol>")]
+    # Only the decision agreed has an "Agreed" line (with no position in the question's
+    # terms); the parked one shows the position it discussed, the one not agreed none.
+    assert sheet.count("<dt>Agreed</dt>") == 1
+    assert sheet.count("No position in the question") == 1
+    assert "Parked" in sheet and "Not agreed" in sheet
+    assert sheet.count("<dt>Discussed</dt>") == 1 and "3 seconds" in sheet
+
+
 def test_a_target_that_is_not_a_number_is_refused_and_kept(alice_client, answered):
     response, q = _decide(alice_client, answered, "kpi-load-time", htmx=False, position="fast")
     assert response.status_code == 422
