@@ -69,6 +69,21 @@ def test_run_sheet_lists_blocks_that_add_up_to_the_session(alice_client, answere
         assert part in page, part
 
 
+def test_an_agreement_to_confirm_shows_both_answers_when_they_differ(alice_client, answered):
+    page = alice_client.get(_url(answered, "run_sheet")).content.decode()
+
+    def agreement(code: str) -> str:
+        start = page.index(f'id="item-{question(code).pk}"')
+        return page[start : page.index("</li>", start)]
+
+    # 80 % and 75 % agree within the target's tolerance, but the CMO did not say 80 %.
+    adoption = agreement("kpi-employee-adoption")
+    assert "80 %" in adoption and "75 %" in adoption
+    assert "CIO" in adoption and "CMO" in adoption
+    # The same answer on both sides is given once.
+    assert agreement("own-apps-today").count("CIO / IT") == 1
+
+
 def test_the_facilitator_sets_the_length_and_drops_a_block(alice_client, answered, alice):
     alice_client.post(_url(answered, "run_sheet_change"), {"op": "length", "minutes": "60"})
     sheet = RunSheet.objects.get(workshop=answered)
