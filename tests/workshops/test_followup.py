@@ -115,7 +115,7 @@ def test_the_client_page_follows_up_each_workshop_s_kpis_and_actions(alice_clien
     html = alice_client.get(reverse("workshops:client", args=[workshop.organisation_id])).text
     part = html[html.index('id="client-outcomes"') :]
     assert "1 of 2 actions done" in part
-    assert "Checkout conversion" in part and "target 3.50 %" in part
+    assert "Checkout conversion" in part and "target 3.5 %" in part
     assert "2 % at the session" in part and "review was due 31 Mar 2026" in part
 
 

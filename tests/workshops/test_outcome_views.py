@@ -140,6 +140,21 @@ def test_a_parked_or_not_agreed_decision_is_never_read_as_agreed(alice_client, a
     assert sheet.count("<dt>Discussed</dt>") == 1 and "3 seconds" in sheet
 
 
+def test_a_kpi_s_numbers_read_as_they_were_typed(alice, alice_client, answered):
+    from .populate import record_outcome
+
+    record_outcome(answered, alice)  # now 2.0 %, target 3.5 %
+    page = alice_client.get(_url(answered, "outcome") + "?view=read").content.decode()
+    kpis = page[page.index("Checkout conversion") :]
+    assert "3.5 %" in kpis and "2 %" in kpis
+    assert "3.50" not in kpis
+    alice_client.post(reverse("language"), {"language": "de"})
+    page = alice_client.get(_url(answered, "outcome") + "?view=read").content.decode()
+    assert "3,5 %" in page[page.index("Checkout conversion") :]
+    client_page = alice_client.get(reverse("workshops:client", args=[answered.organisation_id]))
+    assert "3,5 %" in client_page.content.decode() and "3,50" not in client_page.content.decode()
+
+
 def test_a_target_that_is_not_a_number_is_refused_and_kept(alice_client, answered):
     response, q = _decide(alice_client, answered, "kpi-load-time", htmx=False, position="fast")
     assert response.status_code == 422
