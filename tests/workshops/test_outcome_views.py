@@ -106,6 +106,10 @@ def test_the_facilitator_sets_the_length_and_drops_a_block(alice_client, answere
         _url(answered, "run_sheet_change"), {"op": "length", "minutes": "ninety"}, follow=True
     )
     assert "Minutes must be a whole number from 15 to 480." in bad.content.decode()
+    # What was typed is back in the field, marked, to correct.
+    assert (
+        'value="ninety"' in bad.content.decode() and 'aria-invalid="true"' in bad.content.decode()
+    )
     assert AuditEvent.objects.filter(workshop=answered, action="run_sheet", actor=alice).exists()
 
 
