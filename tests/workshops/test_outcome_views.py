@@ -159,6 +159,17 @@ def test_a_kpi_s_numbers_read_as_they_were_typed(alice, alice_client, answered):
     assert "3,5 %" in client_page.content.decode() and "3,50" not in client_page.content.decode()
 
 
+def test_each_group_s_answer_beside_the_forms_is_named_with_a_colon(alice_client, answered):
+    import re
+
+    page = alice_client.get(_url(answered, "outcome")).content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
+    # "CIO CIO / IT" read as one name: the group and its answer are told apart.
+    assert "CIO: CIO / IT" in text and "CIO CIO / IT" not in text
+    read = alice_client.get(_url(answered, "outcome") + "?view=read").content.decode()
+    assert "CIO CIO / IT" not in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", read))
+
+
 def test_a_target_that_is_not_a_number_is_refused_and_kept(alice_client, answered):
     response, q = _decide(alice_client, answered, "kpi-load-time", htmx=False, position="fast")
     assert response.status_code == 422
