@@ -124,6 +124,15 @@ def copy_questionnaire(
     copy.language = source.language
     copy.description = source.description
     copy.translations = source.translations
+    if title and not new_version and source.translations:
+        # The title typed names the copy in every language: the source's translations of its
+        # own title would otherwise go on naming it on every page in those languages.
+        copy.translations = {
+            code: {**texts, "title": title}
+            if isinstance(texts, dict) and "title" in texts
+            else texts
+            for code, texts in source.translations.items()
+        }
     copy.status = QuestionnaireStatus.DRAFT
     copy.based_on = source
     copy.save()

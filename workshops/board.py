@@ -138,7 +138,7 @@ def board_rows(workshop: Workshop, question_totals: tuple[int, int] = (0, 0)) ->
             p["invited_at"],
             p["token_created_at"],
         )
-        link_state = LinkState.of(revoked_at, invited_at, issued_at)
+        link_state = LinkState.of(revoked_at, invited_at, issued_at, unsent=p["link_unsent"])
         delivery = _delivery(p, now, said) if link_state == LinkState.EMAILED else None
         submitted = state == ProgressState.SUBMITTED
         rows.append(

@@ -466,7 +466,13 @@ def seed_demo(questionnaire: Questionnaire) -> tuple[Workshop, list[Invitation],
         participant.invited_at = participant.invited_at or timezone.now() - timedelta(days=3)
         participant.token_created_at = participant.invited_at
         participant.save(
-            update_fields=["token_hash", "token_created_at", "token_revoked_at", "invited_at"]
+            update_fields=[
+                "token_hash",
+                "token_created_at",
+                "token_revoked_at",
+                "invited_at",
+                "link_unsent",
+            ]
         )
         invitations.append(Invitation(participant=participant, token=token))
     return workshop, invitations, created

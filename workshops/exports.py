@@ -173,6 +173,7 @@ class WorkshopTables:
                 "code",
                 "kind",
                 "prompt",
+                "translations",
                 "importance",
                 "position",
                 "predicts",
@@ -277,7 +278,7 @@ class WorkshopTables:
             position = question.decision_position
             yield {
                 "question": question.code,
-                "prompt": question.prompt,
+                "prompt": question.text("prompt"),
                 "state": str(DecisionState(question.decision_state).label),
                 "position": ""
                 if position is None
@@ -344,7 +345,7 @@ class WorkshopTables:
                 "question": question.code,
                 "predicts": self._predicts(question),
                 "kind": question.kind,
-                "prompt": question.prompt,
+                "prompt": question.text("prompt"),
                 "importance": question.importance,
             }
 

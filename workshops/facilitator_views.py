@@ -194,6 +194,7 @@ def _board_context(request: HttpRequest, workshop: Workshop) -> dict[str, object
             if not row["is_submitted"] and row["email"] and row["link_state"] == LinkState.EMAILED
         ),
         "waiting_count": sum(1 for row in rows if not row["is_submitted"]),
+        "unsent_count": sum(1 for row in rows if row["link_state"] == LinkState.NOT_SENT),
     }
 
 

@@ -76,7 +76,8 @@ def run_again(
             role=person.role,
             side=person.side,
         )
-        copy.issue_token()  # a new link, shown or emailed from the follow-up's page
+        copy.issue_token()  # a new link: nobody has it until emailed or copied from the board
+        copy.link_unsent = True
         people.append(copy)
     Participant.objects.bulk_create(people)
     record(follow_up, actor, "run_again", follows=workshop.title, count=len(people))

@@ -457,6 +457,7 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
                 "invited_at",
                 "token_created_at",
                 "token_revoked_at",
+                "link_unsent",
                 status=F("response__status"),
                 submitted_at=F("response__submitted_at"),
                 answered_count=F("response__answered_count"),
@@ -497,15 +498,24 @@ class LinkState(models.TextChoices):
     COPIED_AFTER_EMAIL = "copied_after_email", gettext_lazy("New link shown to the facilitator")
     COPIED = "copied", gettext_lazy("Link shown to the facilitator, not emailed")
     WITHDRAWN = "withdrawn", gettext_lazy("Link withdrawn")
+    NOT_SENT = "not_sent", gettext_lazy("Not invited yet")
 
     @classmethod
     def of(
-        cls, revoked_at: datetime | None, invited_at: datetime | None, issued_at: datetime
+        cls,
+        revoked_at: datetime | None,
+        invited_at: datetime | None,
+        issued_at: datetime,
+        *,
+        unsent: bool = False,
     ) -> LinkState:
         """From when the current link was issued (`token_created_at`), last emailed
-        (`invited_at`) and withdrawn (`token_revoked_at`): see `Participant.link_state`."""
+        (`invited_at`) and withdrawn (`token_revoked_at`), and whether it was made without
+        being shown or emailed (`link_unsent`): see `Participant.link_state`."""
         if revoked_at is not None:
             return cls.WITHDRAWN
+        if unsent:
+            return cls.NOT_SENT
         if invited_at is None:
             return cls.COPIED
         if invited_at >= issued_at:
@@ -520,7 +530,8 @@ class LinkState(models.TextChoices):
         invited_at: datetime | None,
         issued_at: datetime,
     ) -> datetime:
-        """When the link got into `state`: withdrawn, emailed, or issued to copy."""
+        """When the link got into `state`: withdrawn, emailed, or issued (to copy, or not
+        sent yet)."""
         if state == cls.WITHDRAWN:
             return revoked_at
         if state == cls.EMAILED:
@@ -546,6 +557,9 @@ class Participant(models.Model):
     #: a link that leaked.
     session_key = models.CharField(max_length=64, default=new_session_key, editable=False)
     invited_at = models.DateTimeField(null=True, blank=True)
+    #: The current link was made without being shown or emailed (a follow-up's executives, an
+    #: imported workshop's): nobody has it until the facilitator emails or copies a new one.
+    link_unsent = models.BooleanField(default=False)
     first_opened_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(null=True, blank=True)
     response = models.OneToOneField(
@@ -604,12 +618,19 @@ class Participant(models.Model):
     def link_state(self) -> LinkState:
         """How the current link reached the participant, from when it was issued and emailed.
 
-        Every link is either emailed or shown once to copy: adding someone without emailing
-        them shows their link, and so does "Copy a new link". A link issued after the last
-        email (`token_created_at` later than `invited_at`) was therefore copied, and the
-        emailed one no longer works. Emailing issues the link a moment before sending it.
+        Every link is emailed, shown once to copy, or not sent yet: adding someone without
+        emailing them shows their link, and so does "Copy a new link"; a follow-up or an
+        imported workshop gives its executives links nobody has (`link_unsent`) until the
+        facilitator emails or copies one. A link issued after the last email
+        (`token_created_at` later than `invited_at`) was therefore copied, and the emailed one
+        no longer works. Emailing issues the link a moment before sending it.
         """
-        return LinkState.of(self.token_revoked_at, self.invited_at, self.token_created_at)
+        return LinkState.of(
+            self.token_revoked_at,
+            self.invited_at,
+            self.token_created_at,
+            unsent=self.link_unsent,
+        )
 
     @property
     def link_state_since(self) -> datetime:
@@ -646,6 +667,7 @@ class Participant(models.Model):
         self.token_hash = hash_token(token)
         self.token_created_at = timezone.now()
         self.token_revoked_at = None
+        self.link_unsent = False
         return token
 
     def end_sessions(self) -> None:

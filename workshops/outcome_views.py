@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -433,6 +434,8 @@ def run_sheet(request: HttpRequest, workshop_pk: int) -> HttpResponse:
             "parked": parked,
             "notes": _notes(workshop),
             "next": request.get_full_path(),
+            # A session length refused (run_sheet_change): shown as typed, to correct.
+            "refused_minutes": request.GET.get("minutes", "")[:20],
         },
     )
 
@@ -490,6 +493,9 @@ def run_sheet_change(request: HttpRequest, workshop_pk: int) -> HttpResponse:
             else gettext("That change does not apply to the run-sheet as it is now.")
         )
         messages.error(request, message)
+        if op == "length":  # what was typed goes back into the field, to correct
+            typed = request.POST.get("minutes", "")[:20]
+            return redirect(f"{back}?{urlencode({'minutes': typed})}#rs-minutes")
         return redirect(back)
     try:
         save_run_sheet(

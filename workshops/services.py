@@ -143,7 +143,7 @@ def regenerate_link(
     )
     ReplacedLink.objects.create(participant=participant, token_hash=participant.token_hash)
     token = participant.issue_token()
-    changed = ["token_hash", "token_created_at", "token_revoked_at"]
+    changed = ["token_hash", "token_created_at", "token_revoked_at", "link_unsent"]
     if end_sessions:
         participant.end_sessions()
         changed.append("session_key")

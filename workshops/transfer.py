@@ -985,6 +985,7 @@ def _write(
             response=response,
         )
         participant.issue_token()  # a new link: links never travel in a file
+        participant.link_unsent = True  # nobody has it until emailed or copied from the board
         participant.save()
         participants.append(participant)
     Answer.objects.bulk_create(answers, batch_size=500)

@@ -74,18 +74,29 @@ def test_the_facilitator_runs_the_session_and_the_cio_reads_what_we_agreed(new_p
     expect(raci.locator(".save-status")).to_have_text("✓ Saved")
     assert AgreedOwnership.objects.get(workshop=workshop, area="apps").cmo == "A"
 
-    # A shared KPI, from scratch.
+    # A shared KPI, from scratch, by a facilitator working in German: a target that is not a
+    # number first. The page to fix it keeps what was typed, every field inside its box.
+    page.get_by_role("button", name="Deutsch").click()
     due = (timezone.localdate() + timedelta(days=90)).isoformat()
     review = (timezone.localdate() + timedelta(days=30)).isoformat()
     page.locator("#id_kpi-new-name").fill("Mobile conversion rate")
     page.locator("#id_kpi-new-unit").fill("%")
     page.locator("#id_kpi-new-current_value").fill("1,8")
-    page.locator("#id_kpi-new-target").fill("3.5")
+    page.locator("#id_kpi-new-target").fill("bald")
     page.locator("#id_kpi-new-owner").fill("Marcus Reyes")
     page.locator("#id_kpi-new-deadline").fill(due)
     page.locator("#id_kpi-new-review_on").fill(review)
-    page.get_by_role("button", name="Add KPI").click()
-    expect(page.locator(".messages")).to_contain_text("Shared KPI added.")
+    page.get_by_role("button", name="KPI hinzufügen", exact=True).click()
+    expect(page.get_by_role("heading", name="Noch nicht gespeichert")).to_be_visible()
+    expect(page.locator("#id_kpi-new-current_value")).to_have_value("1,8")
+    box = page.locator(".notice-page").bounding_box()
+    for field in page.locator(".notice-page form input:visible").all():
+        edge = field.bounding_box()
+        assert edge["x"] + edge["width"] <= box["x"] + box["width"], field.get_attribute("id")
+    page.locator("#id_kpi-new-target").fill("3,5")
+    page.get_by_role("button", name="KPI hinzufügen", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("Gemeinsamer KPI hinzugefügt.")
+    page.get_by_role("button", name="English").click()
     kpi = SharedKpi.objects.get(workshop=workshop)
     assert (kpi.current_value, kpi.target, kpi.unit) == (1.8, 3.5, "%")
 

@@ -18,6 +18,7 @@ from surveys.answering import save_draft
 from surveys.builder import copy_questionnaire
 from surveys.models import Answer, Response, ResponseStatus
 from workshops.demo import seed_demo
+from workshops.followup import run_again
 from workshops.models import DeliveryState, InvitationDelivery, Participant
 from workshops.services import revoke_link
 
@@ -132,6 +133,16 @@ def test_no_page_is_wider_than_a_phone_in_any_state(new_page):
     paths += ["/questionnaires/import/", f"/questionnaires/{questionnaire.pk}/"]
     paths += [f"/questionnaires/{draft.pk}/{p}" for p in ("", "details/", "changes/", "preview/")]
     _measure(facilitator, paths, wide)
+    # In German (longer words), and a follow-up with no answers yet: every section's bar
+    # beside "? Zu wenig Daten" (insufficient data).
+    follow_up = run_again(
+        workshop, actor=workshop.owner, title="Follow-up", questionnaire=questionnaire
+    )
+    with facilitator.expect_navigation():
+        facilitator.evaluate("document.querySelector('button.language-choice[value=de]').click()")
+    pages = ("dashboard/", "run-sheet/", "outcome/", "report/")
+    paths = [f"/workshops/{w.pk}/{p}" for w in (workshop, follow_up) for p in pages]
+    _measure(facilitator, [*paths, f"/workshops/{follow_up.pk}/"], wide)
     assert not wide, "Pages wider than the screen:\n" + "\n".join(wide)
 
 

@@ -114,6 +114,19 @@ def test_start_from_scratch_from_the_default_and_from_one_of_mine(
     )
 
 
+def test_a_copy_is_called_what_the_facilitator_typed_in_every_language(alice_client, questionnaire):
+    assert questionnaire.text("title", "de") != questionnaire.title  # the default is in German too
+    alice_client.post(reverse("language"), {"language": "de"})
+    alice_client.post(
+        reverse("surveys:create"), {"title": "Northwind 2027", "source": questionnaire.pk}
+    )
+    made = Questionnaire.objects.get(title="Northwind 2027")
+    assert made.text("title", "de") == made.text("title", "en") == "Northwind 2027"
+    assert "Northwind 2027" in alice_client.get(reverse("surveys:editor", args=[made.pk])).text
+    # The rest of its texts keep their translations.
+    assert made.text("description", "de") == questionnaire.text("description", "de")
+
+
 def test_charlie_cannot_copy_alices_questionnaire(charlie, small):
     page = client_for(charlie).post(
         reverse("surveys:create"), {"title": "Stolen", "source": small.pk}

@@ -243,6 +243,27 @@ def test_the_outcome_s_sheets_have_typed_cells(alice, alice_client, workshop):
     assert sheets["Decisions"][1][0][2] == "kpi-load-time"
 
 
+def test_a_german_facilitator_s_sheets_give_the_questions_in_german(alice, alice_client, workshop):
+    from ..factories import question
+
+    populate(workshop, 3)
+    record_outcome(workshop, alice)
+    alice_client.post(reverse("language"), {"language": "de"})
+    load_time = question("kpi-load-time", workshop.questionnaire)
+    german = load_time.text("prompt", "de")
+    assert german != load_time.prompt
+    sheets = xlsx_sheets(body(export(alice_client, workshop, "xlsx")))
+    header, *questions = sheets["Fragen"]
+    prompt = [text for _, _, text in header].index("Frage")
+    assert german in [row[prompt][2] for row in questions]
+    header, decision = sheets["Entscheidungen"]
+    assert decision[[text for _, _, text in header].index("Frage")][2] == german
+    table = csv_rows(
+        alice_client.get(reverse("workshops:export_decisions_csv", args=[workshop.pk]))
+    )
+    assert table[0]["Frage"] == german
+
+
 @pytest.mark.parametrize("participants", [3, 40])
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "decisions_csv", "kpis_csv", "actions_csv"])
 def test_exports_use_a_constant_number_of_queries(

@@ -129,7 +129,7 @@ def test_the_client_page_follows_up_each_workshop_s_kpis_and_actions(alice_clien
     html = alice_client.get(reverse("workshops:client", args=[workshop.organisation_id])).text
     part = html[html.index('id="client-outcomes"') :]
     assert "1 of 2 actions done" in part
-    assert "Checkout conversion" in part and "target 3.50 %" in part
+    assert "Checkout conversion" in part and "target 3.5 %" in part
     assert "2 % at the session" in part and "review was due 31 Mar 2026" in part
 
 
@@ -278,3 +278,19 @@ def test_the_client_page_says_whether_each_kpi_met_its_target(
     chart = response.text[response.text.index('class="trend-svg"') :]
     for day in ("15 Jan 2026", "20 Apr 2026", "14 Sep 2026"):
         assert day in chart
+
+
+def test_a_follow_up_s_board_says_nobody_has_been_invited_yet(alice_client, workshop, cio, cmo):
+    follow_up = _run_again(alice_client, workshop)
+    board = alice_client.get(reverse("workshops:detail", args=[follow_up.pk])).text
+    # Their new links were neither shown nor emailed: the board must not say they were.
+    assert board.count("Not invited yet") == 2
+    assert "Link shown" not in board
+    assert "Nobody to remind yet: 2 people have not been invited." in board
+    dana, marcus = Participant.objects.filter(workshop=follow_up).order_by("pk")
+    alice_client.post(reverse("workshops:participant_invite", args=[follow_up.pk, dana.pk]))
+    alice_client.post(reverse("workshops:participant_new_link", args=[follow_up.pk, marcus.pk]))
+    board = alice_client.get(reverse("workshops:detail", args=[follow_up.pk])).text
+    assert "Not invited yet" not in board
+    assert "Email queued" in board
+    assert "Link shown" in board

@@ -69,6 +69,21 @@ def test_run_sheet_lists_blocks_that_add_up_to_the_session(alice_client, answere
         assert part in page, part
 
 
+def test_an_agreement_to_confirm_shows_both_answers_when_they_differ(alice_client, answered):
+    page = alice_client.get(_url(answered, "run_sheet")).content.decode()
+
+    def agreement(code: str) -> str:
+        start = page.index(f'id="item-{question(code).pk}"')
+        return page[start : page.index("</li>", start)]
+
+    # 80 % and 75 % agree within the target's tolerance, but the CMO did not say 80 %.
+    adoption = agreement("kpi-employee-adoption")
+    assert "80 %" in adoption and "75 %" in adoption
+    assert "CIO" in adoption and "CMO" in adoption
+    # The same answer on both sides is given once.
+    assert agreement("own-apps-today").count("CIO / IT") == 1
+
+
 def test_the_facilitator_sets_the_length_and_drops_a_block(alice_client, answered, alice):
     alice_client.post(_url(answered, "run_sheet_change"), {"op": "length", "minutes": "60"})
     sheet = RunSheet.objects.get(workshop=answered)
@@ -91,6 +106,10 @@ def test_the_facilitator_sets_the_length_and_drops_a_block(alice_client, answere
         _url(answered, "run_sheet_change"), {"op": "length", "minutes": "ninety"}, follow=True
     )
     assert "Minutes must be a whole number from 15 to 480." in bad.content.decode()
+    # What was typed is back in the field, marked, to correct.
+    assert (
+        'value="ninety"' in bad.content.decode() and 'aria-invalid="true"' in bad.content.decode()
+    )
     assert AuditEvent.objects.filter(workshop=answered, action="run_sheet", actor=alice).exists()
 
 
@@ -108,6 +127,47 @@ def test_a_decision_saves_as_typed_with_its_position_in_the_question_s_terms(
     assert decision.position == 2.5 and decision.state == "agreed" and decision.revision == 1
     page = alice_client.get(_url(answered, "outcome") + "?view=read").content.decode()
     assert "2.5 seconds" in page  # after, beside before (2 and 4 seconds)
+
+
+def test_a_parked_or_not_agreed_decision_is_never_read_as_agreed(alice_client, answered):
+    _decide(alice_client, answered, "kpi-load-time", state="parked", position="3", note="Ask")
+    _decide(alice_client, answered, "aud-split", state="not_agreed")
+    _decide(alice_client, answered, "obj-ranking", state="agreed")
+    page = alice_client.get(_url(answered, "outcome") + "?view=read").content.decode()
+    sheet = page[page.index('class="agreed-decisions"') :]
+    sheet = sheet[: sheet.index("</ol>")]
+    # Only the decision agreed has an "Agreed" line (with no position in the question's
+    # terms); the parked one shows the position it discussed, the one not agreed none.
+    assert sheet.count("<dt>Agreed</dt>") == 1
+    assert sheet.count("No position in the question") == 1
+    assert "Parked" in sheet and "Not agreed" in sheet
+    assert sheet.count("<dt>Discussed</dt>") == 1 and "3 seconds" in sheet
+
+
+def test_a_kpi_s_numbers_read_as_they_were_typed(alice, alice_client, answered):
+    from .populate import record_outcome
+
+    record_outcome(answered, alice)  # now 2.0 %, target 3.5 %
+    page = alice_client.get(_url(answered, "outcome") + "?view=read").content.decode()
+    kpis = page[page.index("Checkout conversion") :]
+    assert "3.5 %" in kpis and "2 %" in kpis
+    assert "3.50" not in kpis
+    alice_client.post(reverse("language"), {"language": "de"})
+    page = alice_client.get(_url(answered, "outcome") + "?view=read").content.decode()
+    assert "3,5 %" in page[page.index("Checkout conversion") :]
+    client_page = alice_client.get(reverse("workshops:client", args=[answered.organisation_id]))
+    assert "3,5 %" in client_page.content.decode() and "3,50" not in client_page.content.decode()
+
+
+def test_each_group_s_answer_beside_the_forms_is_named_with_a_colon(alice_client, answered):
+    import re
+
+    page = alice_client.get(_url(answered, "outcome")).content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
+    # "CIO CIO / IT" read as one name: the group and its answer are told apart.
+    assert "CIO: CIO / IT" in text and "CIO CIO / IT" not in text
+    read = alice_client.get(_url(answered, "outcome") + "?view=read").content.decode()
+    assert "CIO CIO / IT" not in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", read))
 
 
 def test_a_target_that_is_not_a_number_is_refused_and_kept(alice_client, answered):

@@ -16,7 +16,7 @@ from surveys.models import Answer, Response
 from workshops.coding import code_text_pair
 from workshops.dashboard.loading import WorkshopAnswers, people_of
 from workshops.dashboard.report import Report
-from workshops.models import AuditEvent, Participant, TextCoding, Workshop
+from workshops.models import AuditEvent, LinkState, Participant, TextCoding, Workshop
 from workshops.transfer import SCHEMA_VERSION, TransferError, import_workshop
 
 from ..conftest import client_for
@@ -113,6 +113,9 @@ def test_import_as_a_new_workshop_beside_the_original(alice_client, alice, full)
         "token_hash", flat=True
     )
     assert len(set(hashes)) == len(hashes) == 12
+    # Nobody has them yet: the board says "Not invited yet", not that they were shown or emailed.
+    imported = Participant.objects.filter(workshop=result.workshop)
+    assert {p.link_state for p in imported} == {LinkState.NOT_SENT}
 
 
 def test_the_file_marks_drafts_and_leaves_unfinished_entries_out(alice_client, full):
