@@ -112,20 +112,25 @@ def _pages(hostile, alice) -> dict[str, str]:
 def test_typed_text_is_never_rendered_as_markup(hostile, alice):
     bodies = _pages(hostile, alice)
     assert len(bodies) > 5
+    _assert_escaped_everywhere_and_shown(bodies, PAYLOADS)
+
+
+def _assert_escaped_everywhere_and_shown(bodies: dict[str, str], payloads: dict[str, str]) -> None:
+    """No payload appears raw on any page, and each appears (escaped) on some page, so that the
+    first check is not vacuous."""
     raw = [
         f"{field} unescaped on {page}"
         for page, body in bodies.items()
-        for field, payload in PAYLOADS.items()
+        for field, payload in payloads.items()
         if payload in body
     ]
     assert not raw, "\n".join(raw)
-    # And each was rendered somewhere (escaped), so the check above was not vacuous.
     shown = {
         field
-        for field, payload in PAYLOADS.items()
+        for field, payload in payloads.items()
         if any(escape(payload) in body for body in bodies.values())
     }
-    assert shown == set(PAYLOADS), f"never shown: {set(PAYLOADS) - shown}"
+    assert shown == set(payloads), f"never shown: {set(payloads) - shown}"
 
 
 def test_invitation_emails_escape_typed_text(hostile, alice):
@@ -192,16 +197,4 @@ def test_the_outcome_s_typed_text_is_escaped_in_the_report_and_on_the_client_pag
         response = client.get(url)
         assert response.status_code == 200, url
         bodies[url] = response.content.decode()
-    raw = [
-        f"{field} unescaped on {url}"
-        for url, body in bodies.items()
-        for field, payload in OUTCOME_PAYLOADS.items()
-        if payload in body
-    ]
-    assert not raw, "\n".join(raw)
-    shown = {
-        field
-        for field, payload in OUTCOME_PAYLOADS.items()
-        if any(escape(payload) in body for body in bodies.values())
-    }
-    assert shown == set(OUTCOME_PAYLOADS), f"never shown: {set(OUTCOME_PAYLOADS) - shown}"
+    _assert_escaped_everywhere_and_shown(bodies, OUTCOME_PAYLOADS)
