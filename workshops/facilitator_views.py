@@ -326,6 +326,44 @@ def workshop_hide_results(request: HttpRequest, workshop_pk: int) -> HttpRespons
 
 @require_POST
 @login_required
+def workshop_invite_not_invited(request: HttpRequest, workshop_pk: int) -> HttpResponse:
+    """Email the invitation to everyone not invited yet (a follow-up's executives)."""
+    workshop = get_workshop_for_user(request, workshop_pk)
+    try:
+        report = services.invite_everyone_not_invited(workshop, actor=request.user)
+    except services.InvitationNotSent as error:
+        messages.error(request, str(error))
+        return redirect("workshops:detail", workshop.pk)
+    if report.invited:
+        count = len(report.invited)
+        messages.success(
+            request,
+            ngettext(
+                "Invitation queued for %(count)d participant, with their personal link. The "
+                "board shows when it is sent.",
+                "Invitations queued for %(count)d participants, each with their personal link. "
+                "The board shows each one as it is sent.",
+                count,
+            )
+            % {"count": count},
+        )
+    elif not report.without_email:
+        messages.info(request, gettext("Nobody to invite: everyone has been sent a link."))
+    if report.without_email:
+        names = ", ".join(p.name for p in report.without_email)
+        messages.warning(
+            request,
+            gettext(
+                "No email address, so not invited: %(names)s. Copy their link from Actions in "
+                "their row."
+            )
+            % {"names": names},
+        )
+    return redirect("workshops:detail", workshop.pk)
+
+
+@require_POST
+@login_required
 def workshop_remind(request: HttpRequest, workshop_pk: int) -> HttpResponse:
     """Email a new personal link to everyone who has not submitted yet."""
     workshop = get_workshop_for_user(request, workshop_pk)

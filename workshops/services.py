@@ -568,6 +568,38 @@ def remind_everyone(workshop: Workshop, *, actor: AbstractBaseUser) -> ReminderR
     return report
 
 
+@dataclass
+class InvitationReport:
+    invited: list[Participant] = field(default_factory=list)
+    without_email: list[Participant] = field(default_factory=list)
+
+
+def invite_everyone_not_invited(workshop: Workshop, *, actor: AbstractBaseUser) -> InvitationReport:
+    """Queue the invitation email, with a new link, to every participant nobody has sent a link
+    yet (`link_unsent`: a follow-up's or an imported workshop's executives) and who has not
+    submitted; a transaction per person, as reminders. Their links were never shown to anyone,
+    so replacing them takes nothing from anybody."""
+    if not workshop.accepts_answers:
+        raise InvitationNotSent(
+            gettext("The workshop is closed: reopen it before inviting anyone.")
+        )
+    report = InvitationReport()
+    waiting = (
+        Participant.objects.active()
+        .filter(workshop=workshop, link_unsent=True, token_revoked_at__isnull=True)
+        .not_submitted()
+        .select_related("workshop", "workshop__organisation")
+        .order_by("created_at", "pk")
+    )
+    for participant in waiting:
+        if not participant.email:
+            report.without_email.append(participant)
+            continue
+        email_new_link(participant, actor=actor)
+        report.invited.append(participant)
+    return report
+
+
 # Blind until reveal.
 
 NOTHING_TO_REVEAL = gettext_lazy(

@@ -48,6 +48,11 @@ urlpatterns = [
     ),
     path("workshops/<int:workshop_pk>/remind/", facilitator_views.workshop_remind, name="remind"),
     path(
+        "workshops/<int:workshop_pk>/invite-not-invited/",
+        facilitator_views.workshop_invite_not_invited,
+        name="invite_not_invited",
+    ),
+    path(
         "workshops/<int:workshop_pk>/participants/add/",
         facilitator_views.participant_add,
         name="participant_add",

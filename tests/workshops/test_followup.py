@@ -294,3 +294,30 @@ def test_a_follow_up_s_board_says_nobody_has_been_invited_yet(alice_client, work
     assert "Not invited yet" not in board
     assert "Email queued" in board
     assert "Link shown" in board
+
+
+def test_a_follow_up_s_executives_are_invited_in_one_go(alice_client, workshop, cio, cmo):
+    from django.core import mail
+
+    from ..factories import run_queued_tasks
+
+    Participant.objects.filter(pk=cmo.participant.pk).update(email="")  # no address: named
+    follow_up = _run_again(alice_client, workshop)
+    board = alice_client.get(reverse("workshops:detail", args=[follow_up.pk])).text
+    assert "Email the invitation to everyone not invited yet (2)" in board
+    url = reverse("workshops:invite_not_invited", args=[follow_up.pk])
+    assert alice_client.get(url).status_code == 405
+    page = alice_client.post(url, follow=True).text
+    assert "Invitation queued for 1 participant" in page
+    assert "No email address, so not invited: Marcus" in page
+    run_queued_tasks()
+    assert [message.to for message in mail.outbox] == [[cio.participant.email]]
+    invited = Participant.objects.get(workshop=follow_up, email=cio.participant.email)
+    assert not invited.link_unsent
+    assert invited.token_hash != cio.participant.token_hash
+    # The one left without an address keeps the button, and nobody is emailed twice.
+    board = alice_client.get(reverse("workshops:detail", args=[follow_up.pk])).text
+    assert "Email the invitation to everyone not invited yet (1)" in board
+    alice_client.post(url)
+    run_queued_tasks()
+    assert len(mail.outbox) == 1
