@@ -542,9 +542,10 @@ class ReminderReport:
 
 def remind_everyone(workshop: Workshop, *, actor: AbstractBaseUser) -> ReminderReport:
     """Queue an email with a new link to every participant who has not submitted and whose
-    link was emailed (links withdrawn, or shown to the facilitator to pass on: skipped). A
-    transaction per person, each a few short writes: on SQLite a room's autosaves slip in
-    between rather than wait for the whole room's reminders."""
+    link was emailed (links withdrawn, or shown to the facilitator to pass on: skipped; those
+    never sent a link are for `invite_everyone_not_invited`). A transaction per person, each a
+    few short writes: on SQLite a room's autosaves slip in between rather than wait for the
+    whole room's reminders."""
     if not workshop.accepts_answers:
         raise InvitationNotSent(
             gettext("The workshop is closed: reopen it before sending reminders.")
@@ -552,7 +553,7 @@ def remind_everyone(workshop: Workshop, *, actor: AbstractBaseUser) -> ReminderR
     report = ReminderReport()
     waiting = (
         Participant.objects.active()
-        .filter(workshop=workshop, token_revoked_at__isnull=True)
+        .filter(workshop=workshop, token_revoked_at__isnull=True, link_unsent=False)
         .not_submitted()
         .select_related("workshop", "workshop__organisation")
     )

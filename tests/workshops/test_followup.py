@@ -305,6 +305,10 @@ def test_a_follow_up_s_executives_are_invited_in_one_go(alice_client, workshop, 
     follow_up = _run_again(alice_client, workshop)
     board = alice_client.get(reverse("workshops:detail", args=[follow_up.pk])).text
     assert "Email the invitation to everyone not invited yet (2)" in board
+    # Reminders are not for them: nobody is said to hold a link the facilitator passes on.
+    page = alice_client.post(reverse("workshops:remind", args=[follow_up.pk]), follow=True).text
+    assert "pass their link on yourself" not in page
+    assert not mail.outbox
     url = reverse("workshops:invite_not_invited", args=[follow_up.pk])
     assert alice_client.get(url).status_code == 405
     page = alice_client.post(url, follow=True).text
